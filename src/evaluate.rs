@@ -1,0 +1,281 @@
+//! Evaluation: manifest rows plus their streamer logs become scenarios with judged checks.
+//!
+//! This module owns the order of scenarios, evidence path resolution, the
+//! one scan per log and turning metric values into check observations. It
+//! reads files but writes none; rendering is left to the writers.
+
+use crate::manifest::{Manifest, Row};
+use crate::model::{Check, ExitCodes, Log, LogStatus, MetricLine, Metrics, Observed, Run, RunInfo, Scenario};
+use crate::pyint::{IntError, PyInt};
+use crate::scan::{self, Hit};
+use crate::thresholds::{self, Mode, Source};
+use std::fmt;
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+
+/// How much work evaluation does beyond what the summary needs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Finds the line numbers of metric lines behind checks that do not pass
+    /// (costs a scan of the log up to that line).
+    pub locate_lines: bool,
+}
+
+/// A manifest record whose `order` was understood, ready to evaluate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Planned {
+    pub row: Row,
+    pub order: PyInt,
+}
+
+/// Why a manifest's records cannot be put in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderError {
+    pub manifest: PathBuf,
+    pub line: u64,
+    pub value: String,
+    pub reason: String,
+}
+
+impl fmt::Display for OrderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: order {:?} is not an integer ({})",
+            self.manifest.display(),
+            self.line,
+            self.value,
+            self.reason
+        )
+    }
+}
+
+impl std::error::Error for OrderError {}
+
+/// Puts the manifest's records in the reference's order: a stable sort on `int(order)`.
+pub fn plan(manifest: &Manifest) -> Result<Vec<Planned>, OrderError> {
+    let mut planned = Vec::with_capacity(manifest.rows.len());
+    for row in &manifest.rows {
+        let order = PyInt::parse(&row.order).map_err(|err| OrderError {
+            manifest: manifest.path.clone(),
+            line: row.line,
+            value: row.order.clone(),
+            reason: match err {
+                IntError::Invalid => "invalid literal for int() with base 10".to_string(),
+                IntError::TooManyDigits => "more than 4300 digits".to_string(),
+            },
+        })?;
+        planned.push(Planned {
+            row: row.clone(),
+            order,
+        });
+    }
+    planned.sort_by(|a, b| a.order.cmp(&b.order));
+    Ok(planned)
+}
+
+/// Evaluates a whole run from its parsed manifest.
+pub fn evaluate(info: RunInfo, manifest: &Manifest, options: Options) -> Result<Run, OrderError> {
+    let base = manifest_dir(&manifest.path);
+    let scenarios = plan(manifest)?
+        .into_iter()
+        .map(|planned| evaluate_one(planned, &base, info.mode, options))
+        .collect();
+    Ok(Run { info, scenarios })
+}
+
+/// Returns the folder relative evidence paths are tried against first.
+pub fn manifest_dir(manifest: &Path) -> PathBuf {
+    match manifest.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Returns `int(value)`, or `fallback` when Python's `int()` would raise.
+fn int_or(value: &str, fallback: i64) -> PyInt {
+    PyInt::parse(value).unwrap_or_else(|_| PyInt::from_i64(fallback))
+}
+
+/// Evaluates one scenario: reads its streamer log once and judges its checks.
+pub fn evaluate_one(planned: Planned, base: &Path, mode: Mode, options: Options) -> Scenario {
+    let Planned { row, order } = planned;
+    let exit = ExitCodes {
+        sim: int_or(&row.sim_rc, -1),
+        streamer: int_or(&row.streamer_rc, -1),
+        tester: int_or(&row.tester_rc, -1),
+    };
+    let duration_ms = int_or(&row.duration_ms, 0);
+    let (log, metrics, mut file) = read_log(base, &row.streamer_log);
+    let checks: Vec<Check> = thresholds::checks_for(&row.scenario_id)
+        .into_iter()
+        .map(|spec| {
+            let observed = observe(metrics.line(spec.source), spec.metric);
+            Check {
+                limit: thresholds::limit(mode, &row.scenario_id, &spec),
+                spec,
+                observed,
+            }
+        })
+        .collect();
+    let mut scenario = Scenario {
+        row,
+        order,
+        duration_ms,
+        exit,
+        log,
+        metrics,
+        checks,
+    };
+    let invalid = scenario
+        .checks
+        .iter()
+        .any(|check| matches!(check.observed, Observed::Invalid { .. }));
+    if options.locate_lines || invalid {
+        if let Some(file) = file.as_mut() {
+            locate(&mut scenario, file);
+        }
+    }
+    scenario
+}
+
+/// Reads what a check needs from its metric line.
+fn observe(line: Option<&MetricLine>, metric: &str) -> Observed {
+    let value = line.and_then(|line| line.pairs.iter().rev().find(|(key, _)| key == metric));
+    match value {
+        None => Observed::Missing,
+        Some((_, value)) => match value.to_int() {
+            Ok(int) => Observed::Value(int),
+            Err(reason) => Observed::Invalid {
+                value: value.clone(),
+                reason,
+            },
+        },
+    }
+}
+
+/// Fills in the line numbers of the metric lines behind checks that do not pass.
+fn locate(scenario: &mut Scenario, file: &mut File) {
+    let mut wanted = [false; 2];
+    for check in &scenario.checks {
+        if check.strict_verdict() != crate::model::Verdict::Pass {
+            wanted[match check.spec.source {
+                Source::Latency => 0,
+                Source::Fault => 1,
+            }] = true;
+        }
+    }
+    let lines = [&mut scenario.metrics.latency, &mut scenario.metrics.fault];
+    for (line, want) in lines.into_iter().zip(wanted) {
+        if let (Some(line), true) = (line.as_mut(), want) {
+            line.line = scan::line_number(file, line.offset).ok();
+        }
+    }
+}
+
+/// Resolves an evidence path: the manifest's folder first, then the current directory.
+pub fn resolve(base: &Path, named: &str) -> Option<PathBuf> {
+    if named.is_empty() {
+        return None;
+    }
+    let path = Path::new(named);
+    if path.is_absolute() {
+        return Some(path.to_path_buf());
+    }
+    let beside = base.join(path);
+    if beside.symlink_metadata().is_ok() {
+        Some(beside)
+    } else {
+        Some(path.to_path_buf())
+    }
+}
+
+/// Opens `path` for reading without blocking on a FIFO.
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // O_NONBLOCK on Linux: opening a FIFO must not wait for a writer.
+        options.custom_flags(0o4000);
+    }
+    options.open(path)
+}
+
+/// Returns a name for a file type that is not a regular file.
+fn kind_of(meta: &std::fs::Metadata) -> String {
+    crate::run::kind_name(meta).to_string()
+}
+
+fn metric_line(hit: Option<Hit>) -> Option<MetricLine> {
+    hit.map(|hit| MetricLine {
+        pairs: hit.pairs,
+        offset: hit.start,
+        line: None,
+        text: hit.preview,
+    })
+}
+
+/// Reads a streamer log's metric lines; any problem leaves the metrics empty, as the reference does.
+fn read_log(base: &Path, named: &str) -> (Log, Metrics, Option<File>) {
+    let path = resolve(base, named);
+    let mut log = Log {
+        named: named.to_string(),
+        path: path.clone(),
+        status: LogStatus::Unnamed,
+    };
+    let Some(path) = path else {
+        return (log, Metrics::default(), None);
+    };
+    let failed = |log: &mut Log, status: LogStatus| {
+        log.status = status;
+    };
+    let meta = match std::fs::metadata(&path) {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            failed(&mut log, LogStatus::Missing);
+            return (log, Metrics::default(), None);
+        }
+        Err(err) => {
+            failed(&mut log, LogStatus::Unreadable { reason: err.to_string() });
+            return (log, Metrics::default(), None);
+        }
+    };
+    if !meta.is_file() {
+        failed(&mut log, LogStatus::NotAFile { kind: kind_of(&meta) });
+        return (log, Metrics::default(), None);
+    }
+    let opened = open_nonblocking(&path).and_then(|file| {
+        let meta = file.metadata()?;
+        Ok((file, meta))
+    });
+    let (mut file, meta) = match opened {
+        Ok(pair) => pair,
+        Err(err) => {
+            failed(&mut log, LogStatus::Unreadable { reason: err.to_string() });
+            return (log, Metrics::default(), None);
+        }
+    };
+    if !meta.is_file() {
+        failed(&mut log, LogStatus::NotAFile { kind: kind_of(&meta) });
+        return (log, Metrics::default(), None);
+    }
+    let len = meta.len();
+    match scan::scan(&mut file, len) {
+        Ok([pipeline, latency, fault, rtp]) => {
+            log.status = LogStatus::Read { len };
+            let metrics = Metrics {
+                pipeline: metric_line(pipeline),
+                latency: metric_line(latency),
+                fault: metric_line(fault),
+                rtp: metric_line(rtp),
+            };
+            (log, metrics, Some(file))
+        }
+        Err(err) => {
+            failed(&mut log, LogStatus::Unreadable { reason: err.to_string() });
+            (log, Metrics::default(), None)
+        }
+    }
+}

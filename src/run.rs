@@ -1,0 +1,270 @@
+//! The run directory: finding runs, reading `run.json`, and settling a run's mode.
+//!
+//! This module owns the layout around the manifest (which folder is a run,
+//! what `run.json` may say); the manifest's contents belong to `manifest`.
+
+use crate::thresholds::Mode;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The manifest's file name inside a run directory.
+pub const MANIFEST: &str = "manifest.tsv";
+/// The optional run description inside a run directory.
+pub const RUN_JSON: &str = "run.json";
+/// The summary's file name inside a run directory.
+pub const SUMMARY: &str = "summary.json";
+
+/// Largest `run.json` read; anything bigger is not a run description.
+const RUN_JSON_LIMIT: u64 = 1 << 20;
+
+/// What `run.json` says; every field is optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunJson {
+    pub run_id: Option<String>,
+    pub mode: Option<Mode>,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+/// Why a run directory cannot be used.
+#[derive(Debug)]
+pub enum RunError {
+    /// A file could not be read.
+    Io { path: PathBuf, source: std::io::Error },
+    /// A path that must be a regular file is not one.
+    NotAFile { path: PathBuf, kind: &'static str },
+    /// `run.json` is not JSON, or not of the expected shape.
+    BadRunJson { path: PathBuf, what: String },
+    /// `run.json` names a mode that does not exist.
+    UnknownMode { path: PathBuf, value: String },
+    /// No mode was given anywhere.
+    NoMode { dir: PathBuf, tried: String },
+    /// A folder holds no run directory.
+    NoRuns { path: PathBuf },
+}
+
+impl fmt::Display for RunError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RunError::Io { path, source } => write!(f, "{}: {}", path.display(), source),
+            RunError::NotAFile { path, kind } => {
+                write!(f, "{}: is {}, not a regular file", path.display(), kind)
+            }
+            RunError::BadRunJson { path, what } => write!(f, "{}: {}", path.display(), what),
+            RunError::UnknownMode { path, value } => write!(
+                f,
+                "{}: mode {:?} is neither \"baseline\" nor \"degraded\"",
+                path.display(),
+                value
+            ),
+            RunError::NoMode { dir, tried } => write!(
+                f,
+                "{}: no mode found (tried {}); pass --mode baseline|degraded or set FAULT_MODE",
+                dir.display(),
+                tried
+            ),
+            RunError::NoRuns { path } => write!(
+                f,
+                "{}: no run directory here (a run directory holds {})",
+                path.display(),
+                MANIFEST
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Returns a name for what a non-regular file is.
+pub(crate) fn kind_name(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Reads a small regular file whole, refusing FIFOs, devices and anything over `limit` bytes.
+pub(crate) fn read_small_file(path: &Path, limit: u64) -> Result<Vec<u8>, RunError> {
+    use std::io::Read;
+    let io = |source| RunError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(RunError::NotAFile {
+            path: path.to_path_buf(),
+            kind: kind_name(&meta),
+        });
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(RunError::BadRunJson {
+            path: path.to_path_buf(),
+            what: format!("larger than {limit} bytes"),
+        });
+    }
+    Ok(bytes)
+}
+
+/// Reads `dir/run.json`; `Ok(None)` when there is none.
+pub fn read_run_json(dir: &Path) -> Result<Option<RunJson>, RunError> {
+    let path = dir.join(RUN_JSON);
+    if path.symlink_metadata().is_err() {
+        return Ok(None);
+    }
+    let bytes = read_small_file(&path, RUN_JSON_LIMIT)?;
+    let bad = |what: String| RunError::BadRunJson {
+        path: path.clone(),
+        what,
+    };
+    let doc: serde_json::Value = serde_json::from_slice(&bytes).map_err(|err| {
+        bad(format!("line {} column {}: {}", err.line(), err.column(), err))
+    })?;
+    let serde_json::Value::Object(map) = doc else {
+        return Err(bad("expected a JSON object".to_string()));
+    };
+    let text = |key: &str| -> Result<Option<String>, RunError> {
+        match map.get(key) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(bad(format!("{key:?} must be a string, found {other}"))),
+        }
+    };
+    let mode = match text("mode")? {
+        None => None,
+        Some(value) => Some(Mode::parse(&value).ok_or(RunError::UnknownMode {
+            path: path.clone(),
+            value,
+        })?),
+    };
+    Ok(Some(RunJson {
+        run_id: text("run_id")?,
+        mode,
+        started_at: text("started_at")?,
+        finished_at: text("finished_at")?,
+    }))
+}
+
+/// Returns the mode recorded in an existing `dir/summary.json`, if it has a valid one.
+pub fn summary_mode(dir: &Path) -> Option<Mode> {
+    let bytes = read_small_file(&dir.join(SUMMARY), 1 << 30).ok()?;
+    let doc: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    Mode::parse(doc.get("mode")?.as_str()?)
+}
+
+/// Returns true if and only if `dir` holds a manifest.
+pub fn is_run_dir(dir: &Path) -> bool {
+    dir.join(MANIFEST).symlink_metadata().is_ok()
+}
+
+/// Finds the run directories at `path`: itself if it is one, else its sub-folders that are.
+pub fn discover(path: &Path) -> Result<Vec<PathBuf>, RunError> {
+    let io = |source| RunError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_dir() {
+        return Err(RunError::NotAFile {
+            path: path.to_path_buf(),
+            kind: "not a folder",
+        });
+    }
+    if is_run_dir(path) {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut runs = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let sub = entry.path();
+        if sub.is_dir() && is_run_dir(&sub) {
+            runs.push(sub);
+        }
+    }
+    runs.sort();
+    if runs.is_empty() {
+        return Err(RunError::NoRuns {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(runs)
+}
+
+/// Returns the run's name: the directory's last component, lossily decoded.
+pub fn run_name(dir: &Path) -> String {
+    let resolved;
+    let dir = if dir.file_name().is_none() {
+        resolved = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+        resolved.as_path()
+    } else {
+        dir
+    };
+    dir.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("fault-harness-run-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn run_json_fields_are_read_and_checked() {
+        let dir = temp_dir("fields");
+        std::fs::write(dir.join(RUN_JSON), r#"{"run_id": "n1", "mode": "degraded", "started_at": "a"}"#).unwrap();
+        let info = read_run_json(&dir).unwrap().unwrap();
+        assert_eq!(info.run_id.as_deref(), Some("n1"));
+        assert_eq!(info.mode, Some(Mode::Degraded));
+        assert_eq!(info.finished_at, None);
+
+        std::fs::write(dir.join(RUN_JSON), r#"{"mode": "fast"}"#).unwrap();
+        let err = read_run_json(&dir).unwrap_err().to_string();
+        assert!(err.contains("\"fast\""), "{err}");
+
+        std::fs::write(dir.join(RUN_JSON), r#"{"run_id": 5}"#).unwrap();
+        let err = read_run_json(&dir).unwrap_err().to_string();
+        assert!(err.contains("\"run_id\" must be a string"), "{err}");
+
+        std::fs::write(dir.join(RUN_JSON), "{\n\"mode\": }").unwrap();
+        let err = read_run_json(&dir).unwrap_err().to_string();
+        assert!(err.contains("run.json: line 2"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn discovery_finds_runs_or_fails_loudly() {
+        let dir = temp_dir("discover");
+        assert!(matches!(discover(&dir), Err(RunError::NoRuns { .. })));
+        std::fs::create_dir_all(dir.join("b")).unwrap();
+        std::fs::create_dir_all(dir.join("a")).unwrap();
+        std::fs::write(dir.join("b").join(MANIFEST), "").unwrap();
+        std::fs::write(dir.join("a").join(MANIFEST), "").unwrap();
+        let runs = discover(&dir).unwrap();
+        assert_eq!(runs, vec![dir.join("a"), dir.join("b")]);
+        assert_eq!(discover(&dir.join("a")).unwrap(), vec![dir.join("a")]);
+        assert!(discover(&dir.join("missing")).is_err());
+        assert_eq!(run_name(&dir.join("a")), "a");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
