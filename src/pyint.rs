@@ -518,7 +518,7 @@ mod tests {
             "\0",
             "\u{e9}",
         ];
-        let mut rng = Rng::new(0x5EED_1);
+        let mut rng = Rng::new(0x0005_EED1);
         let mut strings: Vec<String> = (0..3000)
             .map(|_| {
                 let len = rng.below(8);
