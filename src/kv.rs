@@ -134,13 +134,15 @@ impl PairParser {
 
     /// Stores the current key and value with the dict's keep-first-position rule.
     fn emit(&mut self) {
-        let key = std::mem::take(&mut self.key);
-        let value = std::mem::take(&mut self.value);
-        match self.index.get(&key) {
-            Some(&i) => self.pairs[i].1 = value,
+        match self.index.get(self.key.as_str()) {
+            Some(&i) => {
+                let slot = &mut self.pairs[i].1;
+                slot.clear();
+                slot.push_str(&self.value);
+            }
             None => {
-                self.index.insert(key.clone(), self.pairs.len());
-                self.pairs.push((key, value));
+                self.index.insert(self.key.clone(), self.pairs.len());
+                self.pairs.push((self.key.clone(), self.value.clone()));
             }
         }
     }
