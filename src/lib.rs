@@ -4,18 +4,49 @@
 //! metrics → checks → report, and the report is rendered as a
 //! `summary.json` byte-compatible with the team's Python helper, as
 //! libtest-mimic trials, or as JUnit XML.
+//!
+//! # Running a run's checks as tests
+//!
+//! Another crate runs the harness from a test target of its own, declared in
+//! its `Cargo.toml` as `[[test]] name = "fault_suite" harness = false`, whose
+//! `tests/fault_suite.rs` hands over to [`harness::main`] with the folder of
+//! runs to use when `FAULT_RUN_DIR` is unset:
+//!
+//! ```no_run
+//! fn main() -> std::process::ExitCode {
+//!     fault_harness::harness::main(concat!(env!("CARGO_MANIFEST_DIR"), "/fault-runs"))
+//! }
+//! ```
+//!
+//! `cargo test --test fault_suite` then lists and judges one test per check,
+//! named `<run>::<scenario>::<metric>_<min|max>`; `FAULT_RUN_DIR`, `FAULT_MODE`
+//! and `FAULT_JUNIT` pick the runs, override the mode and ask for a JUnit
+//! report. The same run, in process and with explicit arguments:
+//!
+//! ```
+//! use fault_harness::harness::{self, Arguments, Config};
+//!
+//! let config = Config::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fault-runs/nightly-0305"));
+//! let finished = harness::run(&config, &Arguments::from_iter(["fault_suite", "--quiet"]));
+//! assert!(!finished.conclusion.has_failed());
+//! assert_eq!(finished.ran.len(), 19);
+//! assert!(finished.ran.iter().any(|test| test.name == "nightly-0305::torn_read::p99_us_max"));
+//! ```
 #![forbid(unsafe_code)]
 
+pub mod cases;
+pub mod evaluate;
+pub mod harness;
+pub(crate) mod json;
+pub mod junit;
+pub mod kv;
+pub mod manifest;
+pub mod model;
+pub mod output;
 pub mod pyint;
+pub mod run;
+pub mod scan;
+pub mod summary;
+pub mod thresholds;
 mod unicode;
 pub mod value;
-pub(crate) mod json;
-pub mod manifest;
-pub mod kv;
-pub mod scan;
-pub mod thresholds;
-pub mod model;
-pub mod evaluate;
-pub mod run;
-pub mod summary;
-pub mod output;

@@ -9,3 +9,13 @@ mod differential;
 // Shared helpers: paths, temporary folders, running the binaries.
 #[path = "it/util.rs"]
 mod util;
+// The `cargo test` harness over fixture runs: in process, as a real subprocess,
+// and through the nextest and RustRover (JSON) protocols.
+#[path = "it/harness.rs"]
+mod harness;
+// JUnit reports of the harness and of `fault-summary --junit`, validated with xmllint.
+#[path = "it/junit.rs"]
+mod junit;
+// Helpers of the two modules above: fixture runs, in-process runs, the fault_suite binary.
+#[path = "it/harness_support.rs"]
+mod harness_support;

@@ -9,7 +9,7 @@ use args::{Args, Command};
 use fault_harness::evaluate::{self, Options};
 use fault_harness::model::{Observed, Run, RunInfo, Strictness};
 use fault_harness::thresholds::Mode;
-use fault_harness::{manifest, output, run, summary};
+use fault_harness::{cases, junit, manifest, output, run, summary};
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
@@ -43,7 +43,8 @@ fn settle(args: &Args) -> Result<(RunInfo, PathBuf), Fatal> {
     };
     let (mode, mode_origin) = match (&args.mode, described.mode) {
         (Some(flag), _) => (
-            Mode::parse(&String::from_utf8_lossy(flag)).ok_or_else(|| Fatal("bad --mode".into()))?,
+            Mode::parse(&String::from_utf8_lossy(flag))
+                .ok_or_else(|| Fatal("bad --mode".into()))?,
             "--mode".to_string(),
         ),
         (None, Some(mode)) => (mode, run_dir.join(run::RUN_JSON).display().to_string()),
@@ -126,6 +127,11 @@ fn summarize(args: &Args) -> Result<u8, Fatal> {
     let text = summary::render(&run, strictness);
     output::write_atomic(&output_path, text.as_bytes())
         .map_err(|err| Fatal(format!("{}: {}", output_path.display(), err)))?;
+    if let Some(junit_path) = args.junit.as_deref().map(path) {
+        let failed = |err: std::io::Error| Fatal(format!("{}: {}", junit_path.display(), err));
+        let xml = junit::render(&cases::judge_run(&run)).map_err(failed)?;
+        output::write_atomic(&junit_path, xml.as_bytes()).map_err(failed)?;
+    }
     Ok(if args.exit_code && !run.all_pass(strictness) {
         1
     } else {
@@ -137,7 +143,10 @@ fn main() -> ExitCode {
     let command = match args::parse(std::env::args_os().skip(1)) {
         Ok(command) => command,
         Err(message) => {
-            eprintln!("{}\nfault-summary: error: {message}", args::USAGE.lines().next().unwrap_or(""));
+            eprintln!(
+                "{}\nfault-summary: error: {message}",
+                args::USAGE.lines().next().unwrap_or("")
+            );
             eprintln!("(run fault-summary --help for the full usage)");
             return ExitCode::from(2);
         }

@@ -1,0 +1,140 @@
+//! JUnit reports: the harness's report of the tests it ran and `fault-summary
+//! --junit`'s report of a whole run, both validated against Jenkins' schema
+//! with `xmllint` (Debian's libxml2-utils).
+
+use crate::harness_support::{assert_valid_junit, fixture, run_in_process};
+use crate::util::{fault_summary, Scratch};
+use fault_harness::harness::Config;
+
+/// Removes every ` time="..."` attribute, the only part of a report that varies between runs.
+fn without_times(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(start) = rest.find(" time=\"") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + " time=\"".len()..];
+        rest = after.find('"').map_or("", |end| &after[end + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn harness_report_of_every_fixture_run_validates_and_keeps_failures_and_errors_apart() {
+    let scratch = Scratch::new("junit-all");
+    let junit = scratch.path().join("reports/junit.xml");
+    let mut config = Config::new(fixture(""));
+    config.junit = Some(junit.clone());
+    let out = run_in_process(&config, &[]);
+    assert!(
+        out.finished.junit_error.is_none(),
+        "{:?}",
+        out.finished.junit_error
+    );
+    assert_valid_junit(&junit);
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let ran = out.finished.ran.len();
+    assert_eq!(xml.matches("<testcase ").count(), ran);
+    assert!(
+        xml.contains(&format!(
+            "<testsuites name=\"fault-harness\" tests=\"{ran}\""
+        )),
+        "{xml}"
+    );
+    // A testsuite per run and scenario, a failure for a threshold miss, an error for missing evidence.
+    assert!(xml.contains("<testsuite name=\"failing-thresholds::torn_read\" tests=\"6\" disabled=\"0\" errors=\"0\" failures=\"1\""), "{xml}");
+    assert!(xml.contains("<failure message=\"p99_us=2500 &gt; 2000 (limit p99_us_max of mode degraded, mode from "), "{xml}");
+    assert!(xml.contains("<testsuite name=\"missing-metrics::torn_read\" tests=\"6\" disabled=\"0\" errors=\"1\" failures=\"0\""), "{xml}");
+    assert!(
+        xml.contains(
+            "<error message=\"metric torn_read_events never appeared: no FAULT_COUNTERS line in "
+        ),
+        "{xml}"
+    );
+    assert!(xml.contains("<testsuite name=\"malformed-manifest\" tests=\"1\" disabled=\"0\" errors=\"1\" failures=\"0\""), "{xml}");
+    assert!(xml.contains("<testcase name=\"repeated-scenario::torn_read#2::p50_us_max\" classname=\"repeated-scenario::torn_read#2\""), "{xml}");
+    // The evidence of a check is its log line, in system-out.
+    assert!(xml.contains("failing-thresholds/torn_read/streamer.log:6\n| 2026-03-05T12:00:05.000Z INFO cvmmap_streamer::metrics LATENCY_METRICS p50_us=400 p95_us=1300 p99_us=2500"), "{xml}");
+}
+
+#[test]
+fn harness_report_holds_exactly_the_tests_that_ran() {
+    let scratch = Scratch::new("junit-filtered");
+    let junit = scratch.path().join("junit.xml");
+    let mut config = Config::new(fixture("failing-thresholds"));
+    config.junit = Some(junit.clone());
+    let out = run_in_process(&config, &["p99_us_max"]);
+    assert_eq!(out.ran().len(), 2);
+    assert_valid_junit(&junit);
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let cases: Vec<&str> = xml
+        .match_indices("<testcase name=\"")
+        .map(|(at, tag)| {
+            let name = &xml[at + tag.len()..];
+            &name[..name.find('"').unwrap()]
+        })
+        .collect();
+    assert_eq!(
+        cases,
+        [
+            "failing-thresholds::reset_storm::p99_us_max",
+            "failing-thresholds::torn_read::p99_us_max"
+        ]
+    );
+
+    // Listing runs nothing and writes no report.
+    std::fs::remove_file(&junit).unwrap();
+    let _ = run_in_process(&config, &["--list"]);
+    assert!(!junit.exists());
+}
+
+#[test]
+fn an_unwritable_report_fails_the_run() {
+    let scratch = Scratch::new("junit-unwritable");
+    let blocker = scratch.path().join("file");
+    std::fs::write(&blocker, "").unwrap();
+    let mut config = Config::new(fixture("passing"));
+    config.junit = Some(blocker.join("junit.xml"));
+    let out = run_in_process(&config, &[]);
+    assert!(!out.finished.conclusion.has_failed());
+    let error = out.finished.junit_error.as_deref().unwrap_or_default();
+    assert!(error.contains("cannot write JUnit report"), "{error}");
+    assert_eq!(
+        format!("{:?}", out.finished.exit_code()),
+        format!("{:?}", std::process::ExitCode::from(101))
+    );
+}
+
+#[test]
+fn fault_summary_writes_the_same_report_for_a_run() {
+    for case in ["failing-thresholds", "missing-metrics", "failing-exit"] {
+        let scratch = Scratch::new(&format!("junit-cli-{case}"));
+        let run = fixture(case);
+        let cli = scratch.path().join("cli.xml");
+        let output = fault_summary(
+            scratch.path(),
+            [
+                "--run-dir".as_ref(),
+                run.as_os_str(),
+                "--output".as_ref(),
+                scratch.path().join("summary.json").as_os_str(),
+                "--junit".as_ref(),
+                cli.as_os_str(),
+            ],
+        );
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_valid_junit(&cli);
+
+        let harness = scratch.path().join("harness.xml");
+        let mut config = Config::new(&run);
+        config.junit = Some(harness.clone());
+        let _ = run_in_process(&config, &[]);
+        let cli = std::fs::read_to_string(&cli).unwrap();
+        let harness = std::fs::read_to_string(&harness).unwrap();
+        assert_eq!(without_times(&cli), without_times(&harness), "{case}");
+    }
+}
