@@ -3,15 +3,25 @@
 //! This module owns the order of scenarios, evidence path resolution, the
 //! one scan per log and turning metric values into check observations. It
 //! reads files but writes none; rendering is left to the writers.
+//!
+//! Only regular files are read: a directory, FIFO or device named as a log is
+//! refused without being opened for long (a FIFO is opened non-blocking, after
+//! its type was checked). A streamer log whose path leads out of the run
+//! directory (the folder holding the manifest) is noted in [`Log::outside`],
+//! and refused when [`Options::confine`] is set.
 
+use crate::kv::LINE_BUDGET;
 use crate::manifest::{Manifest, Row};
-use crate::model::{Check, ExitCodes, Log, LogStatus, MetricLine, Metrics, Observed, Run, RunInfo, Scenario};
+use crate::model::{
+    Check, ExitCodes, Log, LogStatus, MetricLine, Metrics, Observed, Run, RunInfo, Scenario,
+};
 use crate::pyint::{IntError, PyInt};
 use crate::scan::{self, Hit};
 use crate::thresholds::{self, Mode, Source};
+use crate::value::Value;
 use std::fmt;
-use std::fs::{File, OpenOptions};
-use std::path::{Path, PathBuf};
+use std::fs::File;
+use std::path::{Component, Path, PathBuf};
 
 /// How much work evaluation does beyond what the summary needs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -106,11 +116,15 @@ pub fn evaluate_one(planned: Planned, base: &Path, mode: Mode, options: Options)
         tester: int_or(&row.tester_rc, -1),
     };
     let duration_ms = int_or(&row.duration_ms, 0);
-    let (log, metrics, mut file) = read_log(base, &row.streamer_log);
+    let (log, metrics, cut, mut file) = read_log(base, &row.streamer_log);
     let checks: Vec<Check> = thresholds::checks_for(&row.scenario_id)
         .into_iter()
         .map(|spec| {
-            let observed = observe(metrics.line(spec.source), spec.metric);
+            let line_cut = match spec.source {
+                Source::Latency => cut[1],
+                Source::Fault => cut[2],
+            };
+            let observed = observe(metrics.line(spec.source), line_cut, spec.metric);
             Check {
                 limit: thresholds::limit(mode, &row.scenario_id, &spec),
                 spec,
@@ -139,10 +153,17 @@ pub fn evaluate_one(planned: Planned, base: &Path, mode: Mode, options: Options)
     scenario
 }
 
-/// Reads what a check needs from its metric line.
-fn observe(line: Option<&MetricLine>, metric: &str) -> Observed {
+/// Reads what a check needs from its metric line; `cut` says the line lost pairs to the budget.
+fn observe(line: Option<&MetricLine>, cut: bool, metric: &str) -> Observed {
     let value = line.and_then(|line| line.pairs.iter().rev().find(|(key, _)| key == metric));
     match value {
+        // The metric may have been among the pairs the line lost: not an absent 0.
+        None if cut && line.is_some() => Observed::Invalid {
+            value: Value::Str(String::new()),
+            reason: format!(
+                "not among the pairs kept of its line, which holds more than {LINE_BUDGET} bytes of them"
+            ),
+        },
         None => Observed::Missing,
         Some((_, value)) => match value.to_int() {
             Ok(int) => Observed::Value(int),
@@ -190,92 +211,130 @@ pub fn resolve(base: &Path, named: &str) -> Option<PathBuf> {
     }
 }
 
-/// Opens `path` for reading without blocking on a FIFO.
-fn open_nonblocking(path: &Path) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.read(true);
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // O_NONBLOCK on Linux: opening a FIFO must not wait for a writer.
-        options.custom_flags(0o4000);
-    }
-    options.open(path)
-}
-
 /// Returns a name for a file type that is not a regular file.
 fn kind_of(meta: &std::fs::Metadata) -> String {
     crate::run::kind_name(meta).to_string()
 }
 
-fn metric_line(hit: Option<Hit>) -> Option<MetricLine> {
-    hit.map(|hit| MetricLine {
-        pairs: hit.pairs,
-        offset: hit.start,
-        line: None,
-        text: hit.preview,
-    })
+/// Returns `path` made absolute against the current directory, `.` and `..` folded lexically.
+fn lexical_absolute(path: &Path) -> Option<PathBuf> {
+    let absolute = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(path)
+    };
+    let mut folded = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                folded.pop();
+            }
+            other => folded.push(other),
+        }
+    }
+    Some(folded)
 }
 
-/// Reads a streamer log's metric lines; any problem leaves the metrics empty, as the reference does.
-fn read_log(base: &Path, named: &str) -> (Log, Metrics, Option<File>) {
+/// Returns where `path` leads when that is outside the folder `root`, else `None`.
+///
+/// Both are resolved through symlinks where they exist; a path that cannot be
+/// resolved (missing, a symlink loop) is judged by its lexical form.
+pub fn leads_outside(root: &Path, path: &Path) -> Option<PathBuf> {
+    let target = std::fs::canonicalize(path)
+        .ok()
+        .or_else(|| lexical_absolute(path))?;
+    let roots = [std::fs::canonicalize(root).ok(), lexical_absolute(root)];
+    let inside = roots.iter().flatten().any(|root| target.starts_with(root));
+    (!inside).then_some(target)
+}
+
+/// Turns a scan hit into the model's metric line, and says whether the line was cut.
+fn metric_line(hit: Option<Hit>) -> (Option<MetricLine>, bool) {
+    match hit {
+        None => (None, false),
+        Some(hit) => {
+            let Hit {
+                start,
+                end: _,
+                pairs,
+                preview,
+                cut,
+            } = hit;
+            let line = MetricLine {
+                pairs,
+                offset: start,
+                line: None,
+                text: preview,
+            };
+            (Some(line), cut)
+        }
+    }
+}
+
+/// Opens a streamer log if it is a regular file; the status says why not.
+fn open_log(path: &Path) -> Result<(File, u64), LogStatus> {
+    let unreadable = |err: std::io::Error| LogStatus::Unreadable {
+        reason: err.to_string(),
+    };
+    // Look before opening: only regular files are opened at all.
+    let meta = std::fs::metadata(path).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => LogStatus::Missing,
+        _ => unreadable(err),
+    })?;
+    if !meta.is_file() {
+        return Err(LogStatus::NotAFile {
+            kind: kind_of(&meta),
+        });
+    }
+    let file = crate::manifest::open_nonblocking(path).map_err(unreadable)?;
+    // Look again at what was opened, in case the path was replaced in between.
+    let meta = file.metadata().map_err(unreadable)?;
+    if !meta.is_file() {
+        return Err(LogStatus::NotAFile {
+            kind: kind_of(&meta),
+        });
+    }
+    Ok((file, meta.len()))
+}
+
+/// Reads a streamer log's metric lines, and which of them were cut (in [`scan::TOKENS`]
+/// order); any problem leaves the metrics empty, as the reference does.
+fn read_log(base: &Path, named: &str) -> (Log, Metrics, [bool; 4], Option<File>) {
     let path = resolve(base, named);
     let mut log = Log {
         named: named.to_string(),
         path: path.clone(),
         status: LogStatus::Unnamed,
     };
+    let none = [false; 4];
     let Some(path) = path else {
-        return (log, Metrics::default(), None);
+        return (log, Metrics::default(), none, None);
     };
-    let failed = |log: &mut Log, status: LogStatus| {
-        log.status = status;
-    };
-    let meta = match std::fs::metadata(&path) {
-        Ok(meta) => meta,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
-            failed(&mut log, LogStatus::Missing);
-            return (log, Metrics::default(), None);
-        }
-        Err(err) => {
-            failed(&mut log, LogStatus::Unreadable { reason: err.to_string() });
-            return (log, Metrics::default(), None);
+    let (mut file, len) = match open_log(&path) {
+        Ok(opened) => opened,
+        Err(status) => {
+            log.status = status;
+            return (log, Metrics::default(), none, None);
         }
     };
-    if !meta.is_file() {
-        failed(&mut log, LogStatus::NotAFile { kind: kind_of(&meta) });
-        return (log, Metrics::default(), None);
-    }
-    let opened = open_nonblocking(&path).and_then(|file| {
-        let meta = file.metadata()?;
-        Ok((file, meta))
-    });
-    let (mut file, meta) = match opened {
-        Ok(pair) => pair,
-        Err(err) => {
-            failed(&mut log, LogStatus::Unreadable { reason: err.to_string() });
-            return (log, Metrics::default(), None);
-        }
-    };
-    if !meta.is_file() {
-        failed(&mut log, LogStatus::NotAFile { kind: kind_of(&meta) });
-        return (log, Metrics::default(), None);
-    }
-    let len = meta.len();
     match scan::scan(&mut file, len) {
-        Ok([pipeline, latency, fault, rtp]) => {
+        Ok(hits) => {
             log.status = LogStatus::Read { len };
+            let [(pipeline, c0), (latency, c1), (fault, c2), (rtp, c3)] = hits.map(metric_line);
             let metrics = Metrics {
-                pipeline: metric_line(pipeline),
-                latency: metric_line(latency),
-                fault: metric_line(fault),
-                rtp: metric_line(rtp),
+                pipeline,
+                latency,
+                fault,
+                rtp,
             };
-            (log, metrics, Some(file))
+            (log, metrics, [c0, c1, c2, c3], Some(file))
         }
         Err(err) => {
-            failed(&mut log, LogStatus::Unreadable { reason: err.to_string() });
-            (log, Metrics::default(), None)
+            log.status = LogStatus::Unreadable {
+                reason: err.to_string(),
+            };
+            (log, Metrics::default(), none, None)
         }
     }
 }

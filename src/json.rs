@@ -175,7 +175,10 @@ mod tests {
             ("b".into(), Json::Object(vec![])),
             (
                 "c".into(),
-                Json::Array(vec![Json::Bool(true), Json::Object(vec![("d".into(), Json::Bool(false))])]),
+                Json::Array(vec![
+                    Json::Bool(true),
+                    Json::Object(vec![("d".into(), Json::Bool(false))]),
+                ]),
             ),
         ]);
         assert_eq!(

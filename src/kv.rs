@@ -5,6 +5,12 @@
 //! fed decoded text in pieces, so a huge line needs no more memory than the
 //! pairs it yields. Typing values is left to [`crate::value`]; finding the line
 //! is left to [`crate::scan`].
+//!
+//! Memory is bounded: a line keeps at most [`LINE_BUDGET`] bytes of pairs
+//! (text plus a fixed cost per pair). A line beyond it is *cut*: the pairs
+//! before the cut are kept, a value that crosses it keeps its first bytes, and
+//! [`PairParser::is_cut`] says so, so that a metric lost to the cut is never
+//! taken for an absent one. Real metric lines hold a few hundred bytes.
 
 use crate::unicode::is_space;
 use crate::value::{to_number, Value};
@@ -13,6 +19,12 @@ use std::collections::HashMap;
 /// Metric pairs of one line in the reference's dict order: a repeated key keeps
 /// its first position and takes its last value.
 pub type Pairs = Vec<(String, Value)>;
+
+/// Bytes of pairs one line keeps at most: key and value text plus [`PAIR_COST`] per pair.
+pub const LINE_BUDGET: usize = 1 << 20;
+
+/// What a stored pair costs beyond its text (two strings, an index entry), for [`LINE_BUDGET`].
+const PAIR_COST: usize = 64;
 
 /// Where the parser stands within the regex.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -36,6 +48,14 @@ pub struct PairParser {
     value: String,
     pairs: Vec<(String, String)>,
     index: HashMap<String, usize>,
+    /// Budget used by the pairs stored.
+    used: usize,
+    /// The key being read lost bytes to the budget.
+    key_cut: bool,
+    /// The value being read lost bytes to the budget.
+    value_cut: bool,
+    /// A pair, or part of a value, was dropped for the budget.
+    cut: bool,
 }
 
 /// Returns true if and only if `b` is in the ASCII class `[a-zA-Z0-9_]`.
@@ -85,6 +105,7 @@ impl PairParser {
                     // Key bytes are ASCII, so `i` is a char boundary.
                     Some(i) => {
                         self.key.clear();
+                        self.key_cut = false;
                         self.state = State::Key;
                         rest = &rest[i..];
                     }
@@ -92,7 +113,10 @@ impl PairParser {
                 },
                 State::Key => {
                     let n = rest.bytes().take_while(|&b| is_key_byte(b)).count();
-                    self.key.push_str(&rest[..n]);
+                    // Key bytes are ASCII, so any cut is a char boundary.
+                    let keep = n.min(self.room());
+                    self.key.push_str(&rest[..keep]);
+                    self.key_cut |= keep < n;
                     rest = &rest[n..];
                     match rest.as_bytes().first() {
                         None => {}
@@ -113,18 +137,19 @@ impl PairParser {
                         rest = &rest[c.len_utf8()..];
                     } else {
                         self.value.clear();
+                        self.value_cut = false;
                         self.state = State::Value;
                     }
                 }
                 State::Value => match find_space(rest) {
                     Some((i, n)) => {
-                        self.value.push_str(&rest[..i]);
+                        self.push_value(&rest[..i]);
                         self.emit();
                         self.state = State::Idle;
                         rest = &rest[i + n..];
                     }
                     None => {
-                        self.value.push_str(rest);
+                        self.push_value(rest);
                         rest = "";
                     }
                 },
@@ -132,32 +157,69 @@ impl PairParser {
         }
     }
 
+    /// Returns how many more bytes the key and value being read may hold.
+    fn room(&self) -> usize {
+        // Outside a value, `value` still holds the previous pair's and does not count.
+        let value = if self.state == State::Value {
+            self.value.len()
+        } else {
+            0
+        };
+        LINE_BUDGET.saturating_sub(self.used + PAIR_COST + self.key.len() + value)
+    }
+
+    /// Appends as much of `text` to the value as the budget allows, cut at a char boundary.
+    fn push_value(&mut self, text: &str) {
+        let room = self.room();
+        if text.len() <= room {
+            self.value.push_str(text);
+            return;
+        }
+        let mut keep = room;
+        while !text.is_char_boundary(keep) {
+            keep -= 1;
+        }
+        self.value.push_str(&text[..keep]);
+        self.value_cut = true;
+    }
+
     /// Stores the current key and value with the dict's keep-first-position rule.
     fn emit(&mut self) {
+        if self.key_cut {
+            // A key that lost bytes is not the key of the line: drop the pair.
+            self.cut = true;
+            return;
+        }
+        self.cut |= self.value_cut;
         match self.index.get(self.key.as_str()) {
             Some(&i) => {
                 let slot = &mut self.pairs[i].1;
+                self.used = self.used - slot.len() + self.value.len();
                 slot.clear();
                 slot.push_str(&self.value);
             }
             None => {
+                self.used += PAIR_COST + self.key.len() + self.value.len();
                 self.index.insert(self.key.clone(), self.pairs.len());
                 self.pairs.push((self.key.clone(), self.value.clone()));
             }
         }
     }
 
-    /// Ends the line and returns its pairs with values as raw strings.
-    pub(crate) fn finish_raw(mut self) -> Vec<(String, String)> {
+    /// Ends the line and returns its pairs with values as raw strings, and true if
+    /// and only if the line was cut: pairs or parts of values were dropped for
+    /// [`LINE_BUDGET`] (a key that runs past it but is never followed by `=` cuts nothing).
+    pub fn finish_raw(mut self) -> (Vec<(String, String)>, bool) {
         if self.state == State::Value {
             self.emit();
         }
-        self.pairs
+        (self.pairs, self.cut)
     }
 
-    /// Ends the line and returns its pairs.
+    /// Ends the line and returns its pairs (see [`PairParser::finish_raw`] for cut lines).
     pub fn finish(self) -> Pairs {
         self.finish_raw()
+            .0
             .into_iter()
             .map(|(k, v)| {
                 let value = to_number(&v);
@@ -179,7 +241,7 @@ pub fn parse_line(line: &str) -> Pairs {
 pub(crate) fn parse_line_raw(line: &str) -> Vec<(String, String)> {
     let mut parser = PairParser::new();
     parser.feed(line);
-    parser.finish_raw()
+    parser.finish_raw().0
 }
 
 #[cfg(test)]
@@ -284,14 +346,72 @@ mod tests {
                     parser.feed(&line[..i]);
                     parser.feed(&line[i..j]);
                     parser.feed(&line[j..]);
-                    assert_eq!(parser.finish_raw(), whole, "cuts {i} {j} of {line:?}");
+                    assert_eq!(parser.finish_raw().0, whole, "cuts {i} {j} of {line:?}");
                 }
             }
             let mut parser = PairParser::new();
             for (k, c) in line.char_indices() {
                 parser.feed(&line[k..k + c.len_utf8()]);
             }
-            assert_eq!(parser.finish_raw(), whole, "char by char {line:?}");
+            assert_eq!(parser.finish_raw().0, whole, "char by char {line:?}");
         }
+    }
+
+    /// Feeds `pieces` one after another and returns the raw pairs and the cut flag.
+    fn fed(pieces: &[&str]) -> (Vec<(String, String)>, bool) {
+        let mut parser = PairParser::new();
+        for piece in pieces {
+            parser.feed(piece);
+        }
+        parser.finish_raw()
+    }
+
+    #[test]
+    fn a_huge_value_keeps_its_first_bytes_and_cuts_the_line() {
+        let junk = "\0".repeat(LINE_BUDGET);
+        let (pairs, cut) = fed(&["a=1 p50_us=998", &junk, &junk, " b=2"]);
+        assert!(cut);
+        assert_eq!(pairs.len(), 2, "the pair after the cut is dropped");
+        assert_eq!(pairs[0], ("a".to_string(), "1".to_string()));
+        assert_eq!(pairs[1].0, "p50_us");
+        assert!(pairs[1].1.starts_with("998\0"));
+        let kept: usize = pairs
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + PAIR_COST)
+            .sum();
+        assert!(kept <= LINE_BUDGET, "{kept}");
+    }
+
+    #[test]
+    fn a_value_is_cut_at_a_char_boundary() {
+        let wide = "\u{fc}".repeat(LINE_BUDGET);
+        let (pairs, cut) = fed(&["k=", &wide]);
+        assert!(cut);
+        assert!(pairs[0].1.chars().all(|c| c == '\u{fc}'));
+        assert!(pairs[0].1.len() > LINE_BUDGET - 2 * PAIR_COST);
+    }
+
+    #[test]
+    fn a_huge_key_without_equals_cuts_nothing() {
+        let keyish = "x".repeat(3 * LINE_BUDGET);
+        assert_eq!(fed(&[&keyish, " a=1"]), (pairs(&[("a", "1")]), false));
+        // With `=` it would make a pair whose key lost bytes: dropped, the line is cut.
+        assert_eq!(fed(&[&keyish, "=1 a=1"]), (pairs(&[("a", "1")]), true));
+    }
+
+    #[test]
+    fn many_pairs_stop_at_the_budget() {
+        let line: String = (0..200_000).map(|i| format!("k{i}=v ")).collect();
+        let (pairs, cut) = fed(&[&line]);
+        assert!(cut);
+        assert!(pairs.len() < LINE_BUDGET / PAIR_COST, "{}", pairs.len());
+        assert_eq!(pairs[0], ("k0".to_string(), "v".to_string()));
+        // Repeated keys replace values in place and need no more budget.
+        let line = "a=1 ".repeat(500_000);
+        assert_eq!(fed(&[&line]), (pairs_of("a", "1"), false));
+    }
+
+    fn pairs_of(k: &str, v: &str) -> Vec<(String, String)> {
+        pairs(&[(k, v)])
     }
 }

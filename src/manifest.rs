@@ -10,6 +10,7 @@
 //! invalid UTF-8 is an error naming the line and byte, a field may be longer than
 //! `csv.field_size_limit()` (131072 characters, where the reference raises), and a
 //! leading byte order mark is dropped when it hides the `order` column (see [`parse_str`]).
+//! One more bounds memory: a file larger than [`SIZE_LIMIT`] is refused.
 
 use std::fmt;
 use std::fs::{File, OpenOptions};
@@ -101,6 +102,8 @@ pub enum ManifestError {
         line: u64,
         offset: u64,
     },
+    /// The file is larger than [`SIZE_LIMIT`] bytes: no manifest of a real run is.
+    TooLarge { path: PathBuf, limit: u64 },
 }
 
 impl fmt::Display for ManifestError {
@@ -119,14 +122,31 @@ impl fmt::Display for ManifestError {
                     path.display()
                 )
             }
+            ManifestError::TooLarge { path, limit } => {
+                write!(
+                    f,
+                    "{}: larger than {limit} bytes; not a manifest",
+                    path.display()
+                )
+            }
         }
     }
 }
 
 impl std::error::Error for ManifestError {}
 
-/// Reads and parses the manifest at `path`, refusing anything but a regular UTF-8 file.
+/// Largest manifest read, in bytes: ten times a manifest of 100,000 rows with long
+/// paths, and a bound on the memory a hostile file can take.
+pub const SIZE_LIMIT: u64 = 256 << 20;
+
+/// Reads and parses the manifest at `path`, refusing anything but a regular UTF-8 file
+/// of at most [`SIZE_LIMIT`] bytes.
 pub fn read(path: &Path) -> Result<Manifest, ManifestError> {
+    read_limited(path, SIZE_LIMIT)
+}
+
+/// Reads like [`read`] with a size limit of `limit` bytes.
+fn read_limited(path: &Path, limit: u64) -> Result<Manifest, ManifestError> {
     let io_error = |source| ManifestError::Io {
         path: path.to_path_buf(),
         source,
@@ -138,13 +158,28 @@ pub fn read(path: &Path) -> Result<Manifest, ManifestError> {
     if !std::fs::metadata(path).map_err(io_error)?.is_file() {
         return Err(not_a_file());
     }
-    let mut file = open_nonblocking(path).map_err(io_error)?;
+    let file = open_nonblocking(path).map_err(io_error)?;
     // Look again at what was opened, in case the path was replaced in between.
-    if !file.metadata().map_err(io_error)?.is_file() {
+    let meta = file.metadata().map_err(io_error)?;
+    if !meta.is_file() {
         return Err(not_a_file());
     }
+    let too_large = || ManifestError::TooLarge {
+        path: path.to_path_buf(),
+        limit,
+    };
+    if meta.len() > limit {
+        return Err(too_large());
+    }
     let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).map_err(io_error)?;
+    // One byte past the limit tells a file at the limit from a larger one.
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io_error)?;
+    // The file may have grown since it was looked at.
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
     let text = String::from_utf8(bytes).map_err(|error| {
         let offset = error.utf8_error().valid_up_to();
         ManifestError::NotUtf8 {
@@ -192,8 +227,10 @@ const O_NONBLOCK: i32 = 0o4000;
 const O_NONBLOCK: i32 = 0;
 
 /// Opens `path` for reading without blocking should it turn out to be a FIFO.
+///
+/// Shared by every reader of run files; each still checks the file type before and after.
 #[cfg(unix)]
-fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+pub(crate) fn open_nonblocking(path: &Path) -> std::io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
     OpenOptions::new()
         .read(true)
@@ -203,7 +240,7 @@ fn open_nonblocking(path: &Path) -> std::io::Result<File> {
 
 /// Opens `path` for reading.
 #[cfg(not(unix))]
-fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+pub(crate) fn open_nonblocking(path: &Path) -> std::io::Result<File> {
     OpenOptions::new().read(true).open(path)
 }
 
@@ -781,6 +818,24 @@ mod tests {
             matches!(result, Err(ManifestError::NotAFile { .. })),
             "{result:?}"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn refuses_a_file_over_the_limit() -> Result<(), Box<dyn std::error::Error>> {
+        let path = temp_path("large.tsv");
+        std::fs::write(&path, "order\tname\n1\tone\n")?;
+        let over = read_limited(&path, 16);
+        let at = read_limited(&path, 17);
+        std::fs::remove_file(&path)?;
+        match over {
+            Err(error @ ManifestError::TooLarge { limit: 16, .. }) => assert_eq!(
+                error.to_string(),
+                format!("{}: larger than 16 bytes; not a manifest", path.display())
+            ),
+            other => panic!("unexpected result: {other:?}"),
+        }
+        assert_eq!(at?.rows.len(), 1);
         Ok(())
     }
 

@@ -2,33 +2,90 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Symlinks followed at most when finding where an output really goes (Linux's own limit).
+const MAX_LINKS: usize = 40;
+
+/// Bytes of the target's name kept in the temporary file's name, which must stay under `NAME_MAX`.
+const NAME_KEPT: usize = 64;
 
 /// Writes `contents` to `path` atomically, creating missing parent folders as the reference does.
 ///
 /// The bytes go to a temporary file in the same folder, which is flushed and
 /// then renamed over `path`; on any error the temporary file is removed and
-/// an existing `path` is left as it was.
+/// an existing `path` is left as it was. A symlink at `path` is written
+/// through, as the reference's `write_text` does: its target is replaced and the link kept.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let path = follow_links(path)?;
     let parent = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    if let Some(file) = parent.ancestors().find(|a| a.exists()).filter(|a| !a.is_dir()) {
+        // create_dir_all would only say "File exists".
+        let message = format!("{} is not a folder", file.display());
+        return Err(std::io::Error::other(message));
+    }
     std::fs::create_dir_all(&parent)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".to_string());
-    let temp = parent.join(format!(".{name}.{}.tmp", std::process::id()));
+    let (temp, mut file) = create_temp(&parent, &path)?;
     let result = (|| {
-        let mut file = std::fs::File::create(&temp)?;
         file.write_all(contents)?;
         file.sync_all()?;
-        std::fs::rename(&temp, path)
+        drop(file);
+        std::fs::rename(&temp, &path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
     result
+}
+
+/// Returns where writing to `path` really goes: `path` itself unless it is a symlink,
+/// else the end of its chain of links (which need not exist yet).
+fn follow_links(path: &Path) -> std::io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        let is_link = current
+            .symlink_metadata()
+            .is_ok_and(|meta| meta.file_type().is_symlink());
+        if !is_link {
+            return Ok(current);
+        }
+        let target = std::fs::read_link(&current)?;
+        current = match current.parent() {
+            Some(parent) if target.is_relative() => parent.join(target),
+            _ => target,
+        };
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
+/// Creates a fresh temporary file in `folder` for the target `path`.
+fn create_temp(folder: &Path, path: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "output".to_string());
+    let mut kept = name.len().min(NAME_KEPT);
+    while !name.is_char_boundary(kept) {
+        kept -= 1;
+    }
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let temp = folder.join(format!(".{}.{}-{n}.tmp", &name[..kept], std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+        {
+            // A stale file of a killed process that had the same id: take the next name.
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(err) => return Err(err),
+            Ok(file) => return Ok((temp, file)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -47,8 +104,45 @@ mod tests {
         // A target whose parent is a file cannot be written; nothing is left behind.
         let under_file = target.join("x.json");
         assert!(write_atomic(&under_file, b"three").is_err());
-        let names: Vec<_> = std::fs::read_dir(dir.join("deep")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.join("deep"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("summary.json")]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn long_names_and_symlinks_are_written() {
+        let dir =
+            std::env::temp_dir().join(format!("fault-harness-output-links-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("real")).unwrap();
+        // A name of 255 bytes, the most a folder entry holds, fits no longer temporary name.
+        let long = dir.join("x".repeat(255));
+        write_atomic(&long, b"long").unwrap();
+        assert_eq!(std::fs::read(&long).unwrap(), b"long");
+        // A link is written through and kept, even a dangling one, as Python's write_text does.
+        std::os::unix::fs::symlink("real/summary.json", dir.join("link.json")).unwrap();
+        write_atomic(&dir.join("link.json"), b"through").unwrap();
+        assert!(std::fs::symlink_metadata(dir.join("link.json"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(
+            std::fs::read(dir.join("real/summary.json")).unwrap(),
+            b"through"
+        );
+        // A loop of links fails without leaving anything behind.
+        std::os::unix::fs::symlink("b", dir.join("a")).unwrap();
+        std::os::unix::fs::symlink("a", dir.join("b")).unwrap();
+        assert!(write_atomic(&dir.join("a"), b"loop").is_err());
+        let mut names: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a", "b", "link.json", "real", &"x".repeat(255)]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -30,7 +30,10 @@ pub struct RunJson {
 #[derive(Debug)]
 pub enum RunError {
     /// A file could not be read.
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// A path that must be a regular file is not one.
     NotAFile { path: PathBuf, kind: &'static str },
     /// `run.json` is not JSON, or not of the expected shape.
@@ -108,9 +111,19 @@ pub(crate) fn read_small_file(path: &Path, limit: u64) -> Result<Vec<u8>, RunErr
             kind: kind_name(&meta),
         });
     }
-    let file = std::fs::File::open(path).map_err(io)?;
+    let file = crate::manifest::open_nonblocking(path).map_err(io)?;
+    // Look again at what was opened, in case the path was replaced in between.
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(RunError::NotAFile {
+            path: path.to_path_buf(),
+            kind: kind_name(&meta),
+        });
+    }
     let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes).map_err(io)?;
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
     if bytes.len() as u64 > limit {
         return Err(RunError::BadRunJson {
             path: path.to_path_buf(),
@@ -123,8 +136,10 @@ pub(crate) fn read_small_file(path: &Path, limit: u64) -> Result<Vec<u8>, RunErr
 /// Reads `dir/run.json`; `Ok(None)` when there is none.
 pub fn read_run_json(dir: &Path) -> Result<Option<RunJson>, RunError> {
     let path = dir.join(RUN_JSON);
-    if path.symlink_metadata().is_err() {
-        return Ok(None);
+    match path.symlink_metadata() {
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        // Any other failure (a folder that cannot be searched) is reported by the read.
+        _ => {}
     }
     let bytes = read_small_file(&path, RUN_JSON_LIMIT)?;
     let bad = |what: String| RunError::BadRunJson {
@@ -132,7 +147,12 @@ pub fn read_run_json(dir: &Path) -> Result<Option<RunJson>, RunError> {
         what,
     };
     let doc: serde_json::Value = serde_json::from_slice(&bytes).map_err(|err| {
-        bad(format!("line {} column {}: {}", err.line(), err.column(), err))
+        bad(format!(
+            "line {} column {}: {}",
+            err.line(),
+            err.column(),
+            err
+        ))
     })?;
     let serde_json::Value::Object(map) = doc else {
         return Err(bad("expected a JSON object".to_string()));
@@ -159,11 +179,78 @@ pub fn read_run_json(dir: &Path) -> Result<Option<RunJson>, RunError> {
     }))
 }
 
+/// Bytes of `summary.json` read to find its mode: summaries of large runs are large,
+/// but `mode` is their second key.
+const SUMMARY_PREFIX: u64 = 64 << 10;
+
 /// Returns the mode recorded in an existing `dir/summary.json`, if it has a valid one.
+///
+/// A summary up to 64 KiB is parsed whole; of a larger one only the members
+/// before `"mode"` within its first 64 KiB are, so memory stays bounded.
 pub fn summary_mode(dir: &Path) -> Option<Mode> {
-    let bytes = read_small_file(&dir.join(SUMMARY), 1 << 30).ok()?;
-    let doc: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    Mode::parse(doc.get("mode")?.as_str()?)
+    use std::io::Read;
+    let path = dir.join(SUMMARY);
+    let meta = std::fs::metadata(&path).ok()?;
+    if !meta.is_file() {
+        return None;
+    }
+    let file = crate::manifest::open_nonblocking(&path).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(SUMMARY_PREFIX.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .ok()?;
+    let mode = if bytes.len() as u64 > SUMMARY_PREFIX {
+        leading_member(&bytes, "mode")?
+    } else {
+        let doc: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+        doc.get("mode")?.clone()
+    };
+    Mode::parse(mode.as_str()?)
+}
+
+/// Returns the value of member `key` of the JSON object that `bytes` begin, reading
+/// only the members up to it (the object may be cut short after it).
+fn leading_member(bytes: &[u8], key: &str) -> Option<serde_json::Value> {
+    let skip_space = |rest: &[u8]| -> usize {
+        rest.iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .count()
+    };
+    // Parses one JSON value at the start of `rest` and returns it with the bytes it took.
+    let value_at = |rest: &[u8]| -> Option<(serde_json::Value, usize)> {
+        let mut stream = serde_json::Deserializer::from_slice(rest).into_iter();
+        let value = stream.next()?.ok()?;
+        Some((value, stream.byte_offset()))
+    };
+    let mut at = skip_space(bytes);
+    if bytes.get(at) != Some(&b'{') {
+        return None;
+    }
+    at += 1;
+    loop {
+        at += skip_space(&bytes[at..]);
+        let (name, used) = value_at(&bytes[at..])?;
+        at += used;
+        at += skip_space(&bytes[at..]);
+        if bytes.get(at) != Some(&b':') {
+            return None;
+        }
+        at += 1;
+        at += skip_space(&bytes[at..]);
+        let (value, used) = value_at(&bytes[at..])?;
+        if name.as_str()? == key {
+            return Some(value);
+        }
+        at += used;
+        at += skip_space(&bytes[at..]);
+        if bytes.get(at) != Some(&b',') {
+            return None;
+        }
+        at += 1;
+    }
 }
 
 /// Returns true if and only if `dir` holds a manifest.
@@ -223,7 +310,8 @@ mod tests {
     use super::*;
 
     fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("fault-harness-run-{}-{name}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("fault-harness-run-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
@@ -232,7 +320,11 @@ mod tests {
     #[test]
     fn run_json_fields_are_read_and_checked() {
         let dir = temp_dir("fields");
-        std::fs::write(dir.join(RUN_JSON), r#"{"run_id": "n1", "mode": "degraded", "started_at": "a"}"#).unwrap();
+        std::fs::write(
+            dir.join(RUN_JSON),
+            r#"{"run_id": "n1", "mode": "degraded", "started_at": "a"}"#,
+        )
+        .unwrap();
         let info = read_run_json(&dir).unwrap().unwrap();
         assert_eq!(info.run_id.as_deref(), Some("n1"));
         assert_eq!(info.mode, Some(Mode::Degraded));
@@ -249,6 +341,33 @@ mod tests {
         std::fs::write(dir.join(RUN_JSON), "{\n\"mode\": }").unwrap();
         let err = read_run_json(&dir).unwrap_err().to_string();
         assert!(err.contains("run.json: line 2"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn summary_mode_reads_small_and_large_summaries() {
+        let dir = temp_dir("summary-mode");
+        assert_eq!(summary_mode(&dir), None);
+        std::fs::write(
+            dir.join(SUMMARY),
+            "{\n  \"task\": 15,\n  \"mode\": \"baseline\"\n}\n",
+        )
+        .unwrap();
+        assert_eq!(summary_mode(&dir), Some(Mode::Baseline));
+        // A large summary is read only up to its mode, even when cut short after it.
+        let mut large =
+            String::from("{ \"task\" : [1, {\"a\": \"}\"}], \"mode\":\"degraded\", \"x\": \"");
+        large.push_str(&"y".repeat(2 * SUMMARY_PREFIX as usize));
+        std::fs::write(dir.join(SUMMARY), &large).unwrap();
+        assert_eq!(summary_mode(&dir), Some(Mode::Degraded));
+        let late = format!(
+            "{{\"x\": \"{}\", \"mode\": \"baseline\"}}",
+            "y".repeat(2 * SUMMARY_PREFIX as usize)
+        );
+        std::fs::write(dir.join(SUMMARY), late).unwrap();
+        assert_eq!(summary_mode(&dir), None);
+        std::fs::write(dir.join(SUMMARY), "[\"mode\"]").unwrap();
+        assert_eq!(summary_mode(&dir), None);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

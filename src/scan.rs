@@ -35,15 +35,22 @@ pub struct Hit {
     pub pairs: Pairs,
     /// The line, decoded lossily, cut to at most 4096 bytes for messages.
     pub preview: String,
+    /// True if and only if the line holds more pairs than [`crate::kv::LINE_BUDGET`]
+    /// allows and some were dropped or shortened.
+    pub cut: bool,
 }
 
 /// A [`Hit`] whose values are still the raw strings the regex captured.
+///
+/// Public for the fuzz targets and property tests only.
+#[doc(hidden)]
 #[derive(Clone, Debug, PartialEq)]
-struct RawHit {
-    start: u64,
-    end: u64,
-    pairs: Vec<(String, String)>,
-    preview: String,
+pub struct RawHit {
+    pub start: u64,
+    pub end: u64,
+    pub pairs: Vec<(String, String)>,
+    pub preview: String,
+    pub cut: bool,
 }
 
 /// Bytes read per positioned read.
@@ -83,6 +90,7 @@ impl RawHit {
             end,
             pairs,
             preview,
+            cut,
         } = self;
         let pairs = pairs
             .into_iter()
@@ -96,13 +104,18 @@ impl RawHit {
             end,
             pairs,
             preview,
+            cut,
         }
     }
 }
 
 /// Scans like [`scan`] with reads of `block` bytes and returns raw values.
-fn scan_raw(file: &File, len: u64, block: usize) -> io::Result<[Option<RawHit>; 4]> {
-    let block = block.max(1);
+///
+/// Public for the fuzz targets and property tests only: small blocks split
+/// tokens, line breaks and UTF-8 sequences between reads.
+#[doc(hidden)]
+pub fn scan_raw(file: &File, len: u64, block: usize) -> io::Result<[Option<RawHit>; 4]> {
+    let block = block.clamp(1, BLOCK);
     let mut buf = vec![0u8; block + OVERLAP];
     let positions = last_positions(file, len, block, &mut buf)?;
     let mut hits: [Option<RawHit>; 4] = Default::default();
@@ -119,12 +132,13 @@ fn scan_raw(file: &File, len: u64, block: usize) -> io::Result<[Option<RawHit>; 
                 let start = line_start(file, pos, &mut buf)?;
                 let token_end = pos.saturating_add(TOKENS[i].len() as u64);
                 let end = line_end(file, token_end, len, &mut buf)?;
-                let (pairs, preview) = parse_span(file, start, end, &mut buf)?;
+                let (pairs, preview, cut) = parse_span(file, start, end, &mut buf)?;
                 RawHit {
                     start,
                     end,
                     pairs,
                     preview,
+                    cut,
                 }
             }
         });
@@ -219,13 +233,14 @@ fn line_end(file: &File, from: u64, len: u64, buf: &mut [u8]) -> io::Result<u64>
     Ok(len)
 }
 
-/// Decodes the bytes `start..end` of `file` lossily and returns their pairs and preview.
+/// Decodes the bytes `start..end` of `file` lossily and returns their pairs,
+/// preview and whether the pairs were cut to the budget.
 fn parse_span(
     file: &File,
     start: u64,
     end: u64,
     buf: &mut [u8],
-) -> io::Result<(Vec<(String, String)>, String)> {
+) -> io::Result<(Vec<(String, String)>, String, bool)> {
     let mut parser = PairParser::new();
     let mut preview = Preview::default();
     let mut carry = 0usize;
@@ -245,7 +260,8 @@ fn parse_span(
         parser.feed("\u{fffd}");
         preview.push("\u{fffd}");
     }
-    Ok((parser.finish_raw(), preview.text))
+    let (pairs, cut) = parser.finish_raw();
+    Ok((pairs, preview.text, cut))
 }
 
 /// Passes the text of `bytes` to `emit`, one U+FFFD per maximal invalid
@@ -308,8 +324,11 @@ pub fn line_number(file: &mut File, offset: u64) -> io::Result<u64> {
 }
 
 /// Counts lines like [`line_number`] with reads of `block` bytes.
-fn line_number_with(file: &File, offset: u64, block: usize) -> io::Result<u64> {
-    let block = block.max(1);
+///
+/// Public for the fuzz targets and property tests only.
+#[doc(hidden)]
+pub fn line_number_with(file: &File, offset: u64, block: usize) -> io::Result<u64> {
+    let block = block.clamp(1, BLOCK);
     let mut buf = vec![0u8; block + 2];
     let mut breaks = 0u64;
     let mut lo = 0u64;

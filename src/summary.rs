@@ -5,12 +5,19 @@
 
 use crate::json::{dumps, Json};
 use crate::kv::Pairs;
-use crate::model::{Check, ExitCodes, MetricLine, Metrics, Observed, Run, RunInfo, Scenario, Strictness, Verdict};
+use crate::model::{
+    Check, ExitCodes, MetricLine, Metrics, Observed, Run, RunInfo, Scenario, Strictness, Verdict,
+};
 use crate::pyint::PyInt;
 use crate::thresholds;
 
 fn obj(members: Vec<(&str, Json)>) -> Json {
-    Json::Object(members.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    Json::Object(
+        members
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
 }
 
 fn int(v: i64) -> Json {
@@ -20,7 +27,12 @@ fn int(v: i64) -> Json {
 fn pairs(line: &Option<MetricLine>) -> Json {
     let empty = Pairs::new();
     let pairs = line.as_ref().map_or(&empty, |line| &line.pairs);
-    Json::Object(pairs.iter().map(|(k, v)| (k.clone(), Json::from(v))).collect())
+    Json::Object(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), Json::from(v)))
+            .collect(),
+    )
 }
 
 fn thresholds_json(run: &Run) -> Json {
@@ -28,7 +40,10 @@ fn thresholds_json(run: &Run) -> Json {
         thresholds::table(run.info.mode)
             .iter()
             .map(|(id, limits)| {
-                let limits = limits.iter().map(|(key, v)| (key.to_string(), int(*v))).collect();
+                let limits = limits
+                    .iter()
+                    .map(|(key, v)| (key.to_string(), int(*v)))
+                    .collect();
                 (id.to_string(), Json::Object(limits))
             })
             .collect(),
@@ -86,7 +101,10 @@ fn scenario_json(scenario: &Scenario, strictness: Strictness) -> Json {
         ("order", Json::Int(order.clone())),
         ("id", Json::Str(row.scenario_id.clone())),
         ("name", Json::Str(row.name.clone())),
-        ("status", Json::Str(if passed { "PASS" } else { "FAIL" }.to_string())),
+        (
+            "status",
+            Json::Str(if passed { "PASS" } else { "FAIL" }.to_string()),
+        ),
         ("reason", Json::Str(reason)),
         ("duration_ms", Json::Int(duration_ms.clone())),
         (
@@ -106,8 +124,14 @@ fn scenario_json(scenario: &Scenario, strictness: Strictness) -> Json {
                 ("rtp", pairs(rtp)),
             ]),
         ),
-        ("checks", Json::Array(checks.iter().map(|c| check_json(c, strictness)).collect())),
-        ("violations", Json::Array(violated.into_iter().map(Json::Str).collect())),
+        (
+            "checks",
+            Json::Array(checks.iter().map(|c| check_json(c, strictness)).collect()),
+        ),
+        (
+            "violations",
+            Json::Array(violated.into_iter().map(Json::Str).collect()),
+        ),
         (
             "evidence",
             obj(vec![
@@ -147,13 +171,22 @@ pub fn render(run: &Run, strictness: Strictness) -> String {
         ("thresholds", thresholds_json(run)),
         (
             "counts",
-            obj(vec![("total", count(total)), ("pass", count(pass)), ("fail", count(fail))]),
+            obj(vec![
+                ("total", count(total)),
+                ("pass", count(pass)),
+                ("fail", count(fail)),
+            ]),
         ),
         ("all_pass", Json::Bool(all_pass)),
         ("recommended_exit_code", int(if all_pass { 0 } else { 1 })),
         (
             "scenarios",
-            Json::Array(run.scenarios.iter().map(|s| scenario_json(s, strictness)).collect()),
+            Json::Array(
+                run.scenarios
+                    .iter()
+                    .map(|s| scenario_json(s, strictness))
+                    .collect(),
+            ),
         ),
     ]);
     let mut text = dumps(&doc);

@@ -167,9 +167,21 @@ const fn spec(
 }
 
 const COMMON: [CheckSpec; 3] = [
-    spec("ingest_to_emit_samples", Bound::Min, Source::Latency, "samples_min", 1),
+    spec(
+        "ingest_to_emit_samples",
+        Bound::Min,
+        Source::Latency,
+        "samples_min",
+        1,
+    ),
     spec("p50_us", Bound::Max, Source::Latency, "p50_us_max", 500_000),
-    spec("drop_ratio_ppm", Bound::Max, Source::Latency, "drop_ratio_ppm_max", 1_000_000),
+    spec(
+        "drop_ratio_ppm",
+        Bound::Max,
+        Source::Latency,
+        "drop_ratio_ppm_max",
+        1_000_000,
+    ),
 ];
 
 /// Returns the checks of a scenario, in the reference's order.
@@ -177,15 +189,33 @@ pub fn checks_for(scenario_id: &str) -> Vec<CheckSpec> {
     let mut specs = COMMON.to_vec();
     let extra: &[CheckSpec] = match scenario_id {
         "torn_read" => &[
-            spec("torn_read_events", Bound::Min, Source::Fault, "torn_read_events_min", 1),
+            spec(
+                "torn_read_events",
+                Bound::Min,
+                Source::Fault,
+                "torn_read_events_min",
+                1,
+            ),
             spec("p99_us", Bound::Max, Source::Latency, "p99_us_max", 500_000),
         ],
         "sink_stall" => &[
-            spec("sink_stall_events", Bound::Min, Source::Fault, "sink_stall_events_min", 1),
+            spec(
+                "sink_stall_events",
+                Bound::Min,
+                Source::Fault,
+                "sink_stall_events_min",
+                1,
+            ),
             spec("p95_us", Bound::Max, Source::Latency, "p95_us_max", 500_000),
         ],
         "reset_storm" => &[
-            spec("reset_events", Bound::Min, Source::Fault, "reset_events_min", 1),
+            spec(
+                "reset_events",
+                Bound::Min,
+                Source::Fault,
+                "reset_events_min",
+                1,
+            ),
             spec("p99_us", Bound::Max, Source::Latency, "p99_us_max", 500_000),
         ],
         _ => &[],

@@ -19,3 +19,9 @@ mod junit;
 // Helpers of the two modules above: fixture runs, in-process runs, the fault_suite binary.
 #[path = "it/harness_support.rs"]
 mod harness_support;
+// Hostile and broken runs: a corpus of bad inputs, each with its expected behaviour.
+#[path = "it/hostile.rs"]
+mod hostile;
+// The fuzz targets' oracles: saved crashers replayed, and property tests of the scanner.
+#[path = "it/fuzzing.rs"]
+mod fuzzing;

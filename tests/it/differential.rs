@@ -39,21 +39,66 @@ impl Rng {
 }
 
 const COLUMNS: [&str; 13] = [
-    "order", "scenario_id", "name", "status", "reason", "duration_ms", "sim_rc", "streamer_rc",
-    "tester_rc", "sim_log", "streamer_log", "tester_log", "sdp_path",
+    "order",
+    "scenario_id",
+    "name",
+    "status",
+    "reason",
+    "duration_ms",
+    "sim_rc",
+    "streamer_rc",
+    "tester_rc",
+    "sim_log",
+    "streamer_log",
+    "tester_log",
+    "sdp_path",
 ];
-const SCENARIOS: [&str; 5] = ["torn_read", "sink_stall", "reset_storm", "latency_spike", ""];
-const TOKENS: [&str; 4] = ["PIPELINE_METRICS", "LATENCY_METRICS", "FAULT_COUNTERS", "RTP_METRICS"];
+const SCENARIOS: [&str; 5] = [
+    "torn_read",
+    "sink_stall",
+    "reset_storm",
+    "latency_spike",
+    "",
+];
+const TOKENS: [&str; 4] = [
+    "PIPELINE_METRICS",
+    "LATENCY_METRICS",
+    "FAULT_COUNTERS",
+    "RTP_METRICS",
+];
 const CHECKED: [&str; 8] = [
-    "p50_us", "p95_us", "p99_us", "ingest_to_emit_samples", "drop_ratio_ppm", "torn_read_events",
-    "sink_stall_events", "reset_events",
+    "p50_us",
+    "p95_us",
+    "p99_us",
+    "ingest_to_emit_samples",
+    "drop_ratio_ppm",
+    "torn_read_events",
+    "sink_stall_events",
+    "reset_events",
 ];
 const OTHER_KEYS: [&str; 6] = ["frames_in", "max_us", "ssrc", "a", "A_9", "x"];
 const LINE_BREAKS: [&[u8]; 11] = [
-    b"\n", b"\r\n", b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\xc2\x85",
-    b"\xe2\x80\xa8", b"\xe2\x80\xa9",
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"\x0b",
+    b"\x0c",
+    b"\x1c",
+    b"\x1d",
+    b"\x1e",
+    b"\xc2\x85",
+    b"\xe2\x80\xa8",
+    b"\xe2\x80\xa9",
 ];
-const SEPARATORS: [&[u8]; 7] = [b" ", b" ", b"  ", b"\t", b"\x1f", b"\xc2\xa0", b"\xe3\x80\x80"];
+const SEPARATORS: [&[u8]; 7] = [
+    b" ",
+    b" ",
+    b"  ",
+    b"\t",
+    b"\x1f",
+    b"\xc2\xa0",
+    b"\xe3\x80\x80",
+];
 
 /// Returns a value that Python's `int()` accepts, in one of its many spellings.
 fn int_text(rng: &mut Rng) -> String {
@@ -76,7 +121,9 @@ fn int_text(rng: &mut Rng) -> String {
 /// Returns a manifest field for an integer column, sometimes one that `int()` rejects.
 fn int_field(rng: &mut Rng, small: bool) -> String {
     if rng.chance(12) {
-        return rng.pick(&["", "x", "1__0", "0x1", "1.0", "_1", "٣x"]).to_string();
+        return rng
+            .pick(&["", "x", "1__0", "0x1", "1.0", "_1", "٣x"])
+            .to_string();
     }
     if small && rng.chance(70) {
         return "0".to_string();
@@ -109,8 +156,19 @@ fn order_field(rng: &mut Rng) -> String {
 /// Returns free text for name-like manifest fields.
 fn text_field(rng: &mut Rng) -> String {
     let parts = [
-        "plain", "with space", "q\"uote", "tab\there", "new\nline", "cr\rret", "caf\u{e9}",
-        "\u{1F600}", "\u{2028}", "\\back", "\u{7f}", "\u{1}", "",
+        "plain",
+        "with space",
+        "q\"uote",
+        "tab\there",
+        "new\nline",
+        "cr\rret",
+        "caf\u{e9}",
+        "\u{1F600}",
+        "\u{2028}",
+        "\\back",
+        "\u{7f}",
+        "\u{1}",
+        "",
     ];
     (0..rng.below(3) + 1).map(|_| rng.pick(&parts)).collect()
 }
@@ -131,11 +189,21 @@ fn value_text(rng: &mut Rng, checked: bool) -> Vec<u8> {
     let text = if roll < 60 {
         int_text(rng)
     } else if roll < 75 {
-        rng.pick(&["0.00001", "100.0", "-0.0", "1234567890123456789.5", "0.1", "2.5", "5e-324"]).to_string()
+        rng.pick(&[
+            "0.00001",
+            "100.0",
+            "-0.0",
+            "1234567890123456789.5",
+            "0.1",
+            "2.5",
+            "5e-324",
+        ])
+        .to_string()
     } else if roll < 80 {
         format!("{}.0", "9".repeat(320))
     } else if roll < 85 && !checked {
-        rng.pick(&["12abc", "0x10", "abc", "-", "1e5", "\u{661}.\u{665}"]).to_string()
+        rng.pick(&["12abc", "0x10", "abc", "-", "1e5", "\u{661}.\u{665}"])
+            .to_string()
     } else if roll < 88 && !checked {
         return b"\xff\xfe1".to_vec();
     } else if roll < 90 && !checked {
@@ -163,7 +231,11 @@ fn log_line(rng: &mut Rng) -> Vec<u8> {
     for _ in 0..rng.below(8) {
         line.extend_from_slice(rng.pick(&SEPARATORS));
         let checked = rng.chance(60);
-        let key = if checked { rng.pick(&CHECKED) } else { rng.pick(&OTHER_KEYS) };
+        let key = if checked {
+            rng.pick(&CHECKED)
+        } else {
+            rng.pick(&OTHER_KEYS)
+        };
         line.extend_from_slice(key.as_bytes());
         line.push(b'=');
         // Values that int() rejects on a checked key make the reference crash; keep them rare.
@@ -174,7 +246,13 @@ fn log_line(rng: &mut Rng) -> Vec<u8> {
         }
     }
     if rng.chance(8) {
-        line.extend_from_slice(rng.pick(&[&b"\xff"[..], b"\xc3", b"\xe2\x80", b"\x00", b"\xc2\x85x=1"]));
+        line.extend_from_slice(rng.pick(&[
+            &b"\xff"[..],
+            b"\xc3",
+            b"\xe2\x80",
+            b"\x00",
+            b"\xc2\x85x=1",
+        ]));
     }
     line
 }
@@ -207,8 +285,16 @@ fn write_run(rng: &mut Rng, dir: &Path) -> &'static str {
     manifest.push_str(rng.pick(&endings));
     let rows = rng.below(5);
     for row in 0..rows {
-        let id = if rng.chance(80) { SCENARIOS[row % 3] } else { rng.pick(&SCENARIOS) };
-        let folder = if id.is_empty() { "blank".to_string() } else { id.to_string() };
+        let id = if rng.chance(80) {
+            SCENARIOS[row % 3]
+        } else {
+            rng.pick(&SCENARIOS)
+        };
+        let folder = if id.is_empty() {
+            "blank".to_string()
+        } else {
+            id.to_string()
+        };
         let streamer = format!("{folder}/streamer.log");
         let fields: Vec<String> = columns
             .iter()
@@ -258,8 +344,14 @@ fn write_run(rng: &mut Rng, dir: &Path) -> &'static str {
 #[ignore = "compares with the reference: set FAULT_REFERENCE=../shared/reference/fault_summary_helper.py and pass --ignored"]
 fn random_runs_match_the_reference() {
     let script = reference().expect("FAULT_REFERENCE must name the reference script for this test");
-    let runs: u64 = std::env::var("FAULT_DIFF_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
-    let first: u64 = std::env::var("FAULT_DIFF_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(1);
+    let runs: u64 = std::env::var("FAULT_DIFF_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let first: u64 = std::env::var("FAULT_DIFF_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1);
     let scratch = Scratch::new("differential");
     let (mut compared, mut reference_crashed) = (0, 0);
     let mut failures = String::new();
@@ -268,21 +360,39 @@ fn random_runs_match_the_reference() {
         let dir = scratch.path().join(format!("run-{seed}"));
         std::fs::create_dir_all(&dir).expect("run folder");
         let mode = write_run(&mut rng, &dir);
-        let run_id: Vec<u8> = if rng.chance(10) { b"id-\xff\xfe-\xc3\xa9".to_vec() } else { format!("run-{seed}").into_bytes() };
+        let run_id: Vec<u8> = if rng.chance(10) {
+            b"id-\xff\xfe-\xc3\xa9".to_vec()
+        } else {
+            format!("run-{seed}").into_bytes()
+        };
         let args = |out: &str| {
             use std::os::unix::ffi::OsStringExt;
             vec![
-                "--manifest".into(), "manifest.tsv".into(), "--output".into(), out.into(),
-                "--run-id".into(), std::ffi::OsString::from_vec(run_id.clone()),
-                "--run-dir".into(), ".".into(), "--started-at".into(), "t0".into(),
-                "--finished-at".into(), "t1".into(), "--mode".into(), mode.into(),
+                "--manifest".into(),
+                "manifest.tsv".into(),
+                "--output".into(),
+                out.into(),
+                "--run-id".into(),
+                std::ffi::OsString::from_vec(run_id.clone()),
+                "--run-dir".into(),
+                ".".into(),
+                "--started-at".into(),
+                "t0".into(),
+                "--finished-at".into(),
+                "t1".into(),
+                "--mode".into(),
+                mode.into(),
             ]
         };
         let theirs = run_reference(&script, &dir, args("reference.json"));
         let ours = fault_summary(&dir, args("ours.json"));
         let our_code = ours.status.code();
         if our_code == Some(101) || our_code.is_none() {
-            let _ = writeln!(failures, "seed {seed}: fault-summary panicked or was killed: {}", String::from_utf8_lossy(&ours.stderr));
+            let _ = writeln!(
+                failures,
+                "seed {seed}: fault-summary panicked or was killed: {}",
+                String::from_utf8_lossy(&ours.stderr)
+            );
             continue;
         }
         if theirs.status.success() {
@@ -291,10 +401,18 @@ fn random_runs_match_the_reference() {
             match std::fs::read(dir.join("ours.json")) {
                 Ok(bytes) if bytes == expected => {}
                 Ok(bytes) => {
-                    let _ = writeln!(failures, "seed {seed}: {}", first_difference("bytes", &expected, &bytes));
+                    let _ = writeln!(
+                        failures,
+                        "seed {seed}: {}",
+                        first_difference("bytes", &expected, &bytes)
+                    );
                 }
                 Err(_) => {
-                    let _ = writeln!(failures, "seed {seed}: no output; stderr: {}", String::from_utf8_lossy(&ours.stderr));
+                    let _ = writeln!(
+                        failures,
+                        "seed {seed}: no output; stderr: {}",
+                        String::from_utf8_lossy(&ours.stderr)
+                    );
                 }
             }
         } else {
@@ -311,5 +429,8 @@ fn random_runs_match_the_reference() {
     }
     eprintln!("differential: {compared} runs compared byte for byte, {reference_crashed} where the reference crashed");
     assert!(failures.is_empty(), "{failures}");
-    assert!(compared >= 200, "only {compared} runs were comparable; the generator breaks too many");
+    assert!(
+        compared >= 200,
+        "only {compared} runs were comparable; the generator breaks too many"
+    );
 }

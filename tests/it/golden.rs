@@ -15,7 +15,10 @@ fn mode_of(case: &Path) -> String {
     let info = fault_harness::run::read_run_json(case)
         .expect("readable run.json")
         .expect("golden cases carry run.json");
-    info.mode.expect("golden run.json names a mode").as_str().to_string()
+    info.mode
+        .expect("golden run.json names a mode")
+        .as_str()
+        .to_string()
 }
 
 fn args(name: &str, mode: &str, output: &Path) -> Vec<String> {
@@ -58,7 +61,10 @@ fn our_bytes_equal_the_committed_reference_bytes() {
     let scratch = Scratch::new("golden");
     let reference = reference();
     let bless = bless();
-    assert!(!bless || reference.is_some(), "BLESS=1 needs FAULT_REFERENCE");
+    assert!(
+        !bless || reference.is_some(),
+        "BLESS=1 needs FAULT_REFERENCE"
+    );
     let mut mismatches = Vec::new();
     for case in cases() {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
@@ -67,25 +73,41 @@ fn our_bytes_equal_the_committed_reference_bytes() {
         if let Some(script) = &reference {
             let out = scratch.path().join(format!("{name}.reference.json"));
             let ran = run_reference(script, &case, args(&name, &mode, &out));
-            assert!(ran.status.success(), "{name}: reference failed: {}", String::from_utf8_lossy(&ran.stderr));
+            assert!(
+                ran.status.success(),
+                "{name}: reference failed: {}",
+                String::from_utf8_lossy(&ran.stderr)
+            );
             let fresh = std::fs::read(&out).expect("reference output");
             if bless {
                 std::fs::write(&expected_path, &fresh).expect("write expected.json");
             } else {
                 let committed = std::fs::read(&expected_path).expect("expected.json");
-                assert!(committed == fresh, "{name}: expected.json is stale; rerun with BLESS=1");
+                assert!(
+                    committed == fresh,
+                    "{name}: expected.json is stale; rerun with BLESS=1"
+                );
             }
         }
         let out = scratch.path().join(format!("{name}.ours.json"));
         let ran = fault_summary(&case, args(&name, &mode, &out));
-        assert!(ran.status.success(), "{name}: fault-summary failed: {}", String::from_utf8_lossy(&ran.stderr));
+        assert!(
+            ran.status.success(),
+            "{name}: fault-summary failed: {}",
+            String::from_utf8_lossy(&ran.stderr)
+        );
         let ours = std::fs::read(&out).expect("our output");
         let expected = std::fs::read(&expected_path).expect("expected.json");
         if ours != expected {
             mismatches.push(first_difference(&name, &expected, &ours));
         }
     }
-    assert!(mismatches.is_empty(), "{} golden case(s) differ:\n{}", mismatches.len(), mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "{} golden case(s) differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
 }
 
 /// Describes where two outputs first differ, by line.

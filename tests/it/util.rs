@@ -20,10 +20,8 @@ pub struct Scratch(pub PathBuf);
 impl Scratch {
     /// Creates an empty scratch folder named after `label`.
     pub fn new(label: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!(
-            "fault-harness-it-{}-{label}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("fault-harness-it-{}-{label}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("create scratch folder");
         Scratch(dir)

@@ -71,16 +71,27 @@ const EXTRA: [&str; 5] = ["--junit", "--strict", "--exit-code", "--help", "--ver
 /// Returns the full flag name `given` stands for: exact, or a unique prefix of
 /// a reference flag, or else of one of ours.
 fn expand(given: &str) -> Result<&'static str, String> {
-    if let Some(exact) = REFERENCE.iter().chain(EXTRA.iter()).find(|name| **name == given) {
+    if let Some(exact) = REFERENCE
+        .iter()
+        .chain(EXTRA.iter())
+        .find(|name| **name == given)
+    {
         return Ok(exact);
     }
     for names in [&REFERENCE[..], &EXTRA[..]] {
-        let matches: Vec<&'static str> = names.iter().filter(|n| n.starts_with(given)).copied().collect();
+        let matches: Vec<&'static str> = names
+            .iter()
+            .filter(|n| n.starts_with(given))
+            .copied()
+            .collect();
         match matches.as_slice() {
             [] => continue,
             [one] if given.len() > 2 => return Ok(one),
             many => {
-                return Err(format!("ambiguous option: {given} could match {}", many.join(", ")))
+                return Err(format!(
+                    "ambiguous option: {given} could match {}",
+                    many.join(", ")
+                ))
             }
         }
     }
@@ -103,7 +114,10 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             return Err(format!("unrecognized argument: {text}"));
         }
         let (name, inline) = match bytes.iter().position(|b| *b == b'=') {
-            Some(eq) => (String::from_utf8_lossy(&bytes[..eq]).into_owned(), Some(bytes[eq + 1..].to_vec())),
+            Some(eq) => (
+                String::from_utf8_lossy(&bytes[..eq]).into_owned(),
+                Some(bytes[eq + 1..].to_vec()),
+            ),
             None => (text.into_owned(), None),
         };
         let flag = expand(&name)?;
@@ -163,7 +177,15 @@ mod tests {
 
     #[test]
     fn values_come_separate_inline_or_abbreviated() {
-        let Ok(Command::Run(args)) = run(&["--run-dir", "d", "--mode=degraded", "--out", "o.json", "--run-i=", "--exit-code"]) else {
+        let Ok(Command::Run(args)) = run(&[
+            "--run-dir",
+            "d",
+            "--mode=degraded",
+            "--out",
+            "o.json",
+            "--run-i=",
+            "--exit-code",
+        ]) else {
             panic!("should parse");
         };
         assert_eq!(args.run_dir.as_deref(), Some(&b"d"[..]));
@@ -175,12 +197,20 @@ mod tests {
 
     #[test]
     fn bad_flags_are_usage_errors() {
-        assert!(run(&["--mode", "fast", "--run-dir", "d"]).unwrap_err().contains("invalid choice"));
+        assert!(run(&["--mode", "fast", "--run-dir", "d"])
+            .unwrap_err()
+            .contains("invalid choice"));
         assert!(run(&["--manifest", "m"]).unwrap_err().contains("--run-dir"));
-        assert!(run(&["--run-dir"]).unwrap_err().contains("expected one argument"));
-        assert!(run(&["--run-dir", "d", "--bogus"]).unwrap_err().contains("unrecognized"));
+        assert!(run(&["--run-dir"])
+            .unwrap_err()
+            .contains("expected one argument"));
+        assert!(run(&["--run-dir", "d", "--bogus"])
+            .unwrap_err()
+            .contains("unrecognized"));
         // `--run` could be --run-dir or --run-id, as argparse also says.
-        assert!(run(&["--run-dir", "d", "--run", "x"]).unwrap_err().contains("ambiguous"));
+        assert!(run(&["--run-dir", "d", "--run", "x"])
+            .unwrap_err()
+            .contains("ambiguous"));
         // `--st` means --started-at, as in the reference, though --strict starts so too.
         let Ok(Command::Run(args)) = run(&["--run-dir", "d", "--st", "x"]) else {
             panic!("should parse");

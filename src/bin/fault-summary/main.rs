@@ -7,7 +7,7 @@ mod args;
 
 use args::{Args, Command};
 use fault_harness::evaluate::{self, Options};
-use fault_harness::model::{Observed, Run, RunInfo, Strictness};
+use fault_harness::model::{Log, LogStatus, Observed, Run, RunInfo, Strictness};
 use fault_harness::thresholds::Mode;
 use fault_harness::{cases, junit, manifest, output, run, summary};
 use std::ffi::OsString;
@@ -111,6 +111,30 @@ fn warn_invalid(run: &Run) {
     }
 }
 
+/// Warns on stderr about streamer logs that were named but not read; their metrics count as absent.
+fn warn_logs(run: &Run) {
+    for scenario in &run.scenarios {
+        let Log {
+            named,
+            path,
+            status,
+        } = &scenario.log;
+        let place = path
+            .as_deref()
+            .map_or_else(|| named.clone(), |p| p.display().to_string());
+        let problem = match status {
+            LogStatus::Read { .. } | LogStatus::Unnamed => continue,
+            LogStatus::Missing => "no such file".to_string(),
+            LogStatus::NotAFile { kind } => format!("is {kind}, not a regular file; not read"),
+            LogStatus::Unreadable { reason } => format!("cannot read: {reason}"),
+        };
+        eprintln!(
+            "fault-summary: warning: {place}: {problem}; the metrics of scenario {:?} count as absent",
+            scenario.row.scenario_id
+        );
+    }
+}
+
 fn summarize(args: &Args) -> Result<u8, Fatal> {
     let (info, output_path) = settle(args)?;
     let manifest = manifest::read(&info.manifest)?;
@@ -124,6 +148,7 @@ fn summarize(args: &Args) -> Result<u8, Fatal> {
     };
     let run = evaluate::evaluate(info, &manifest, options)?;
     warn_invalid(&run);
+    warn_logs(&run);
     let text = summary::render(&run, strictness);
     output::write_atomic(&output_path, text.as_bytes())
         .map_err(|err| Fatal(format!("{}: {}", output_path.display(), err)))?;
