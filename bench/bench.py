@@ -1,0 +1,697 @@
+#!/usr/bin/env python3
+"""Benchmarks fault-summary against the Python reference (issue 4). Stdlib only.
+
+    python3 bench/bench.py                      # everything (about 6 min the first time)
+    python3 bench/bench.py --only scan,absent   # parts: scan absent scaling harness build
+    python3 bench/bench.py --only scan --size-mib 64 --ref-runs 1
+
+What each part does:
+
+  scan     3 soak logs of --size-mib MiB, metric lines throughout, the last ones
+           near the end: fault-summary and the reference alternate on the same
+           run directory; medians, ratio, peak RSS, bytes read; outputs compared
+           byte for byte; page-cache read rate of the same files (`cat`).
+  absent   the same with RTP_METRICS never printed, so the whole log is read.
+  scaling  fault-summary on soak runs of 1 MiB .. 1 GiB logs: time growth factor.
+  harness  the fault_suite test binary (debug and/or release) over the bundled
+           sample run: all tests, and one --exact test.
+  build    clean `cargo build --release` then `cargo test --no-run`, -j 2, in a
+           fresh CARGO_TARGET_DIR.
+
+Generated run directories go to bench-data/ (ignored by git) and are reused
+while their parameters match. Commands run through bench/spawn.c (compiled
+with `cc` into a folder under /tmp), a tiny launcher that reports the wall
+time, the peak RSS (ru_maxrss from wait4) and the bytes read (rchar from
+/proc/<pid>/io) of each child. Timings are wall-clock medians with a warm
+page cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+MIB = 1 << 20
+PARTS = ("scan", "absent", "scaling", "harness", "build")
+GEN_VERSION = 1
+
+# Targets of issue 4, item 2.
+TARGET_SCAN_SPEEDUP = 1000.0
+TARGET_ABSENT_SPEEDUP = 20.0
+TARGET_RSS_MIB = 32.0
+TARGET_SCALING_GROWTH = 2.0
+TARGET_HARNESS_ALL_MS = 20.0
+TARGET_HARNESS_EXACT_MS = 10.0
+TARGET_BUILD_S = 90.0
+EXACT_TEST = "nightly-0305::torn_read::p99_us_max"
+
+SCENARIOS = (
+    ("torn_read", "Torn frame reads under concurrent overwrite", "torn_read_events"),
+    ("sink_stall", "Network sink blocks for 2 s", "sink_stall_events"),
+    ("reset_storm", "Producer resets the ring every 500 ms", "reset_events"),
+)
+COUNTERS = ("torn_read_events", "sink_stall_events", "reset_events")
+STARTED_AT = "2026-03-05T12:00:00Z"
+FINISHED_AT = "2026-03-06T12:00:00Z"
+RUN_START = datetime.datetime(2026, 3, 5, 12, 0, 0)
+
+
+def log(msg: str) -> None:
+    print(f"[bench] {msg}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- generation
+
+
+def stamp(seconds: float) -> str:
+    """Formats seconds after the run start as the streamer's UTC timestamp."""
+    t = RUN_START + datetime.timedelta(milliseconds=round(seconds * 1000))
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+
+
+def metric_lines(t: float, scenario: str, rng: random.Random, absent: bool,
+                 frames: int, events: int, final: bool = False) -> list[str]:
+    """Returns one periodic block of metric lines, as the streamer prints them."""
+    dropped = rng.randint(0, 6)
+    p50 = rng.randint(300, 480)
+    p95 = rng.randint(1100, 1600)
+    p99 = rng.randint(1500, 1950)
+    mx = rng.randint(2500, 6000)
+    ppm = rng.randint(500, 1800)
+    if final:  # distinct values, so a wrong line would show in the outputs
+        p50, p95, p99, mx, ppm = 417, 1379, 1777, 5555, 1234
+    own = {sid: counter for sid, _, counter in SCENARIOS}[scenario]
+    counters = " ".join(f"{c}={events if c == own else 0}" for c in COUNTERS)
+    ts1, ts2 = stamp(t + 1.001), stamp(t + 1.002)  # just after second t
+    lines = [
+        f"{ts1} INFO cvmmap_streamer::metrics PIPELINE_METRICS frames_in={frames} "
+        f"frames_out={frames - dropped} frames_dropped={dropped} queue_depth={rng.randint(0, 4)}",
+        f"{ts1} INFO cvmmap_streamer::metrics LATENCY_METRICS p50_us={p50} p95_us={p95} "
+        f"p99_us={p99} max_us={mx} ingest_to_emit_samples={frames} drop_ratio_ppm={ppm}",
+        f"{ts2} INFO cvmmap_streamer::metrics FAULT_COUNTERS {counters}",
+    ]
+    if not absent:
+        lines.append(
+            f"{ts2} INFO cvmmap_streamer::metrics RTP_METRICS packets_sent={frames * 7} "
+            f"bytes_sent={frames * 8260} rtcp_sr_sent={frames // 150} ssrc=0x5eed0001"
+        )
+    return lines
+
+
+def second_lines(t: float, seq: int, scenario: str, rng: random.Random) -> list[str]:
+    """Returns the ordinary INFO/DEBUG/WARN chatter of one second."""
+    out = []
+    if rng.random() < 0.3:
+        out.append(f"{stamp(t + 0.120)} DEBUG cvmmap_streamer::reader frame seq={seq} "
+                   f"slot={seq % 8} gen={seq // 8}")
+    if rng.random() < 0.08:
+        warn = {
+            "torn_read": f"WARN cvmmap_streamer::reader retry after torn read seq={seq} "
+                         f"bytes={rng.randint(9000, 14000)}",
+            "sink_stall": f"WARN cvmmap_streamer::sink send blocked seq={seq} "
+                          f"waited_ms={rng.randint(200, 2100)}",
+            "reset_storm": f"WARN cvmmap_streamer::reader ring reset seq={seq} "
+                           f"gen={seq // 8 + 1}",
+        }[scenario]
+        out.append(f"{stamp(t + 0.500)} {warn}")
+    else:
+        kind = rng.choice(("reader frame ok", "sink queue ok", "rtp sent frame"))
+        out.append(f"{stamp(t + 0.500)} INFO cvmmap_streamer::{kind.split()[0]} "
+                   f"{' '.join(kind.split()[1:])} seq={seq} bytes={rng.randint(9000, 14000)}")
+    out.append(f"{stamp(t + 0.750)} INFO cvmmap_streamer::rtp sent frame seq={seq + 15} "
+               f"bytes={rng.randint(9000, 14000)}")
+    out.append(f"{stamp(t + 0.900)} DEBUG cvmmap_streamer::clock drift_us={rng.randint(-40, 40)}")
+    return out
+
+
+METRIC_PERIOD_S = 10
+FPS = 30
+
+
+def body_block(scenario: str, absent: bool, target_bytes: int = 4 * MIB) -> bytes:
+    """Returns about target_bytes of log: chatter every second, metrics every 10 s."""
+    rng = random.Random(f"{scenario}-{absent}")
+    lines: list[str] = []
+    size = 0
+    t = 0
+    events = 0
+    while size < target_bytes:
+        new = second_lines(float(t), t * FPS, scenario, rng)
+        if t % METRIC_PERIOD_S == METRIC_PERIOD_S - 1:
+            events += rng.randint(1, 6)
+            new += metric_lines(float(t), scenario, rng, absent, (t + 1) * FPS, events)
+        lines += new
+        size += sum(len(x) + 1 for x in new)
+        t += 1
+    return ("\n".join(lines) + "\n").encode()
+
+
+def tail_block(scenario: str, absent: bool, seconds: int) -> bytes:
+    """Returns the end of the log: the final metric lines, then shutdown."""
+    rng = random.Random(f"tail-{scenario}")
+    t = float(seconds)
+    lines = second_lines(t, seconds * FPS, scenario, rng)
+    lines += metric_lines(t, scenario, rng, absent, seconds * FPS, 10_000 + seconds % 997,
+                          final=True)
+    lines += second_lines(t + 1, (seconds + 1) * FPS, scenario, rng)
+    lines.append(f"{stamp(t + 1.990)} INFO cvmmap_streamer shutdown requested, draining")
+    return ("\n".join(lines) + "\n").encode()
+
+
+_BLOCKS: dict[tuple[str, bool], bytes] = {}
+
+
+def write_log(path: Path, scenario: str, absent: bool, size: int) -> int:
+    """Writes a streamer log of about size bytes (cut at a line end) and returns its size."""
+    key = (scenario, absent)
+    if key not in _BLOCKS:
+        _BLOCKS[key] = body_block(scenario, absent)
+    block = _BLOCKS[key]
+    # The run's duration implied by the size (about 300 bytes of log a second).
+    seconds = max(20, size // 300)
+    tail = tail_block(scenario, absent, seconds)
+    body = max(0, size - len(tail))
+    chunk = block * max(1, (16 * MIB) // len(block))
+    written = 0
+    with open(path, "wb", buffering=0) as f:
+        while body - written >= len(chunk):
+            f.write(chunk)
+            written += len(chunk)
+        while body - written >= len(block):
+            f.write(block)
+            written += len(block)
+        rest = body - written
+        cut = block.rfind(b"\n", 0, rest) + 1
+        f.write(block[:cut])
+        f.write(tail)
+        written += cut + len(tail)
+    return written
+
+
+def generate_run(root: Path, name: str, size: int, absent: bool, regen: bool) -> Path:
+    """Creates (or reuses) run directory root/name with three logs of about size bytes."""
+    run = root / name
+    params = {"version": GEN_VERSION, "size": size, "absent": absent}
+    done = run / ".complete"
+    if not regen and done.exists():
+        try:
+            if json.loads(done.read_text()) == params:
+                return run
+        except ValueError:
+            pass
+    if run.exists():
+        shutil.rmtree(run)
+    run.mkdir(parents=True)
+    start = time.perf_counter()
+    header = ("order\tscenario_id\tname\tstatus\treason\tduration_ms\tsim_rc\tstreamer_rc\t"
+              "tester_rc\tsim_log\tstreamer_log\ttester_log\tsdp_path\n")
+    rows = []
+    for order, (sid, title, _) in enumerate(SCENARIOS, 1):
+        d = run / sid
+        d.mkdir()
+        write_log(d / "streamer.log", sid, absent, size)
+        (d / "sim.log").write_text(
+            f"{STARTED_AT} INFO sim started scenario={sid}\n{FINISHED_AT} INFO sim done rc=0\n")
+        (d / "tester.log").write_text(
+            f"{STARTED_AT} INFO tester started\n{FINISHED_AT} INFO tester done rc=0\n")
+        (d / "stream.sdp").write_text(
+            "v=0\no=- 0 0 IN IP4 127.0.0.1\ns=cvmmap\nm=video 5004 RTP/AVP 96\n"
+            "a=rtpmap:96 H264/90000\n")
+        rows.append(f"{order}\t{sid}\t{title}\tPASS\t\t86400000\t0\t0\t0\t{sid}/sim.log\t"
+                    f"{sid}/streamer.log\t{sid}/tester.log\t{sid}/stream.sdp\n")
+    (run / "manifest.tsv").write_text(header + "".join(rows))
+    (run / "run.json").write_text(json.dumps(
+        {"run_id": name, "mode": "degraded", "started_at": STARTED_AT,
+         "finished_at": FINISHED_AT}, indent=2) + "\n")
+    done.write_text(json.dumps(params))
+    total = sum(log_sizes(run))
+    log(f"generated {run} ({total / MIB:.0f} MiB) in {time.perf_counter() - start:.1f} s")
+    return run
+
+
+def settle() -> None:
+    """Waits for generated data to reach the disk, so that writeback does not disturb timings."""
+    start = time.perf_counter()
+    os.sync()
+    log(f"sync took {time.perf_counter() - start:.1f} s")
+
+
+def log_sizes(run: Path) -> list[int]:
+    return [(run / sid / "streamer.log").stat().st_size for sid, _, _ in SCENARIOS]
+
+
+# ---------------------------------------------------------------- measuring
+
+
+@dataclass
+class Sample:
+    wall_s: float
+    maxrss_kib: int
+    rchar: int
+    exit: int
+    cpu_s: float = 0.0  # user + system time of the command and the children it waited for
+
+
+@dataclass
+class Series:
+    samples: list[Sample] = field(default_factory=list)
+
+    def median_s(self) -> float:
+        return statistics.median(s.wall_s for s in self.samples)
+
+    def max_rss_mib(self) -> float:
+        return max(s.maxrss_kib for s in self.samples) / 1024
+
+    def median_rchar(self) -> int:
+        return int(statistics.median(s.rchar for s in self.samples))
+
+
+class Spawner:
+    """Runs commands through the compiled bench/spawn.c launcher."""
+
+    def __init__(self, workdir: Path):
+        self.workdir = workdir
+        src = REPO / "bench" / "spawn.c"
+        self.exe = workdir / "spawn"
+        if not self.exe.exists() or self.exe.stat().st_mtime < src.stat().st_mtime:
+            subprocess.run(["cc", "-O2", "-o", str(self.exe), str(src)], check=True)
+        self.result = workdir / "spawn-result"
+
+    def run(self, argv: list[str], cwd: Path | None = None, env: dict | None = None,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) -> Sample:
+        proc = subprocess.run([str(self.exe), str(self.result), *argv], cwd=cwd, env=env,
+                              stdout=stdout, stderr=stderr)
+        fields = dict(kv.split("=") for kv in self.result.read_text().split())
+        self.result.unlink()
+        sample = Sample(int(fields["wall_ns"]) / 1e9, int(fields["maxrss_kib"]),
+                        int(fields["rchar"]), int(fields["exit"]),
+                        (int(fields["utime_us"]) + int(fields["stime_us"])) / 1e6)
+        if sample.exit != 0:
+            if proc.stderr:
+                sys.stderr.write(proc.stderr.decode(errors="replace"))
+            raise SystemExit(f"command failed with exit {sample.exit}: {' '.join(argv)}")
+        return sample
+
+
+def cargo(args: list[str], env: dict | None = None, capture: bool = False) -> str:
+    log("$ cargo " + " ".join(args))
+    proc = subprocess.run(["cargo", *args], cwd=REPO, env=env, check=True,
+                          stdout=subprocess.PIPE if capture else None)
+    return proc.stdout.decode() if capture else ""
+
+
+def fmt_time(s: float) -> str:
+    if s >= 1:
+        return f"{s:.2f} s"
+    return f"{s * 1000:.1f} ms" if s >= 0.01 else f"{s * 1000:.2f} ms"
+
+
+def fmt_mib(b: float) -> str:
+    return f"{b / MIB:.1f} MiB"
+
+
+class Report:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, ...]] = []
+        self.targets: list[tuple[str, str, str, bool]] = []
+        self.data: dict = {}
+
+    def row(self, *cells: str) -> None:
+        self.rows.append(tuple(cells))
+        log(" | ".join(cells))
+
+    def target(self, name: str, want: str, got: str, ok: bool) -> None:
+        self.targets.append((name, want, got, ok))
+
+    def print(self) -> None:
+        header = ("part", "dataset", "command", "median", "runs", "peak RSS", "read", "note")
+        table = [header, *self.rows]
+        widths = [max(len(r[i]) if i < len(r) else 0 for r in table) for i in range(len(header))]
+        print()
+        for r in table:
+            print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        if self.targets:
+            print()
+            tw = [max(len(t[i]) for t in self.targets) for i in range(3)]
+            for name, want, got, ok in self.targets:
+                print(f"{name.ljust(tw[0])}  target {want.ljust(tw[1])}  got {got.ljust(tw[2])}"
+                      f"  {'MET' if ok else 'MISSED'}")
+        print(flush=True)
+
+
+def cat_rate(spawn: Spawner, files: list[Path], runs: int) -> Series:
+    series = Series()
+    for _ in range(runs):
+        series.samples.append(spawn.run(["cat", *map(str, files)]))
+    return series
+
+
+def compare(run: Path, spawn: Spawner, ours: Path, args, report: Report, part: str,
+            label: str) -> dict:
+    """Alternates fault-summary and the reference on run; returns the figures."""
+    logs = [run / sid / "streamer.log" for sid, _, _ in SCENARIOS]
+    total = sum(p.stat().st_size for p in logs)
+    out_dir = Path(tempfile.mkdtemp(prefix="fh-bench-out-", dir=spawn.workdir))
+    cat = cat_rate(spawn, logs, args.cat_runs)  # also warms the page cache
+
+    def argv(out: Path) -> list[str]:
+        return ["--manifest", str(run / "manifest.tsv"), "--output", str(out),
+                "--run-id", run.name, "--run-dir", str(run), "--started-at", STARTED_AT,
+                "--finished-at", FINISHED_AT, "--mode", "degraded"]
+
+    spawn.run([str(ours), *argv(out_dir / "warmup.json")], cwd=run)
+    mine, ref = Series(), Series()
+    outputs: dict[str, list[bytes]] = {"ours": [], "ref": []}
+    for i in range(max(args.runs, args.ref_runs)):
+        if i < args.runs:
+            out = out_dir / f"ours-{i}.json"
+            mine.samples.append(spawn.run([str(ours), *argv(out)], cwd=run))
+            outputs["ours"].append(out.read_bytes())
+        if i < args.ref_runs:
+            out = out_dir / f"ref-{i}.json"
+            ref.samples.append(spawn.run([args.python, str(args.reference), *argv(out)], cwd=run))
+            outputs["ref"].append(out.read_bytes())
+            log(f"{part}: reference run {i + 1}/{args.ref_runs}: {fmt_time(ref.samples[-1].wall_s)}")
+    shutil.rmtree(out_dir)
+    all_out = outputs["ours"] + outputs["ref"]
+    summary = json.loads(all_out[0])  # the generated data must be what it claims to be
+    if not summary["all_pass"]:
+        raise SystemExit(f"generated run {run} does not pass all its checks")
+    rtp_found = [bool(sc["metrics"]["rtp"]) for sc in summary["scenarios"]]
+    if rtp_found != [part != "absent"] * len(SCENARIOS):
+        raise SystemExit(f"generated run {run}: RTP_METRICS found where not expected")
+    identical = bool(outputs["ref"]) and all(o == all_out[0] for o in all_out)
+    cat_s = cat.median_s()
+    report.row(part, label, "cat (page cache)", fmt_time(cat_s), str(len(cat.samples)),
+               f"{cat.max_rss_mib():.1f} MiB", fmt_mib(cat.median_rchar()),
+               f"{total / cat_s / 1e9:.2f} GB/s")
+    share = mine.median_rchar() / total
+    report.row(part, label, "fault-summary", fmt_time(mine.median_s()), str(len(mine.samples)),
+               f"{mine.max_rss_mib():.1f} MiB", fmt_mib(mine.median_rchar()),
+               f"{total / mine.median_s() / 1e9:.2f} GB/s; read/log {share:.4f}" if share > 0.5
+               else f"read/log {share:.4f}")
+    r = {
+        "log_bytes": total,
+        "ours_median_s": mine.median_s(), "ours_runs_s": [s.wall_s for s in mine.samples],
+        "ours_peak_rss_mib": mine.max_rss_mib(), "ours_rchar": mine.median_rchar(),
+        "cat_median_s": cat.median_s(), "cat_gb_per_s": total / cat_s / 1e9,
+    }
+    if ref.samples:
+        ratio = ref.median_s() / mine.median_s()
+        report.row(part, label, "reference", fmt_time(ref.median_s()), str(len(ref.samples)),
+                   f"{ref.max_rss_mib():.1f} MiB", fmt_mib(ref.median_rchar()),
+                   f"ours {ratio:,.0f}x faster; outputs identical: {'yes' if identical else 'NO'}")
+        r.update({
+            "ref_median_s": ref.median_s(), "ref_runs_s": [s.wall_s for s in ref.samples],
+            "ref_peak_rss_mib": ref.max_rss_mib(), "ref_rchar": ref.median_rchar(),
+            "ratio": ratio, "identical": identical,
+        })
+    return r
+
+
+# ---------------------------------------------------------------- parts
+
+
+def part_scan(args, spawn, ours, report, absent: bool) -> None:
+    part = "absent" if absent else "scan"
+    size = args.size_mib * MIB
+    name = f"{'absent' if absent else 'soak'}-{args.size_mib}m"
+    run = generate_run(args.data_dir, name, size, absent, args.regen)
+    settle()
+    label = f"3x{args.size_mib} MiB" + (" no RTP_METRICS" if absent else " soak")
+    r = compare(run, spawn, ours, args, report, part, label)
+    report.data[part] = r
+    speed_target = TARGET_ABSENT_SPEEDUP if absent else TARGET_SCAN_SPEEDUP
+    if "ratio" in r:
+        report.target(f"{part}: speedup vs reference", f">= {speed_target:.0f}x",
+                      f"{r['ratio']:,.0f}x", r["ratio"] >= speed_target)
+    report.target(f"{part}: peak RSS", f"<= {TARGET_RSS_MIB:.0f} MiB",
+                  f"{r['ours_peak_rss_mib']:.1f} MiB", r["ours_peak_rss_mib"] <= TARGET_RSS_MIB)
+    if "identical" in r:
+        report.target(f"{part}: outputs byte-identical", "yes", "yes" if r["identical"] else "no",
+                      r["identical"])
+    if absent:
+        # One read of each file: the bytes read (rchar, which also counts the manifest,
+        # the dynamic loader and re-reading the few hit lines) exceed the logs' size by
+        # at most 64 KiB per log. A second pass over a log would add its whole size.
+        extra = r["ours_rchar"] - r["log_bytes"]
+        limit = 64 * 1024 * len(SCENARIOS)
+        report.target("absent: one read of each file", f"0 <= read - logs <= {limit // 1024} KiB",
+                      f"{extra / 1024:+,.0f} KiB", 0 <= extra <= limit)
+
+
+def part_scaling(args, spawn, ours, report) -> None:
+    sizes = [int(x) for x in args.scaling_mib.split(",")]
+    runs = {mib: generate_run(args.data_dir, f"soak-{mib}m", mib * MIB, False, args.regen)
+            for mib in sizes}
+    settle()
+    out_dir = Path(tempfile.mkdtemp(prefix="fh-bench-out-", dir=spawn.workdir))
+
+    def flags(run: Path) -> list[str]:
+        return ["--manifest", str(run / "manifest.tsv"), "--run-id", run.name, "--run-dir",
+                str(run), "--started-at", STARTED_AT, "--finished-at", FINISHED_AT,
+                "--mode", "degraded"]
+
+    series = {mib: Series() for mib in sizes}
+    for mib, run in runs.items():  # warm the page cache and the binary
+        cat_rate(spawn, [run / sid / "streamer.log" for sid, _, _ in SCENARIOS], 1)
+        spawn.run([str(ours), *flags(run), "--output", str(out_dir / f"{mib}.json")], cwd=run)
+    # Round robin, so that other work on the machine weighs on every size alike.
+    for i in range(args.scaling_runs):
+        for mib, run in runs.items():
+            out = out_dir / f"{mib}-{i}.json"
+            series[mib].samples.append(spawn.run([str(ours), *flags(run), "--output", str(out)],
+                                                 cwd=run))
+    times = {}
+    for mib, run in runs.items():
+        note = ""
+        if mib <= args.scaling_ref_max_mib:
+            ref = out_dir / f"{mib}-ref.json"
+            spawn.run([args.python, str(args.reference), *flags(run), "--output", str(ref)],
+                      cwd=run)
+            same = all(ref.read_bytes() == (out_dir / f"{mib}-{i}.json").read_bytes()
+                       for i in range(args.scaling_runs))
+            note = f"identical to reference: {'yes' if same else 'NO'}"
+            report.target(f"scaling {mib} MiB: outputs byte-identical", "yes",
+                          "yes" if same else "no", same)
+        s = series[mib]
+        times[mib] = s.median_s()
+        report.row("scaling", f"3x{mib} MiB soak", "fault-summary", fmt_time(s.median_s()),
+                   str(len(s.samples)), f"{s.max_rss_mib():.1f} MiB", fmt_mib(s.median_rchar()),
+                   note)
+    shutil.rmtree(out_dir)
+    growth = times[sizes[-1]] / times[sizes[0]]
+    report.data["scaling"] = {"median_s": times, "growth": growth,
+                              "runs_s": {m: [x.wall_s for x in series[m].samples] for m in sizes}}
+    report.row("scaling", f"{sizes[0]} -> {sizes[-1]} MiB", "time growth", f"{growth:.2f}x")
+    report.target(f"scaling: time {sizes[0]} MiB -> {sizes[-1]} MiB",
+                  f"<= {TARGET_SCALING_GROWTH:.0f}x", f"{growth:.2f}x",
+                  growth <= TARGET_SCALING_GROWTH)
+
+
+def test_binary(release: bool) -> Path:
+    args = ["test", "--no-run", "--test", "fault_suite", "--message-format=json"]
+    if release:
+        args.insert(1, "--release")
+    exe = None
+    for line in cargo(args, capture=True).splitlines():
+        msg = json.loads(line)
+        if (msg.get("reason") == "compiler-artifact" and msg["target"]["name"] == "fault_suite"
+                and msg["profile"]["test"] and msg.get("executable")):
+            exe = Path(msg["executable"])
+    if exe is None:
+        raise SystemExit("cargo did not report the fault_suite test binary")
+    return exe
+
+
+def part_harness(args, spawn, report) -> None:
+    run_dir = REPO / "fault-runs" / "nightly-0305"
+    env = dict(os.environ, FAULT_RUN_DIR=str(run_dir))
+    env.pop("FAULT_MODE", None)
+    env.pop("FAULT_JUNIT", None)
+    profiles = {"both": (False, True), "debug": (False,), "release": (True,)}[args.harness_profile]
+    out = spawn.workdir / "harness-stdout"
+    report.data["harness"] = {}
+    for release in profiles:
+        profile = "release" if release else "debug"
+        exe = test_binary(release)
+        for what, extra, target in (("all tests", [], TARGET_HARNESS_ALL_MS),
+                                    ("--exact 1 test", [EXACT_TEST, "--exact"],
+                                     TARGET_HARNESS_EXACT_MS)):
+            series = Series()
+            for _ in range(args.harness_runs + 1):  # the first run only warms up
+                with open(out, "wb") as f:
+                    series.samples.append(spawn.run([str(exe), *extra], cwd=REPO, env=env,
+                                                    stdout=f))
+            series.samples.pop(0)
+            result = [l for l in out.read_text().splitlines() if l.startswith("test result")]
+            counts = result[-1].split(". ", 1)[-1].split("; ")[:2] if result else []
+            ran = "; ".join(counts) or "no test result line"
+            if extra and not ran.startswith("1 passed"):
+                raise SystemExit(f"--exact {EXACT_TEST} did not run exactly one test: {ran}")
+            ms = series.median_s() * 1000
+            report.row("harness", f"nightly-0305 ({profile})", f"fault_suite {what}",
+                       fmt_time(series.median_s()), str(len(series.samples)),
+                       f"{series.max_rss_mib():.1f} MiB", fmt_mib(series.median_rchar()), ran)
+            report.data["harness"][f"{profile} {what}"] = ms
+            report.target(f"harness ({profile}): {what}", f"<= {target:.0f} ms", f"{ms:.1f} ms",
+                          ms <= target)
+    out.unlink(missing_ok=True)
+
+
+def slowest_units(html: Path, count: int = 4) -> str:
+    """Returns the slowest compile units of a `cargo --timings` report, as "name 12.3 s"."""
+    try:
+        text = html.read_text()
+        start = text.index("const UNIT_DATA = ") + len("const UNIT_DATA = ")
+        units, _ = json.JSONDecoder().raw_decode(text, start)
+        units.sort(key=lambda u: -u["duration"])
+        return ", ".join(f"{u['name']}{u['target'].rstrip()} {u['duration']:.1f} s"
+                         for u in units[:count])
+    except (OSError, ValueError, KeyError) as err:
+        return f"(no timings: {err})"
+
+
+def part_build(args, spawn, report) -> None:
+    cargo(["fetch"])  # downloads are not part of the measurement
+    target = Path(tempfile.mkdtemp(prefix="fh-bench-target-"))
+    env = dict(os.environ, CARGO_TARGET_DIR=str(target))
+    for var in ("RUSTC_WRAPPER", "RUSTC_WORKSPACE_WRAPPER", "CARGO_INCREMENTAL"):
+        env.pop(var, None)  # no compiler cache, cargo's default profiles
+    try:
+        times, cpu = {}, {}
+        for name, cmd in (("cargo build --release", ["build", "--release"]),
+                          ("cargo test --no-run", ["test", "--no-run"])):
+            log(f"$ CARGO_TARGET_DIR={target} {name} -j {args.jobs} --timings")
+            sample = spawn.run(["cargo", *cmd, "-j", str(args.jobs), "--timings"], cwd=REPO,
+                               env=env, stdout=None, stderr=None)
+            times[name], cpu[name] = sample.wall_s, sample.cpu_s
+            slowest = slowest_units(target / "cargo-timings" / "cargo-timing.html")
+            report.row("build", f"fresh target, -j {args.jobs}", name, fmt_time(sample.wall_s),
+                       "1", f"{sample.maxrss_kib / 1024:.0f} MiB", "",
+                       f"cpu {sample.cpu_s:.1f} s; slowest: {slowest}")
+        total = sum(times.values())
+        report.row("build", f"fresh target, -j {args.jobs}", "both", fmt_time(total), "1", "", "",
+                   f"cpu {sum(cpu.values()):.1f} s")
+        report.data["build"] = {"wall_s": {**times, "total": total},
+                                "cpu_s": {**cpu, "total": sum(cpu.values())}}
+        report.target(f"build: clean release build + test --no-run (-j {args.jobs})",
+                      f"< {TARGET_BUILD_S:.0f} s", f"{total:.1f} s", total < TARGET_BUILD_S)
+    finally:
+        shutil.rmtree(target, ignore_errors=True)
+
+
+def machine() -> str:
+    """Describes the machine: cores, memory, CPU, kernel, toolchain."""
+    def first(path: str, key: str) -> str:
+        try:
+            for line in Path(path).read_text().splitlines():
+                if line.startswith(key):
+                    return line.split(":", 1)[1].strip()
+        except OSError:
+            pass
+        return "?"
+
+    def version(cmd: list[str]) -> str:
+        try:
+            return subprocess.run(cmd, capture_output=True, text=True).stdout.strip()
+        except OSError:
+            return "?"
+
+    mem_kib = int(first("/proc/meminfo", "MemTotal").split()[0])
+    return (f"machine: {os.cpu_count()} CPUs ({first('/proc/cpuinfo', 'model name')}), "
+            f"{mem_kib / 1024 / 1024:.1f} GiB RAM, Linux {os.uname().release}, "
+            f"{version(['rustc', '-V'])}, Python {sys.version.split()[0]}")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog=__doc__.split("\n", 2)[2])
+    ap.add_argument("--only", default=",".join(PARTS),
+                    help="comma-separated parts to run (default: all): " + " ".join(PARTS))
+    ap.add_argument("--size-mib", type=int, default=256, help="log size for scan/absent (256)")
+    ap.add_argument("--runs", type=int, default=5, help="timed runs of fault-summary (5)")
+    ap.add_argument("--ref-runs", type=int, default=3, help="timed runs of the reference (3)")
+    ap.add_argument("--cat-runs", type=int, default=5, help="timed `cat` runs (5)")
+    ap.add_argument("--scaling-mib", default="1,4,16,64,256,1024",
+                    help="log sizes of the scaling series, smallest first (1,...,1024)")
+    ap.add_argument("--scaling-runs", type=int, default=11, help="runs per scaling size (11)")
+    ap.add_argument("--scaling-ref-max-mib", type=int, default=64,
+                    help="also check outputs against the reference up to this size (64)")
+    ap.add_argument("--harness-profile", choices=("both", "debug", "release"), default="both")
+    ap.add_argument("--harness-runs", type=int, default=15, help="runs per harness case (15)")
+    ap.add_argument("--jobs", type=int, default=2, help="cargo -j for the build part (2)")
+    ap.add_argument("--data-dir", type=Path, default=REPO / "bench-data")
+    ap.add_argument("--reference", type=Path,
+                    default=Path(os.environ.get("FAULT_REFERENCE", REPO.parent / "shared" /
+                                                "reference" / "fault_summary_helper.py")))
+    ap.add_argument("--python", default=sys.executable, help="interpreter for the reference")
+    ap.add_argument("--regen", action="store_true", help="regenerate the run directories")
+    ap.add_argument("--no-build", action="store_true",
+                    help="use target/release/fault-summary as it is")
+    ap.add_argument("--fault-summary", type=Path,
+                    help="benchmark this binary instead of building target/release/fault-summary")
+    ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = ap.parse_args()
+    parts = [p.strip() for p in args.only.split(",") if p.strip()]
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        ap.error(f"unknown part(s): {', '.join(sorted(unknown))}")
+    args.data_dir = args.data_dir.resolve()
+    args.reference = args.reference.resolve()
+    if {"scan", "absent"} & set(parts) and not args.reference.exists():
+        ap.error(f"reference not found: {args.reference} (set --reference or FAULT_REFERENCE)")
+    work = Path(tempfile.gettempdir()) / f"fault-harness-bench-{os.getuid()}"
+    work.mkdir(exist_ok=True)
+    spawn = Spawner(work)
+    report = Report()
+    started = time.perf_counter()
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
+    ours = REPO / "target" / "release" / "fault-summary"
+    if args.fault_summary:
+        ours = args.fault_summary.resolve()
+    if {"scan", "absent", "scaling"} & set(parts):
+        if not args.no_build and not args.fault_summary:
+            cargo(["build", "--release", "--bin", "fault-summary"])
+        args.data_dir.mkdir(parents=True, exist_ok=True)
+    for part in PARTS:
+        if part not in parts:
+            continue
+        if part == "scan":
+            part_scan(args, spawn, ours, report, absent=False)
+        elif part == "absent":
+            part_scan(args, spawn, ours, report, absent=True)
+        elif part == "scaling":
+            part_scaling(args, spawn, ours, report)
+        elif part == "harness":
+            part_harness(args, spawn, report)
+        elif part == "build":
+            part_build(args, spawn, report)
+    print(machine())
+    report.print()
+    if args.size_mib != 256 and {"scan", "absent"} & set(parts):
+        print("note: issue 4 states the scan/absent targets for 3 x 256 MiB logs")
+    load_after = Path("/proc/loadavg").read_text().split()[:3]
+    print(f"load average (1/5/15 min) before: {' '.join(load_before)}, after: "
+          f"{' '.join(load_after)}; other work on the machine makes the figures noisy")
+    log(f"done in {time.perf_counter() - started:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps(report.data, indent=2, default=str) + "\n")
+    return 0 if all(t[3] for t in report.targets) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
