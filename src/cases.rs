@@ -9,6 +9,7 @@
 //! them as XML `junit`'s.
 
 use crate::evaluate;
+use crate::harness::CONFINE_VAR;
 use crate::model::{
     Check, ExitCodes, Log, LogStatus, MetricLine, Observed, Run, RunInfo, Scenario, Verdict,
 };
@@ -366,6 +367,7 @@ fn log_problem(log: &Log, row_line: u64, context: &Context<'_>, source: Source) 
         named,
         path,
         status,
+        outside,
     } = log;
     let shown = path
         .as_deref()
@@ -392,6 +394,12 @@ fn log_problem(log: &Log, row_line: u64, context: &Context<'_>, source: Source) 
             format!("streamer log {shown} is {kind}, not a regular file")
         }
         LogStatus::Unreadable { reason } => format!("streamer log {shown}: {reason}"),
+        LogStatus::Refused => format!(
+            "streamer log {shown} leads out of the run directory, to {}; not read ({CONFINE_VAR}=1)",
+            outside
+                .as_deref()
+                .map_or_else(String::new, |p| p.display().to_string())
+        ),
     }
 }
 
@@ -408,10 +416,16 @@ fn judge_check(scenario: &Scenario, check: &Check, context: &Context<'_>) -> (Ou
         .as_deref()
         .map_or_else(|| scenario.log.named.clone(), |p| p.display().to_string());
     let line = scenario.metrics.line(spec.source);
-    let evidence = match line {
+    let mut evidence = match line {
         Some(line) => line_evidence(&path, line),
         None => log_problem(&scenario.log, scenario.row.line, context, spec.source),
     };
+    if let (Some(outside), true) = (&scenario.log.outside, line.is_some()) {
+        evidence.push_str(&format!(
+            "\nnote: {path} leads out of the run directory, to {} ({CONFINE_VAR}=1 refuses it)",
+            outside.display()
+        ));
+    }
     let limit_words = format!(
         "limit {} of mode {}, mode from {}",
         spec.limit_key, context.mode, context.mode_origin

@@ -5,8 +5,9 @@
 //! reads files but writes none; rendering is left to the writers.
 //!
 //! Only regular files are read: a directory, FIFO or device named as a log is
-//! refused without being opened for long (a FIFO is opened non-blocking, after
-//! its type was checked). A streamer log whose path leads out of the run
+//! refused without being opened (its type is checked before opening and again
+//! on what was opened, which is opened non-blocking in case a FIFO took the
+//! file's place in between). A streamer log whose path leads out of the run
 //! directory (the folder holding the manifest) is noted in [`Log::outside`],
 //! and refused when [`Options::confine`] is set.
 
@@ -29,6 +30,13 @@ pub struct Options {
     /// Finds the line numbers of metric lines behind checks that do not pass
     /// (costs a scan of the log up to that line).
     pub locate_lines: bool,
+    /// Refuses streamer logs whose path leads out of the run directory (the
+    /// folder holding the manifest) through `..`, as an absolute path or
+    /// through a symlink: such a log is never opened, its status is
+    /// [`LogStatus::Refused`] (an evidence error) and its metrics are absent.
+    /// Without it they are read and only noted in [`Log::outside`].
+    /// `fault-summary --confine` sets it; the harness sets it for `FAULT_CONFINE=1`.
+    pub confine: bool,
 }
 
 /// A manifest record whose `order` was understood, ready to evaluate.
@@ -116,7 +124,7 @@ pub fn evaluate_one(planned: Planned, base: &Path, mode: Mode, options: Options)
         tester: int_or(&row.tester_rc, -1),
     };
     let duration_ms = int_or(&row.duration_ms, 0);
-    let (log, metrics, cut, mut file) = read_log(base, &row.streamer_log);
+    let (log, metrics, cut, mut file) = read_log(base, &row.streamer_log, options.confine);
     let checks: Vec<Check> = thresholds::checks_for(&row.scenario_id)
         .into_iter()
         .map(|spec| {
@@ -299,18 +307,24 @@ fn open_log(path: &Path) -> Result<(File, u64), LogStatus> {
 }
 
 /// Reads a streamer log's metric lines, and which of them were cut (in [`scan::TOKENS`]
-/// order); any problem leaves the metrics empty, as the reference does.
-fn read_log(base: &Path, named: &str) -> (Log, Metrics, [bool; 4], Option<File>) {
+/// order), unless confinement refuses its path; any problem leaves the metrics empty, as
+/// the reference does.
+fn read_log(base: &Path, named: &str, confine: bool) -> (Log, Metrics, [bool; 4], Option<File>) {
     let path = resolve(base, named);
     let mut log = Log {
         named: named.to_string(),
         path: path.clone(),
         status: LogStatus::Unnamed,
+        outside: path.as_deref().and_then(|path| leads_outside(base, path)),
     };
     let none = [false; 4];
     let Some(path) = path else {
         return (log, Metrics::default(), none, None);
     };
+    if confine && log.outside.is_some() {
+        log.status = LogStatus::Refused;
+        return (log, Metrics::default(), none, None);
+    }
     let (mut file, len) = match open_log(&path) {
         Ok(opened) => opened,
         Err(status) => {

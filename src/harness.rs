@@ -29,6 +29,8 @@ pub const RUN_DIR_VAR: &str = "FAULT_RUN_DIR";
 pub const MODE_VAR: &str = "FAULT_MODE";
 /// Names the file a JUnit report of the tests that ran is written to.
 pub const JUNIT_VAR: &str = "FAULT_JUNIT";
+/// `1` refuses streamer logs outside their run directory (see `evaluate::Options::confine`).
+pub const CONFINE_VAR: &str = "FAULT_CONFINE";
 
 /// What the harness runs over and what it writes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +41,8 @@ pub struct Config {
     pub mode: Option<Mode>,
     /// Where to write a JUnit report of the tests that ran.
     pub junit: Option<PathBuf>,
+    /// Refuses streamer logs outside their run directory.
+    pub confine: bool,
 }
 
 /// Why the environment does not make a configuration.
@@ -71,6 +75,7 @@ impl Config {
             runs: runs.into(),
             mode: None,
             junit: None,
+            confine: false,
         }
     }
 
@@ -98,6 +103,7 @@ impl Config {
             runs: set(RUN_DIR_VAR).map_or(default_runs, PathBuf::from),
             mode,
             junit: set(JUNIT_VAR).map(PathBuf::from),
+            confine: set(CONFINE_VAR).is_some_and(|value| value == "1"),
         })
     }
 }
@@ -169,6 +175,7 @@ struct RunSlot {
     dir: PathBuf,
     manifest: PathBuf,
     mode_override: Option<Mode>,
+    confine: bool,
     /// The mode and where it came from, or how to set it; settled on first use.
     mode: OnceLock<Result<(Mode, String), String>>,
     ids: Vec<String>,
@@ -193,7 +200,10 @@ impl RunSlot {
         Some(cell.get_or_init(|| {
             self.evaluations.fetch_add(1, Ordering::Relaxed);
             let base = evaluate::manifest_dir(&self.manifest);
-            let options = Options { locate_lines: true };
+            let options = Options {
+                locate_lines: true,
+                confine: self.confine,
+            };
             evaluate::evaluate_one(planned.clone(), &base, mode, options)
         }))
     }
@@ -269,6 +279,7 @@ fn entries(config: &Config) -> (Vec<Entry>, Arc<AtomicUsize>) {
             dir,
             manifest: manifest_path,
             mode_override: config.mode,
+            confine: config.confine,
             mode: OnceLock::new(),
             evaluated: planned.iter().map(|_| OnceLock::new()).collect(),
             planned,

@@ -9,7 +9,7 @@
 //! Memory is bounded: a line keeps at most [`LINE_BUDGET`] bytes of pairs
 //! (text plus a fixed cost per pair). A line beyond it is *cut*: the pairs
 //! before the cut are kept, a value that crosses it keeps its first bytes, and
-//! [`PairParser::is_cut`] says so, so that a metric lost to the cut is never
+//! [`PairParser::finish_raw`] says so, so that a metric lost to the cut is never
 //! taken for an absent one. Real metric lines hold a few hundred bytes.
 
 use crate::unicode::is_space;
@@ -20,7 +20,7 @@ use std::collections::HashMap;
 /// its first position and takes its last value.
 pub type Pairs = Vec<(String, Value)>;
 
-/// Bytes of pairs one line keeps at most: key and value text plus [`PAIR_COST`] per pair.
+/// Bytes of pairs one line keeps at most: key and value text plus 64 bytes per pair.
 pub const LINE_BUDGET: usize = 1 << 20;
 
 /// What a stored pair costs beyond its text (two strings, an index entry), for [`LINE_BUDGET`].

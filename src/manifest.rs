@@ -275,37 +275,38 @@ pub fn parse_str(text: &str) -> Vec<Row> {
         Some(rest) if header_starts_with_order(rest) => rest,
         _ => text,
     };
-    let mut records = Records::new(text);
-    let Some((_, header)) = records.next() else {
+    let mut records = Records::new(text, 0);
+    records.positions = Some([None; 13]);
+    if records.next().is_none() {
         return Vec::new();
-    };
-    // Position of each column in the header; a later duplicate overrides an earlier one.
-    let mut positions: [Option<usize>; 13] = [None; 13];
-    for (index, name) in header.iter().enumerate() {
-        if let Some(column) = COLUMNS.iter().position(|wanted| wanted == name) {
-            positions[column] = Some(index);
-        }
     }
+    // Position of each column in the header.
+    let positions = records.positions.take().unwrap_or_default();
+    records.keep = positions.iter().flatten().max().map_or(0, |last| last + 1);
     records
-        .filter(|(_, fields)| !fields.is_empty())
-        .map(|(line, mut fields)| {
-            // Distinct columns have distinct positions, so each field is taken at most once.
-            let values = positions.map(|position| {
-                position
-                    .and_then(|index| fields.get_mut(index))
-                    .map(std::mem::take)
-                    .unwrap_or_default()
-            });
-            Row::from_columns(line, values)
-        })
+        .filter(|record| record.count > 0)
+        .map(
+            |Record {
+                 line, mut fields, ..
+             }| {
+                // Distinct columns have distinct positions, so each field is taken at most once.
+                let values = positions.map(|position| {
+                    position
+                        .and_then(|index| fields.get_mut(index))
+                        .map(std::mem::take)
+                        .unwrap_or_default()
+                });
+                Row::from_columns(line, values)
+            },
+        )
         .collect()
 }
 
 /// Returns true if and only if the first header name of `text` is exactly `order`.
 fn header_starts_with_order(text: &str) -> bool {
-    Records::new(text)
+    Records::new(text, 1)
         .next()
-        .is_some_and(|(_, header)| header.first().map(String::as_str) == Some("order"))
+        .is_some_and(|header| header.fields.first().map(String::as_str) == Some("order"))
 }
 
 /// Splits text into lines as a file opened with `newline=""` yields them, terminators kept.
@@ -343,7 +344,19 @@ enum State {
     EatCrnl,
 }
 
-/// Yields `(start line, fields)` for each record as `csv.reader` with the tab dialect does.
+/// One record: its start line, the fields kept and how many fields it had.
+struct Record {
+    line: u64,
+    fields: Vec<String>,
+    /// Fields of the record, kept or not; 0 for a blank line.
+    count: usize,
+}
+
+/// Yields each record as `csv.reader` with the tab dialect does.
+///
+/// Memory stays proportional to the text: only the first `keep` fields of a
+/// record are stored (a line of a million tabs must not become a million
+/// `String`s), and in header mode none are, only the columns' positions.
 struct Records<'a> {
     lines: Lines<'a>,
     /// Lines consumed so far, Python's `reader.line_num`.
@@ -351,23 +364,41 @@ struct Records<'a> {
     state: State,
     fields: Vec<String>,
     field: String,
+    /// Fields of the current record so far, kept or not.
+    count: usize,
+    /// Fields stored per record.
+    keep: usize,
+    /// In header mode, the last position of each of [`COLUMNS`] among the fields read.
+    positions: Option<[Option<usize>; 13]>,
 }
 
 impl<'a> Records<'a> {
-    /// Starts reading records at the beginning of `text`.
-    fn new(text: &'a str) -> Records<'a> {
+    /// Starts reading records at the beginning of `text`, storing `keep` fields of each.
+    fn new(text: &'a str, keep: usize) -> Records<'a> {
         Records {
             lines: Lines { rest: text },
             line_num: 0,
             state: State::StartRecord,
             fields: Vec::new(),
             field: String::new(),
+            count: 0,
+            keep,
+            positions: None,
         }
     }
 
-    /// Moves the current field into the record.
+    /// Moves the current field into the record, or only counts it.
     fn save_field(&mut self) {
-        self.fields.push(std::mem::take(&mut self.field));
+        let field = std::mem::take(&mut self.field);
+        if let Some(positions) = self.positions.as_mut() {
+            // Header mode: a later duplicate name overrides an earlier one.
+            if let Some(column) = COLUMNS.iter().position(|wanted| *wanted == field) {
+                positions[column] = Some(self.count);
+            }
+        } else if self.fields.len() < self.keep {
+            self.fields.push(field);
+        }
+        self.count += 1;
     }
 
     /// Ends the record at a line break (`Some`) or at the end of the line (`None`).
@@ -447,11 +478,12 @@ impl<'a> Records<'a> {
 }
 
 impl Iterator for Records<'_> {
-    type Item = (u64, Vec<String>);
+    type Item = Record;
 
-    fn next(&mut self) -> Option<(u64, Vec<String>)> {
+    fn next(&mut self) -> Option<Record> {
         self.fields.clear();
         self.field.clear();
+        self.count = 0;
         self.state = State::StartRecord;
         let start = self.line_num + 1;
         loop {
@@ -472,7 +504,11 @@ impl Iterator for Records<'_> {
                 break;
             }
         }
-        Some((start, std::mem::take(&mut self.fields)))
+        Some(Record {
+            line: start,
+            fields: std::mem::take(&mut self.fields),
+            count: self.count,
+        })
     }
 }
 
@@ -735,6 +771,26 @@ mod tests {
         assert_eq!(rows.len(), 100_000);
         assert_eq!(rows[99_999].line, 100_001);
         assert_eq!(rows[99_999].scenario_id, "s99999");
+    }
+
+    #[test]
+    fn keeps_only_the_fields_it_needs() {
+        // A million tabs make a million fields; only those up to the last column are kept.
+        let tabs = "\t".repeat(1_000_000);
+        let text = format!("x\torder\tname\n{tabs}\n7\t1\tone{tabs}end\n");
+        let mut records = Records::new(&text, 2);
+        assert!(records.next().is_some_and(|header| header.count == 3));
+        let record = records.next().expect("a record");
+        assert_eq!((record.count, record.fields.len()), (1_000_001, 2));
+        let rows = parse_str(&text);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (rows[1].order.as_str(), rows[1].name.as_str()),
+            ("1", "one")
+        );
+        // A header of a million names still finds a column at its end.
+        let text = format!("{tabs}order\n{tabs}5\n");
+        assert_eq!(parse_str(&text)[0].order, "5");
     }
 
     #[test]

@@ -49,6 +49,9 @@ pub enum LogStatus {
     NotAFile { kind: String },
     /// The file could not be read.
     Unreadable { reason: String },
+    /// Not read: the path leads out of the run directory (to [`Log::outside`])
+    /// and evaluation is confined ([`crate::evaluate::Options::confine`]).
+    Refused,
 }
 
 /// The streamer log of a scenario.
@@ -59,6 +62,11 @@ pub struct Log {
     /// The path that was read or tried.
     pub path: Option<PathBuf>,
     pub status: LogStatus,
+    /// Where the path leads, symlinks followed, when that is outside the run
+    /// directory (the folder holding the manifest): through `..`, as an
+    /// absolute path elsewhere, or through a symlink. `None` inside it or when
+    /// no path was named. Writers show it; with confinement the log is not read.
+    pub outside: Option<PathBuf>,
 }
 
 /// The last line holding one metric token.
@@ -117,9 +125,13 @@ pub struct Check {
 pub enum Verdict {
     Pass,
     /// The threshold was missed; the violation as the reference words it.
-    Fail { violation: String },
+    Fail {
+        violation: String,
+    },
     /// The evidence is missing or unusable.
-    Error { reason: String },
+    Error {
+        reason: String,
+    },
 }
 
 impl Check {
@@ -238,7 +250,11 @@ impl Scenario {
 
     /// Returns true if and only if all processes exited 0 and no check failed.
     pub fn passes(&self, strictness: Strictness) -> bool {
-        self.exit.all_zero() && self.checks.iter().all(|c| c.verdict(strictness) == Verdict::Pass)
+        self.exit.all_zero()
+            && self
+                .checks
+                .iter()
+                .all(|c| c.verdict(strictness) == Verdict::Pass)
     }
 
     /// Returns the scenario's `reason` as the reference words it.
@@ -264,7 +280,10 @@ impl Scenario {
 impl Run {
     /// Returns how many scenarios pass.
     pub fn pass_count(&self, strictness: Strictness) -> usize {
-        self.scenarios.iter().filter(|s| s.passes(strictness)).count()
+        self.scenarios
+            .iter()
+            .filter(|s| s.passes(strictness))
+            .count()
     }
 
     /// Returns the reference's `all_pass`: three scenarios, all passed.

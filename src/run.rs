@@ -136,6 +136,10 @@ pub(crate) fn read_small_file(path: &Path, limit: u64) -> Result<Vec<u8>, RunErr
 /// Reads `dir/run.json`; `Ok(None)` when there is none.
 pub fn read_run_json(dir: &Path) -> Result<Option<RunJson>, RunError> {
     let path = dir.join(RUN_JSON);
+    // No folder (or a file named as one) holds no run.json.
+    if !dir.is_dir() {
+        return Ok(None);
+    }
     match path.symlink_metadata() {
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         // Any other failure (a folder that cannot be searched) is reported by the read.

@@ -132,7 +132,11 @@ pub fn scan_raw(file: &File, len: u64, block: usize) -> io::Result<[Option<RawHi
                 let start = line_start(file, pos, &mut buf)?;
                 let token_end = pos.saturating_add(TOKENS[i].len() as u64);
                 let end = line_end(file, token_end, len, &mut buf)?;
-                let (pairs, preview, cut) = parse_span(file, start, end, &mut buf)?;
+                let Span {
+                    pairs,
+                    preview,
+                    cut,
+                } = parse_span(file, start, end, &mut buf)?;
                 RawHit {
                     start,
                     end,
@@ -233,14 +237,16 @@ fn line_end(file: &File, from: u64, len: u64, buf: &mut [u8]) -> io::Result<u64>
     Ok(len)
 }
 
-/// Decodes the bytes `start..end` of `file` lossily and returns their pairs,
-/// preview and whether the pairs were cut to the budget.
-fn parse_span(
-    file: &File,
-    start: u64,
-    end: u64,
-    buf: &mut [u8],
-) -> io::Result<(Vec<(String, String)>, String, bool)> {
+/// What [`parse_span`] reads off a line.
+struct Span {
+    pairs: Vec<(String, String)>,
+    preview: String,
+    /// The pairs were cut to [`crate::kv::LINE_BUDGET`].
+    cut: bool,
+}
+
+/// Decodes the bytes `start..end` of `file` lossily and returns their pairs and preview.
+fn parse_span(file: &File, start: u64, end: u64, buf: &mut [u8]) -> io::Result<Span> {
     let mut parser = PairParser::new();
     let mut preview = Preview::default();
     let mut carry = 0usize;
@@ -261,7 +267,11 @@ fn parse_span(
         preview.push("\u{fffd}");
     }
     let (pairs, cut) = parser.finish_raw();
-    Ok((pairs, preview.text, cut))
+    Ok(Span {
+        pairs,
+        preview: preview.text,
+        cut,
+    })
 }
 
 /// Passes the text of `bytes` to `emit`, one U+FFFD per maximal invalid

@@ -20,7 +20,11 @@ fn saved(target: &str) -> Vec<(String, Vec<u8>)> {
         .unwrap_or_else(|err| panic!("{}: {err}", dir.display()))
         .map(|entry| {
             let path = entry.expect("a readable entry").path();
-            let name = path.file_name().expect("a file name").to_string_lossy().into_owned();
+            let name = path
+                .file_name()
+                .expect("a file name")
+                .to_string_lossy()
+                .into_owned();
             (name, std::fs::read(&path).expect("a readable input"))
         })
         .collect();
@@ -35,8 +39,12 @@ fn replay(target: &str, check: impl Fn(&[u8], &std::path::Path)) {
     assert!(!inputs.is_empty(), "no saved inputs for {target}");
     for (name, bytes) in inputs {
         let path = scratch.path().join("input");
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&bytes, &path)));
-        assert!(outcome.is_ok(), "tests/fixtures/fuzz/{target}/{name} fails its oracle again");
+        let outcome =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&bytes, &path)));
+        assert!(
+            outcome.is_ok(),
+            "tests/fixtures/fuzz/{target}/{name} fails its oracle again"
+        );
     }
 }
 
@@ -57,33 +65,76 @@ fn saved_run_inputs_pass_the_oracle() {
 
 /// Line breaks of every kind `str.splitlines` knows, and runs of them.
 const BREAKS: &[&[u8]] = &[
-    b"\n", b"\r", b"\r\n", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\xc2\x85",
-    b"\xe2\x80\xa8", b"\xe2\x80\xa9", b"\r\r\n", b"\n\r",
+    b"\n",
+    b"\r",
+    b"\r\n",
+    b"\x0b",
+    b"\x0c",
+    b"\x1c",
+    b"\x1d",
+    b"\x1e",
+    b"\xc2\x85",
+    b"\xe2\x80\xa8",
+    b"\xe2\x80\xa9",
+    b"\r\r\n",
+    b"\n\r",
 ];
 
 /// Invalid UTF-8: lone continuation bytes, cut sequences, overlongs, surrogates, and
 /// broken line breaks (`\x85` alone, `\xe2\x80` before `\xa8` missing).
 const INVALID: &[&[u8]] = &[
-    b"\x80", b"\x85", b"\xa8", b"\xc2", b"\xe2", b"\xe2\x80", b"\xf0\x9f\x98", b"\xed\xa0\x80",
-    b"\xc0\xaf", b"\xff", b"\xfe\xfe", b"\xf4\x90\x80\x80", b"\xc2\xc2\x85", b"\xe0\x80\xa8",
+    b"\x80",
+    b"\x85",
+    b"\xa8",
+    b"\xc2",
+    b"\xe2",
+    b"\xe2\x80",
+    b"\xf0\x9f\x98",
+    b"\xed\xa0\x80",
+    b"\xc0\xaf",
+    b"\xff",
+    b"\xfe\xfe",
+    b"\xf4\x90\x80\x80",
+    b"\xc2\xc2\x85",
+    b"\xe0\x80\xa8",
 ];
 
 /// Whitespace of Python's `\s`, ASCII and not, and a near miss (`\xc2\xa0` is; `\xe2\x80\x8b` is not).
 const SPACES: &[&[u8]] = &[
-    b" ", b"\t", b"\x1f", b"\xc2\xa0", b"\xe3\x80\x80", b"\xe2\x80\x83", b"\xe2\x80\x8b", b"  ",
+    b" ",
+    b"\t",
+    b"\x1f",
+    b"\xc2\xa0",
+    b"\xe3\x80\x80",
+    b"\xe2\x80\x83",
+    b"\xe2\x80\x8b",
+    b"  ",
 ];
 
 /// Words: metric names, numbers, `=` runs, non-ASCII letters and token fragments.
 const WORDS: &[&[u8]] = &[
-    b"a", b"p50_us", b"x_1", b"=", b"==", b"12", b"-3.5", b"007", b"\xc3\xbc", b"\xf0\x9f\x98\x80",
-    b"INFO", b"_METRICS", b"PIPELINE_MET", b"RTP_", b"FAULT_COUNTER", b"\0",
+    b"a",
+    b"p50_us",
+    b"x_1",
+    b"=",
+    b"==",
+    b"12",
+    b"-3.5",
+    b"007",
+    b"\xc3\xbc",
+    b"\xf0\x9f\x98\x80",
+    b"INFO",
+    b"_METRICS",
+    b"PIPELINE_MET",
+    b"RTP_",
+    b"FAULT_COUNTER",
+    b"\0",
 ];
 
 /// Returns one piece of a log.
 fn piece() -> impl Strategy<Value = Vec<u8>> {
-    let pick = |items: &'static [&'static [u8]]| {
-        prop::sample::select(items).prop_map(<[u8]>::to_vec)
-    };
+    let pick =
+        |items: &'static [&'static [u8]]| prop::sample::select(items).prop_map(<[u8]>::to_vec);
     prop_oneof![
         4 => pick(BREAKS),
         2 => pick(INVALID),

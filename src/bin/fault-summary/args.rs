@@ -11,7 +11,7 @@ use std::os::unix::ffi::OsStringExt;
 pub const USAGE: &str = "\
 usage: fault-summary --run-dir DIR [--manifest PATH] [--output PATH] [--run-id ID]
                      [--started-at TIME] [--finished-at TIME] [--mode baseline|degraded]
-                     [--junit PATH] [--strict] [--exit-code]
+                     [--junit PATH] [--strict] [--exit-code] [--confine]
 
 Evaluates a fault-suite run and writes its summary.json, byte for byte as
 fault_summary_helper.py does when given the same seven flags.
@@ -26,6 +26,8 @@ fault_summary_helper.py does when given the same seven flags.
   --junit PATH         also write a JUnit XML report of the checks
   --strict             a metric that never appeared fails its check (default: counts as 0)
   --exit-code          exit 1 when the summary recommends it (default: exit 0 once written)
+  --confine            refuse streamer logs outside the run directory (the manifest's
+                       folder): not read, their metrics absent (default: read, with a warning)
   -h, --help           print this help
   -V, --version        print the version
 
@@ -45,6 +47,7 @@ pub struct Args {
     pub junit: Option<Vec<u8>>,
     pub strict: bool,
     pub exit_code: bool,
+    pub confine: bool,
 }
 
 /// What the command line asks for.
@@ -66,7 +69,14 @@ const REFERENCE: [&str; 7] = [
     "--mode",
 ];
 /// Flags of our own.
-const EXTRA: [&str; 5] = ["--junit", "--strict", "--exit-code", "--help", "--version"];
+const EXTRA: [&str; 6] = [
+    "--junit",
+    "--strict",
+    "--exit-code",
+    "--confine",
+    "--help",
+    "--version",
+];
 
 /// Returns the full flag name `given` stands for: exact, or a unique prefix of
 /// a reference flag, or else of one of ours.
@@ -124,14 +134,14 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         let slot = match flag {
             "--help" => return Ok(Command::Help),
             "--version" => return Ok(Command::Version),
-            "--strict" | "--exit-code" => {
+            "--strict" | "--exit-code" | "--confine" => {
                 if inline.is_some() {
                     return Err(format!("argument {flag}: ignored explicit argument"));
                 }
-                if flag == "--strict" {
-                    parsed.strict = true;
-                } else {
-                    parsed.exit_code = true;
+                match flag {
+                    "--strict" => parsed.strict = true,
+                    "--exit-code" => parsed.exit_code = true,
+                    _ => parsed.confine = true,
                 }
                 continue;
             }
@@ -218,6 +228,17 @@ mod tests {
         assert_eq!(args.started_at.as_deref(), Some(&b"x"[..]));
         assert!(!args.strict);
         assert_eq!(run(&["--he"]), Ok(Command::Help));
+    }
+
+    #[test]
+    fn confine_is_a_switch() {
+        let Ok(Command::Run(args)) = run(&["--run-dir", "d", "--conf"]) else {
+            panic!("should parse");
+        };
+        assert!(args.confine && !args.strict && !args.exit_code);
+        assert!(run(&["--run-dir", "d", "--confine=yes"])
+            .unwrap_err()
+            .contains("ignored explicit argument"));
     }
 
     #[test]

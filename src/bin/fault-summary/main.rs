@@ -111,26 +111,40 @@ fn warn_invalid(run: &Run) {
     }
 }
 
-/// Warns on stderr about streamer logs that were named but not read; their metrics count as absent.
+/// Warns on stderr about streamer logs that were named but not read (their metrics count
+/// as absent) and about those outside the run directory.
 fn warn_logs(run: &Run) {
     for scenario in &run.scenarios {
         let Log {
             named,
             path,
             status,
+            outside,
         } = &scenario.log;
         let place = path
             .as_deref()
             .map_or_else(|| named.clone(), |p| p.display().to_string());
+        let id = &scenario.row.scenario_id;
+        if let (Some(outside), false) = (outside, *status == LogStatus::Refused) {
+            eprintln!(
+                "fault-summary: warning: {place}: leads out of the run directory, to {} (--confine refuses it)",
+                outside.display()
+            );
+        }
         let problem = match status {
             LogStatus::Read { .. } | LogStatus::Unnamed => continue,
             LogStatus::Missing => "no such file".to_string(),
             LogStatus::NotAFile { kind } => format!("is {kind}, not a regular file; not read"),
             LogStatus::Unreadable { reason } => format!("cannot read: {reason}"),
+            LogStatus::Refused => format!(
+                "leads out of the run directory, to {}; not read (--confine)",
+                outside
+                    .as_deref()
+                    .map_or_else(String::new, |p| p.display().to_string())
+            ),
         };
         eprintln!(
-            "fault-summary: warning: {place}: {problem}; the metrics of scenario {:?} count as absent",
-            scenario.row.scenario_id
+            "fault-summary: warning: {place}: {problem}; the metrics of scenario {id:?} count as absent"
         );
     }
 }
@@ -145,6 +159,7 @@ fn summarize(args: &Args) -> Result<u8, Fatal> {
     };
     let options = Options {
         locate_lines: args.junit.is_some(),
+        confine: args.confine,
     };
     let run = evaluate::evaluate(info, &manifest, options)?;
     warn_invalid(&run);
