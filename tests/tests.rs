@@ -6,6 +6,9 @@ mod golden;
 // Random runs mixing every compatibility trap, compared with the reference itself.
 #[path = "it/differential.rs"]
 mod differential;
+// The fault-summary command line: defaults from the run directory, exit status, usage.
+#[path = "it/cli.rs"]
+mod cli;
 // Shared helpers: paths, temporary folders, running the binaries.
 #[path = "it/util.rs"]
 mod util;
