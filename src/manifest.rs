@@ -18,7 +18,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The columns the reference reads, in its order; others are ignored.
-const COLUMNS: [&str; 13] = [
+pub const COLUMNS: [&str; 13] = [
     "order",
     "scenario_id",
     "name",

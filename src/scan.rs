@@ -180,10 +180,25 @@ fn last_positions(
     Ok(found)
 }
 
+/// Bytes read by the first step of a search for a line's start or end: a metric
+/// line is short, so reading a whole block around it would read the file twice
+/// near every hit.
+const FIRST_LINE_CHUNK: u64 = 4096;
+
+/// Returns the size of the first read of a line-boundary search in `buf`.
+fn first_chunk(buf: &[u8]) -> u64 {
+    FIRST_LINE_CHUNK.min((buf.len() - 2) as u64).max(1)
+}
+
+/// Returns the next, doubled, read size of a line-boundary search, at most what `buf` holds.
+fn next_chunk(chunk: u64, buf: &[u8]) -> u64 {
+    chunk.saturating_mul(2).min((buf.len() - 2) as u64).max(1)
+}
+
 /// Returns the offset where the line holding the byte at `pos` starts.
 fn line_start(file: &File, pos: u64, buf: &mut [u8]) -> io::Result<u64> {
     // Two bytes before each block let a break ending in the block be recognized.
-    let chunk = (buf.len() - 2) as u64;
+    let mut chunk = first_chunk(buf);
     let mut hi = pos;
     while hi > 0 {
         let lo = hi.saturating_sub(chunk);
@@ -203,6 +218,7 @@ fn line_start(file: &File, pos: u64, buf: &mut [u8]) -> io::Result<u64> {
             }
         }
         hi = lo;
+        chunk = next_chunk(chunk, buf);
     }
     Ok(0)
 }
@@ -210,7 +226,7 @@ fn line_start(file: &File, pos: u64, buf: &mut [u8]) -> io::Result<u64> {
 /// Returns the offset of the first line break at or after `from`, or `len` if none follows.
 fn line_end(file: &File, from: u64, len: u64, buf: &mut [u8]) -> io::Result<u64> {
     // Two bytes after each block let a break starting in the block be recognized.
-    let chunk = (buf.len() - 2) as u64;
+    let mut chunk = first_chunk(buf);
     let mut lo = from;
     while lo < len {
         let hi = lo.saturating_add(chunk).min(len);
@@ -233,6 +249,7 @@ fn line_end(file: &File, from: u64, len: u64, buf: &mut [u8]) -> io::Result<u64>
             }
         }
         lo = hi;
+        chunk = next_chunk(chunk, buf);
     }
     Ok(len)
 }

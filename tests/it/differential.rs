@@ -38,21 +38,6 @@ impl Rng {
     }
 }
 
-const COLUMNS: [&str; 13] = [
-    "order",
-    "scenario_id",
-    "name",
-    "status",
-    "reason",
-    "duration_ms",
-    "sim_rc",
-    "streamer_rc",
-    "tester_rc",
-    "sim_log",
-    "streamer_log",
-    "tester_log",
-    "sdp_path",
-];
 const SCENARIOS: [&str; 5] = [
     "torn_read",
     "sink_stall",
@@ -271,7 +256,10 @@ fn log_bytes(rng: &mut Rng) -> Vec<u8> {
 
 /// Writes one random run directory; returns the mode to run it in.
 fn write_run(rng: &mut Rng, dir: &Path) -> &'static str {
-    let mut columns: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+    let mut columns: Vec<String> = fault_harness::manifest::COLUMNS
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     if rng.chance(15) {
         let i = rng.below(columns.len());
         let j = rng.below(columns.len());

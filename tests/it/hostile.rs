@@ -947,14 +947,15 @@ fn peak_rss_kb(mut command: Command, label: &str) -> (Output, u64) {
 /// budget of pairs, the summary, and what a debug build and the allocator add.
 const RSS_LIMIT_KB: u64 = 64 << 10;
 
-#[test]
-fn log_of_one_200_mb_line_without_newline_is_scanned_in_bounded_memory() {
-    let run = Run::good("l-200mb");
+/// Summarizes a good run whose torn_read log ends in `tail` followed by NULs up
+/// to 200 MB (a sparse file, so quick to make), with no newline; returns the
+/// run, the output and the peak RSS in kB.
+fn run_with_200_mb_tail(name: &str, tail: &[u8]) -> (Run, std::process::Output, u64) {
+    let run = Run::good(name);
     let path = run.path("torn_read/streamer.log");
     let mut log = good_log("torn_read").into_bytes();
-    log.extend_from_slice(b"2026-03-05T12:00:42.001Z INFO cvmmap_streamer::metrics LATENCY_METRICS p50_us=500 p99_us=1500 ingest_to_emit_samples=400 drop_ratio_ppm=10 ");
+    log.extend_from_slice(tail);
     std::fs::write(&path, &log).expect("write log");
-    // Grow it sparsely to 200 MB: the rest of the one last line is NULs, no newline.
     let file = std::fs::OpenOptions::new()
         .write(true)
         .open(&path)
@@ -965,7 +966,16 @@ fn log_of_one_200_mb_line_without_newline_is_scanned_in_bounded_memory() {
     command
         .current_dir(run.dir())
         .args(drop_in("ours.json", "degraded"));
-    let (output, kb) = peak_rss_kb(command, "line");
+    let (output, kb) = peak_rss_kb(command, name);
+    (run, output, kb)
+}
+
+#[test]
+fn log_of_one_200_mb_line_without_newline_is_scanned_in_bounded_memory() {
+    let (run, output, kb) = run_with_200_mb_tail(
+        "l-200mb",
+        b"2026-03-05T12:00:42.001Z INFO cvmmap_streamer::metrics LATENCY_METRICS p50_us=500 p99_us=1500 ingest_to_emit_samples=400 drop_ratio_ppm=10 ",
+    );
     assert_no_panic(&output);
     let summary = parse(&assert_summarized(&run, &output, "ours.json"));
     // The reference (not run: it would hold the 200 MB line several times over) reads the
@@ -980,22 +990,10 @@ fn log_of_one_200_mb_line_without_newline_is_scanned_in_bounded_memory() {
 
 #[test]
 fn log_of_200_mb_of_nuls_after_a_value_keeps_memory_bounded() {
-    let run = Run::good("l-200mb-value");
-    let path = run.path("torn_read/streamer.log");
-    let mut log = good_log("torn_read").into_bytes();
-    log.extend_from_slice(b"2026-03-05T12:00:42.001Z INFO cvmmap_streamer::metrics LATENCY_METRICS ingest_to_emit_samples=400 p50_us=500");
-    std::fs::write(&path, &log).expect("write log");
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .open(&path)
-        .expect("open log");
-    file.set_len(200 << 20).expect("grow sparsely");
-    drop(file);
-    let mut command = Command::new(env!("CARGO_BIN_EXE_fault-summary"));
-    command
-        .current_dir(run.dir())
-        .args(drop_in("ours.json", "degraded"));
-    let (output, kb) = peak_rss_kb(command, "value");
+    let (run, output, kb) = run_with_200_mb_tail(
+        "l-200mb-value",
+        b"2026-03-05T12:00:42.001Z INFO cvmmap_streamer::metrics LATENCY_METRICS ingest_to_emit_samples=400 p50_us=500",
+    );
     assert_no_panic(&output);
     let summary = parse(&assert_summarized(&run, &output, "ours.json"));
     // The value of p50_us runs 200 MB into the NULs. The reference would keep all of it and
