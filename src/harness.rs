@@ -423,7 +423,8 @@ mod tests {
             .join(name)
     }
 
-    fn args(list: &[&str]) -> Arguments {
+    /// Returns arguments that send libtest-mimic's report to a log file (removed by the caller).
+    fn args(list: &[&str]) -> (Arguments, PathBuf) {
         let log = std::env::temp_dir().join(format!(
             "fault-harness-unit-{}-{}.log",
             std::process::id(),
@@ -432,13 +433,15 @@ mod tests {
         let mut argv = vec!["fault_suite".to_string(), "--logfile".to_string()];
         argv.push(log.display().to_string());
         argv.extend(list.iter().map(|s| s.to_string()));
-        Arguments::from_iter(argv)
+        (Arguments::from_iter(argv), log)
     }
 
     /// Runs the entries of `config` like [`run`] and returns how many scenarios were evaluated.
     fn evaluations(config: &Config, list: &[&str]) -> (Finished, usize) {
         let (entries, evaluations) = entries(config);
-        let finished = finish(&args(list), entries, None);
+        let (arguments, log) = args(list);
+        let finished = finish(&arguments, entries, None);
+        let _ = std::fs::remove_file(log);
         let count = evaluations.load(Ordering::Relaxed);
         (finished, count)
     }
