@@ -55,6 +55,41 @@ pub struct Row {
 }
 
 impl Row {
+    /// Returns the row's values in [`COLUMNS`] order.
+    pub fn values(&self) -> [&str; 13] {
+        let Row {
+            line: _,
+            order,
+            scenario_id,
+            name,
+            status,
+            reason,
+            duration_ms,
+            sim_rc,
+            streamer_rc,
+            tester_rc,
+            sim_log,
+            streamer_log,
+            tester_log,
+            sdp_path,
+        } = self;
+        [
+            order,
+            scenario_id,
+            name,
+            status,
+            reason,
+            duration_ms,
+            sim_rc,
+            streamer_rc,
+            tester_rc,
+            sim_log,
+            streamer_log,
+            tester_log,
+            sdp_path,
+        ]
+    }
+
     /// Builds a row from the values of [`COLUMNS`], in that order.
     fn from_columns(line: u64, values: [String; 13]) -> Row {
         let [order, scenario_id, name, status, reason, duration_ms, sim_rc, streamer_rc, tester_rc, sim_log, streamer_log, tester_log, sdp_path] =
@@ -518,41 +553,6 @@ mod tests {
     use std::io::Write;
     use std::process::{Command, Stdio};
 
-    /// Returns the row's values in [`COLUMNS`] order.
-    fn columns(row: &Row) -> [&str; 13] {
-        let Row {
-            line: _,
-            order,
-            scenario_id,
-            name,
-            status,
-            reason,
-            duration_ms,
-            sim_rc,
-            streamer_rc,
-            tester_rc,
-            sim_log,
-            streamer_log,
-            tester_log,
-            sdp_path,
-        } = row;
-        [
-            order,
-            scenario_id,
-            name,
-            status,
-            reason,
-            duration_ms,
-            sim_rc,
-            streamer_rc,
-            tester_rc,
-            sim_log,
-            streamer_log,
-            tester_log,
-            sdp_path,
-        ]
-    }
-
     type Expected<'a> = &'a [(u64, &'a [(&'a str, &'a str)])];
 
     /// Asserts that `text` parses to rows with these start lines and non-empty columns.
@@ -563,7 +563,7 @@ mod tests {
             .map(|row| {
                 let pairs = COLUMNS
                     .iter()
-                    .zip(columns(row))
+                    .zip(row.values())
                     .filter(|(_, value)| !value.is_empty())
                     .map(|(name, value)| (*name, value))
                     .collect();
@@ -1104,7 +1104,7 @@ json.dump({"results": results}, sys.stdout)
                 })
                 .collect();
             let actual_rows: Vec<Vec<&str>> =
-                rows.iter().map(|row| columns(row).to_vec()).collect();
+                rows.iter().map(|row| row.values().to_vec()).collect();
             assert_eq!(actual_rows, expected_rows, "text: {text:?}");
             let expected_starts: Vec<u64> = result["starts"]
                 .as_array()

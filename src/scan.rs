@@ -59,6 +59,21 @@ const BLOCK: usize = 1024 * 1024;
 /// Bytes of the preview kept at most.
 const PREVIEW_MAX: usize = 4096;
 
+/// The line breaks of Python's `str.splitlines`, as UTF-8 bytes (`\r\n` counts as one).
+pub const LINE_BREAKS: [&[u8]; 11] = [
+    b"\n",
+    b"\r",
+    b"\r\n",
+    b"\x0b",
+    b"\x0c",
+    b"\x1c",
+    b"\x1d",
+    b"\x1e",
+    b"\xc2\x85",
+    b"\xe2\x80\xa8",
+    b"\xe2\x80\xa9",
+];
+
 /// Bytes a block keeps from the block after it so that a token split between them is found.
 const OVERLAP: usize = longest_token() - 1;
 
@@ -510,21 +525,17 @@ mod tests {
         }
     }
 
-    const BREAKS: &[&[u8]] = &[
-        b"\n",
-        b"\r",
-        b"\r\n",
-        b"\x0b",
-        b"\x0c",
-        b"\x1c",
-        b"\x1d",
-        b"\x1e",
-        b"\xc2\x85",
-        b"\xe2\x80\xa8",
-        b"\xe2\x80\xa9",
-        b"\n\n",
-        b"\r\r\n",
-    ];
+    /// Every break kind, plus runs of breaks.
+    const BREAKS: [&[u8]; 13] = {
+        let mut all: [&[u8]; 13] = [b"\n\n"; 13];
+        let mut i = 0;
+        while i < LINE_BREAKS.len() {
+            all[i] = LINE_BREAKS[i];
+            i += 1;
+        }
+        all[12] = b"\r\r\n";
+        all
+    };
     const INVALID: &[&[u8]] = &[
         b"\x85",
         b"\xc2",
@@ -579,7 +590,7 @@ mod tests {
         let token_odds = 1 + rng.below(8);
         for _ in 0..pieces {
             match rng.below(12) {
-                0 | 1 => out.extend_from_slice(rng.pick(BREAKS)),
+                0 | 1 => out.extend_from_slice(rng.pick(&BREAKS)),
                 2 => out.extend_from_slice(rng.pick(INVALID)),
                 3 | 4 => out.extend_from_slice(rng.pick(SPACES)),
                 5 | 6 => out.extend_from_slice(rng.pick(WORDS)),

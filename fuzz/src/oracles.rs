@@ -170,61 +170,6 @@ fn physical_lines(text: &str) -> Vec<&str> {
     lines
 }
 
-/// The manifest columns in the order [`column_values`] returns them.
-const COLUMNS: [&str; 13] = [
-    "order",
-    "scenario_id",
-    "name",
-    "status",
-    "reason",
-    "duration_ms",
-    "sim_rc",
-    "streamer_rc",
-    "tester_rc",
-    "sim_log",
-    "streamer_log",
-    "tester_log",
-    "sdp_path",
-];
-
-/// Returns a row's line and its values in [`COLUMNS`] order.
-fn column_values(row: &manifest::Row) -> (u64, [&str; 13]) {
-    let manifest::Row {
-        line,
-        order,
-        scenario_id,
-        name,
-        status,
-        reason,
-        duration_ms,
-        sim_rc,
-        streamer_rc,
-        tester_rc,
-        sim_log,
-        streamer_log,
-        tester_log,
-        sdp_path,
-    } = row;
-    (
-        *line,
-        [
-            order,
-            scenario_id,
-            name,
-            status,
-            reason,
-            duration_ms,
-            sim_rc,
-            streamer_rc,
-            tester_rc,
-            sim_log,
-            streamer_log,
-            tester_log,
-            sdp_path,
-        ],
-    )
-}
-
 /// Reads quote-free manifest text as `csv.DictReader` does, by hand: one record per line.
 fn naive_dict_reader(text: &str) -> Vec<(u64, [String; 13])> {
     let mut text = text;
@@ -253,7 +198,7 @@ fn naive_dict_reader(text: &str) -> Vec<(u64, [String; 13])> {
             continue;
         }
         let fields: Vec<&str> = line.split('\t').collect();
-        let values = COLUMNS.map(|column| {
+        let values = manifest::COLUMNS.map(|column| {
             position(column)
                 .and_then(|p| fields.get(p))
                 .map_or_else(String::new, |v| v.to_string())
@@ -312,7 +257,7 @@ pub fn check_manifest(data: &[u8], file: &Path) {
         let got: Vec<(u64, [String; 13])> = rows
             .iter()
             .map(|row| {
-                let (line, values) = column_values(row);
+                let (line, values) = (row.line, row.values());
                 (line, values.map(str::to_string))
             })
             .collect();

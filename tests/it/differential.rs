@@ -62,19 +62,6 @@ const CHECKED: [&str; 8] = [
     "reset_events",
 ];
 const OTHER_KEYS: [&str; 6] = ["frames_in", "max_us", "ssrc", "a", "A_9", "x"];
-const LINE_BREAKS: [&[u8]; 11] = [
-    b"\n",
-    b"\r\n",
-    b"\r",
-    b"\x0b",
-    b"\x0c",
-    b"\x1c",
-    b"\x1d",
-    b"\x1e",
-    b"\xc2\x85",
-    b"\xe2\x80\xa8",
-    b"\xe2\x80\xa9",
-];
 const SEPARATORS: [&[u8]; 7] = [
     b" ",
     b" ",
@@ -246,7 +233,7 @@ fn log_bytes(rng: &mut Rng) -> Vec<u8> {
     let mut log = Vec::new();
     for _ in 0..rng.below(12) {
         log.extend_from_slice(&log_line(rng));
-        log.extend_from_slice(rng.pick(&LINE_BREAKS));
+        log.extend_from_slice(rng.pick(&fault_harness::scan::LINE_BREAKS));
     }
     if rng.chance(50) {
         log.extend_from_slice(&log_line(rng));
