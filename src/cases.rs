@@ -353,6 +353,7 @@ fn line_evidence(path: &str, line: &MetricLine) -> String {
         offset,
         line,
         text,
+        cut: _,
     } = line;
     let place = match line {
         Some(number) => format!("{path}:{number}"),

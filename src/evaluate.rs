@@ -124,15 +124,11 @@ pub fn evaluate_one(planned: Planned, base: &Path, mode: Mode, options: Options)
         tester: int_or(&row.tester_rc, -1),
     };
     let duration_ms = int_or(&row.duration_ms, 0);
-    let (log, metrics, cut, mut file) = read_log(base, &row.streamer_log, options.confine);
+    let (log, metrics, mut file) = read_log(base, &row.streamer_log, options.confine);
     let checks: Vec<Check> = thresholds::checks_for(&row.scenario_id)
         .into_iter()
         .map(|spec| {
-            let line_cut = match spec.source {
-                Source::Latency => cut[1],
-                Source::Fault => cut[2],
-            };
-            let observed = observe(metrics.line(spec.source), line_cut, spec.metric);
+            let observed = observe(metrics.line(spec.source), spec.metric);
             Check {
                 limit: thresholds::limit(mode, &row.scenario_id, &spec),
                 spec,
@@ -161,12 +157,12 @@ pub fn evaluate_one(planned: Planned, base: &Path, mode: Mode, options: Options)
     scenario
 }
 
-/// Reads what a check needs from its metric line; `cut` says the line lost pairs to the budget.
-fn observe(line: Option<&MetricLine>, cut: bool, metric: &str) -> Observed {
+/// Reads what a check needs from its metric line.
+fn observe(line: Option<&MetricLine>, metric: &str) -> Observed {
     let value = line.and_then(|line| line.pairs.iter().rev().find(|(key, _)| key == metric));
     match value {
         // The metric may have been among the pairs the line lost: not an absent 0.
-        None if cut && line.is_some() => Observed::Invalid {
+        None if line.is_some_and(|line| line.cut) => Observed::Invalid {
             value: Value::Str(String::new()),
             reason: format!(
                 "not among the pairs kept of its line, which holds more than {LINE_BUDGET} bytes of them"
@@ -219,11 +215,6 @@ pub fn resolve(base: &Path, named: &str) -> Option<PathBuf> {
     }
 }
 
-/// Returns a name for a file type that is not a regular file.
-fn kind_of(meta: &std::fs::Metadata) -> String {
-    crate::run::kind_name(meta).to_string()
-}
-
 /// Returns `path` made absolute against the current directory, `.` and `..` folded lexically.
 fn lexical_absolute(path: &Path) -> Option<PathBuf> {
     let absolute = if path.is_absolute() {
@@ -257,26 +248,21 @@ pub fn leads_outside(root: &Path, path: &Path) -> Option<PathBuf> {
     (!inside).then_some(target)
 }
 
-/// Turns a scan hit into the model's metric line, and says whether the line was cut.
-fn metric_line(hit: Option<Hit>) -> (Option<MetricLine>, bool) {
-    match hit {
-        None => (None, false),
-        Some(hit) => {
-            let Hit {
-                start,
-                end: _,
-                pairs,
-                preview,
-                cut,
-            } = hit;
-            let line = MetricLine {
-                pairs,
-                offset: start,
-                line: None,
-                text: preview,
-            };
-            (Some(line), cut)
-        }
+/// Turns a scan hit into the model's metric line.
+fn metric_line(hit: Hit) -> MetricLine {
+    let Hit {
+        start,
+        end: _,
+        pairs,
+        preview,
+        cut,
+    } = hit;
+    MetricLine {
+        pairs,
+        offset: start,
+        line: None,
+        text: preview,
+        cut,
     }
 }
 
@@ -292,7 +278,7 @@ fn open_log(path: &Path) -> Result<(File, u64), LogStatus> {
     })?;
     if !meta.is_file() {
         return Err(LogStatus::NotAFile {
-            kind: kind_of(&meta),
+            kind: crate::run::kind_name(&meta),
         });
     }
     let file = crate::manifest::open_nonblocking(path).map_err(unreadable)?;
@@ -300,16 +286,15 @@ fn open_log(path: &Path) -> Result<(File, u64), LogStatus> {
     let meta = file.metadata().map_err(unreadable)?;
     if !meta.is_file() {
         return Err(LogStatus::NotAFile {
-            kind: kind_of(&meta),
+            kind: crate::run::kind_name(&meta),
         });
     }
     Ok((file, meta.len()))
 }
 
-/// Reads a streamer log's metric lines, and which of them were cut (in [`scan::TOKENS`]
-/// order), unless confinement refuses its path; any problem leaves the metrics empty, as
-/// the reference does.
-fn read_log(base: &Path, named: &str, confine: bool) -> (Log, Metrics, [bool; 4], Option<File>) {
+/// Reads a streamer log's metric lines unless confinement refuses its path; any problem
+/// leaves the metrics empty, as the reference does.
+fn read_log(base: &Path, named: &str, confine: bool) -> (Log, Metrics, Option<File>) {
     let path = resolve(base, named);
     let mut log = Log {
         named: named.to_string(),
@@ -317,38 +302,37 @@ fn read_log(base: &Path, named: &str, confine: bool) -> (Log, Metrics, [bool; 4]
         status: LogStatus::Unnamed,
         outside: path.as_deref().and_then(|path| leads_outside(base, path)),
     };
-    let none = [false; 4];
     let Some(path) = path else {
-        return (log, Metrics::default(), none, None);
+        return (log, Metrics::default(), None);
     };
     if confine && log.outside.is_some() {
         log.status = LogStatus::Refused;
-        return (log, Metrics::default(), none, None);
+        return (log, Metrics::default(), None);
     }
     let (mut file, len) = match open_log(&path) {
         Ok(opened) => opened,
         Err(status) => {
             log.status = status;
-            return (log, Metrics::default(), none, None);
+            return (log, Metrics::default(), None);
         }
     };
     match scan::scan(&mut file, len) {
         Ok(hits) => {
             log.status = LogStatus::Read { len };
-            let [(pipeline, c0), (latency, c1), (fault, c2), (rtp, c3)] = hits.map(metric_line);
+            let [pipeline, latency, fault, rtp] = hits.map(|hit| hit.map(metric_line));
             let metrics = Metrics {
                 pipeline,
                 latency,
                 fault,
                 rtp,
             };
-            (log, metrics, [c0, c1, c2, c3], Some(file))
+            (log, metrics, Some(file))
         }
         Err(err) => {
             log.status = LogStatus::Unreadable {
                 reason: err.to_string(),
             };
-            (log, Metrics::default(), none, None)
+            (log, Metrics::default(), None)
         }
     }
 }

@@ -46,7 +46,7 @@ pub enum LogStatus {
     /// No file at the named path (tried against the manifest's folder, then the current directory).
     Missing,
     /// The path is not a regular file (directory, FIFO, device); the kind is named.
-    NotAFile { kind: String },
+    NotAFile { kind: &'static str },
     /// The file could not be read.
     Unreadable { reason: String },
     /// Not read: the path leads out of the run directory (to [`Log::outside`])
@@ -79,6 +79,9 @@ pub struct MetricLine {
     pub line: Option<u64>,
     /// The line itself, cut for messages.
     pub text: String,
+    /// The line held more pairs than [`crate::kv::LINE_BUDGET`] keeps, so a
+    /// metric absent from `pairs` may have been on it.
+    pub cut: bool,
 }
 
 /// The four metric lines of a scenario, `None` where the token never appeared.
