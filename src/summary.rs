@@ -51,12 +51,11 @@ fn thresholds_json(run: &Run) -> Json {
 }
 
 fn check_json(check: &Check, strictness: Strictness) -> Json {
-    let actual = match check.reference_actual() {
-        Some(actual) => Json::Int(actual),
-        None => match &check.observed {
-            Observed::Invalid { value, .. } => Json::from(value),
-            _ => Json::Int(PyInt::from_i64(0)),
-        },
+    let actual = match &check.observed {
+        Observed::Value(actual) => Json::Int(actual.clone()),
+        // The reference counts a metric that never appeared as 0.
+        Observed::Missing => Json::Int(PyInt::from_i64(0)),
+        Observed::Invalid { value, .. } => Json::from(value),
     };
     let (passed, violation) = match check.verdict(strictness) {
         Verdict::Pass => (true, String::new()),
