@@ -8,11 +8,13 @@
 //! one log. It records the tests that ran for the JUnit report. Names and
 //! messages are `cases`'s, the XML `junit`'s.
 
-use crate::cases::{self, Case, Context, Judged, Outcome, Subject};
-use crate::evaluate::{self, Options, Planned};
-use crate::model::Scenario;
-use crate::thresholds::Mode;
-use crate::{junit, manifest, output, run};
+use crate::eval::evaluate::{self, Options, Planned};
+use crate::eval::model::Scenario;
+use crate::eval::thresholds::Mode;
+use crate::fs::atomic as output;
+use crate::input::{manifest, run_dir as run};
+use crate::report::cases::{self, Case, Context, Judged, Outcome, Subject};
+use crate::report::junit;
 use libtest_mimic::Trial;
 pub use libtest_mimic::{Arguments, Conclusion};
 use std::ffi::OsString;

@@ -34,19 +34,10 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub mod cases;
-pub mod evaluate;
+pub mod eval;
+pub mod fs;
 pub mod harness;
-pub(crate) mod json;
-pub mod junit;
-pub mod kv;
-pub mod manifest;
-pub mod model;
-pub mod output;
-pub mod pyint;
-pub mod run;
+pub mod input;
+pub(crate) mod py;
+pub mod report;
 pub mod scan;
-pub mod summary;
-pub mod thresholds;
-mod unicode;
-pub mod value;

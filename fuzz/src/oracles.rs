@@ -7,11 +7,12 @@
 //! tests. The rules are written out again here, the slow and obvious way, so
 //! that they check the real code rather than repeat it.
 
-use fault_harness::evaluate::{self, Options};
-use fault_harness::model::{LogStatus, RunInfo, Strictness};
-use fault_harness::scan::{self, TOKENS};
-use fault_harness::thresholds::Mode;
-use fault_harness::{manifest, summary};
+use fault_harness::eval::evaluate::{self, Options};
+use fault_harness::eval::model::{LogStatus, RunInfo, Strictness};
+use fault_harness::eval::thresholds::Mode;
+use fault_harness::input::manifest;
+use fault_harness::report::summary;
+use fault_harness::scan::tail::{self as scan, TOKENS};
 use std::fs::File;
 use std::path::{Component, Path};
 
@@ -132,7 +133,7 @@ pub fn check_scan_log(file: &Path, log: &[u8], block: usize) {
                 assert_eq!(&hit.pairs, pairs, "{token}: pairs of {line:?}");
                 assert_eq!(hit.preview, preview_of(line), "{token}: preview");
                 // Lines far below the budget are never cut.
-                if line.len() < fault_harness::kv::LINE_BUDGET / 2 {
+                if line.len() < fault_harness::scan::kv::LINE_BUDGET / 2 {
                     assert!(!hit.cut, "{token}: a short line was cut");
                 }
                 let got = scan::line_number_with(&opened, hit.start, block)

@@ -233,7 +233,7 @@ fn log_bytes(rng: &mut Rng) -> Vec<u8> {
     let mut log = Vec::new();
     for _ in 0..rng.below(12) {
         log.extend_from_slice(&log_line(rng));
-        log.extend_from_slice(rng.pick(&fault_harness::scan::LINE_BREAKS));
+        log.extend_from_slice(rng.pick(&fault_harness::scan::tail::LINE_BREAKS));
     }
     if rng.chance(50) {
         log.extend_from_slice(&log_line(rng));
@@ -243,7 +243,7 @@ fn log_bytes(rng: &mut Rng) -> Vec<u8> {
 
 /// Writes one random run directory; returns the mode to run it in.
 fn write_run(rng: &mut Rng, dir: &Path) -> &'static str {
-    let mut columns: Vec<String> = fault_harness::manifest::COLUMNS
+    let mut columns: Vec<String> = fault_harness::input::manifest::COLUMNS
         .iter()
         .map(|c| c.to_string())
         .collect();

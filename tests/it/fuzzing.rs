@@ -8,8 +8,8 @@
 mod oracles;
 
 use crate::util::{fixtures, Scratch};
-use fault_harness::kv::PairParser;
-use fault_harness::scan::TOKENS;
+use fault_harness::scan::kv::PairParser;
+use fault_harness::scan::tail::TOKENS;
 use proptest::prelude::*;
 use std::path::PathBuf;
 
@@ -67,8 +67,8 @@ fn saved_run_inputs_pass_the_oracle() {
 const BREAKS: [&[u8]; 13] = {
     let mut all: [&[u8]; 13] = [b"\r\r\n"; 13];
     let mut i = 0;
-    while i < fault_harness::scan::LINE_BREAKS.len() {
-        all[i] = fault_harness::scan::LINE_BREAKS[i];
+    while i < fault_harness::scan::tail::LINE_BREAKS.len() {
+        all[i] = fault_harness::scan::tail::LINE_BREAKS[i];
         i += 1;
     }
     all[12] = b"\n\r";

@@ -3,12 +3,12 @@
 //! through the protocols of cargo test, nextest and RustRover.
 
 use crate::harness_support::{fault_suite_command, fixture, run_in_process};
-use fault_harness::cases::Outcome;
-use fault_harness::evaluate::{self, Options};
+use fault_harness::eval::evaluate::{self, Options};
+use fault_harness::eval::model::{RunInfo, Strictness, Verdict};
+use fault_harness::eval::thresholds::Mode;
 use fault_harness::harness::Config;
-use fault_harness::model::{RunInfo, Strictness, Verdict};
-use fault_harness::thresholds::Mode;
-use fault_harness::{manifest, run};
+use fault_harness::input::{manifest, run_dir as run};
+use fault_harness::report::cases::Outcome;
 use std::collections::BTreeSet;
 
 /// The nineteen tests of a run with the three known scenarios, without the run's name.

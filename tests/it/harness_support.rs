@@ -1,8 +1,8 @@
 //! Helpers of the harness and JUnit tests: fixture runs, in-process harness
 //! runs, the real `fault_suite` test binary and JUnit schema validation.
 
-use fault_harness::cases::{Judged, Outcome};
 use fault_harness::harness::{self, Arguments, Config, Finished};
+use fault_harness::report::cases::{Judged, Outcome};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -17,8 +17,8 @@
 
 use crate::harness_support::{fault_suite_command, run_in_process, InProcess};
 use crate::util::{reference, Scratch};
-use fault_harness::cases::Outcome;
 use fault_harness::harness::Config;
+use fault_harness::report::cases::Outcome;
 use std::ffi::{OsStr, OsString};
 use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
@@ -654,15 +654,15 @@ fn manifest_of_a_hundred_thousand_rows_is_read_and_listed() {
     run.write("manifest.tsv", &manifest);
     // The library reads and orders them (the summary itself is ~120 MB; the CLI over it is
     // compared with the reference in the ignored test below, too slow for a debug build).
-    let read = fault_harness::manifest::read(&run.path("manifest.tsv")).expect("manifest");
+    let read = fault_harness::input::manifest::read(&run.path("manifest.tsv")).expect("manifest");
     assert_eq!(read.rows.len(), 100_000);
     assert_eq!(read.rows[99_999].line, 100_001);
-    let planned = fault_harness::evaluate::plan(&read).expect("orders are integers");
+    let planned = fault_harness::eval::evaluate::plan(&read).expect("orders are integers");
     assert_eq!(planned[0].row.scenario_id, "s0");
     assert_eq!(planned[99_999].row.scenario_id, "s99999");
     // The harness names the cases of every row, reading the manifest only; a filter keeps
     // the listing itself (400,001 lines) out of the test's time.
-    let name = fault_harness::run::run_name(run.dir());
+    let name = fault_harness::input::run_dir::run_name(run.dir());
     let out = run_in_process(&Config::new(run.dir()), &["--list", "::s99999::"]);
     assert!(out.finished.ran.is_empty());
     let listed: Vec<&str> = out
@@ -1002,7 +1002,7 @@ fn log_of_200_mb_of_nuls_after_a_value_keeps_memory_bounded() {
         .as_str()
         .expect("a string value");
     assert!(
-        p50.starts_with("500\0") && p50.len() < fault_harness::kv::LINE_BUDGET,
+        p50.starts_with("500\0") && p50.len() < fault_harness::scan::kv::LINE_BUDGET,
         "{}",
         p50.len()
     );
@@ -1479,7 +1479,7 @@ fn harness_with_fault_confine_fails_the_checks_of_a_log_outside() {
     let run = Run::good("c-harness");
     let (_outside, target) = outside_log("c-harness");
     run.torn_read_log_named(target.as_os_str().as_bytes());
-    let name = fault_harness::run::run_name(run.dir());
+    let name = fault_harness::input::run_dir::run_name(run.dir());
     // Read (and noted) without confinement: every test passes.
     let output = run_bounded(fault_suite_command(run.dir()));
     assert_eq!(
@@ -1585,7 +1585,10 @@ fn harness_over_a_fifo_manifest_fails_its_manifest_test() {
 /// Asserts that the harness over `run` runs one test, `<run>::manifest`, an error holding `needle`.
 fn assert_only_manifest_error(run: &Run, needle: &str) {
     let out = run_in_process(&Config::new(run.dir()), &[]);
-    let name = format!("{}::manifest", fault_harness::run::run_name(run.dir()));
+    let name = format!(
+        "{}::manifest",
+        fault_harness::input::run_dir::run_name(run.dir())
+    );
     assert_eq!(out.ran(), [name.as_str()]);
     match outcome(&out, &name) {
         Outcome::Error { message } => assert!(message.contains(needle), "{message}"),
@@ -1612,7 +1615,10 @@ fn harness_over_a_bad_order_fails_its_manifest_test() {
     let manifest = std::fs::read_to_string(run.path("manifest.tsv")).expect("manifest");
     run.write("manifest.tsv", manifest.replacen("\n3\t", "\nthird\t", 1));
     let out = run_in_process(&Config::new(run.dir()), &[]);
-    let name = format!("{}::manifest", fault_harness::run::run_name(run.dir()));
+    let name = format!(
+        "{}::manifest",
+        fault_harness::input::run_dir::run_name(run.dir())
+    );
     match outcome(&out, &name) {
         Outcome::Error { message } => assert!(
             message.contains("manifest.tsv:4: order \"third\""),
@@ -1632,7 +1638,7 @@ fn harness_over_special_logs_fails_their_tests_and_runs_the_rest() {
         "manifest.tsv",
         manifest.replace("sink_stall/streamer.log", "/dev/zero"),
     );
-    let name = fault_harness::run::run_name(run.dir());
+    let name = fault_harness::input::run_dir::run_name(run.dir());
     let out = run_in_process(&Config::new(run.dir()), &[]);
     assert_eq!(out.ran().len(), 19, "the run is not aborted");
     match outcome(&out, &format!("{name}::torn_read::p99_us_max")) {
@@ -1665,7 +1671,7 @@ fn harness_over_special_logs_fails_their_tests_and_runs_the_rest() {
 fn harness_over_an_invalid_run_json_fails_its_tests_with_the_reason() {
     let run = Run::good("h-run-json");
     run.write("run.json", r#"{"mode": "fastest"}"#);
-    let name = fault_harness::run::run_name(run.dir());
+    let name = fault_harness::input::run_dir::run_name(run.dir());
     let out = run_in_process(&Config::new(run.dir()), &[]);
     assert_eq!(out.ran().len(), 19, "the run is not aborted");
     assert_eq!(out.failed().len(), 19);
@@ -1696,7 +1702,7 @@ fn harness_over_a_200_mb_nul_value_fails_the_check_not_the_run() {
         .expect("open log");
     file.set_len(200 << 20).expect("grow sparsely");
     drop(file);
-    let name = fault_harness::run::run_name(run.dir());
+    let name = fault_harness::input::run_dir::run_name(run.dir());
     let out = run_in_process(
         &Config::new(run.dir()),
         &["--exact", &format!("{name}::torn_read::p50_us_max")],

@@ -6,10 +6,12 @@
 mod args;
 
 use args::{Args, Command};
-use fault_harness::evaluate::{self, Options};
-use fault_harness::model::{Log, LogStatus, Observed, Run, RunInfo, Strictness};
-use fault_harness::thresholds::Mode;
-use fault_harness::{cases, junit, manifest, output, run, summary};
+use fault_harness::eval::evaluate::{self, Options};
+use fault_harness::eval::model::{Log, LogStatus, Observed, Run, RunInfo, Strictness};
+use fault_harness::eval::thresholds::Mode;
+use fault_harness::fs::atomic as output;
+use fault_harness::input::{manifest, run_dir as run};
+use fault_harness::report::{cases, junit, summary};
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;

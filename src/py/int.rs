@@ -17,7 +17,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use crate::unicode;
+use crate::py::unicode;
 
 /// CPython's default `sys.get_int_max_str_digits()`.
 const MAX_STR_DIGITS: usize = 4300;
@@ -262,7 +262,7 @@ impl fmt::Display for PyInt {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::unicode::testutil::{hex, python3, Rng};
+    use crate::py::unicode::testutil::{hex, python3, Rng};
 
     fn ok(s: &str) -> String {
         match PyInt::parse(s) {

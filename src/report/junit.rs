@@ -7,7 +7,7 @@
 //! The output validates against Jenkins' JUnit schema. What the cases are and
 //! how they turned out is `cases`'s business; this module only renders them.
 
-use crate::cases::{Judged, Outcome};
+use crate::report::cases::{Judged, Outcome};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
 use std::io;

@@ -5,8 +5,8 @@
 //! `repr(float)` as `json.dumps` writes floats. Integer parsing is
 //! `pyint`'s; Unicode digit classes are `unicode`'s.
 
-use crate::pyint::{self, PyInt};
-use crate::unicode;
+use crate::py::int::{self as pyint, PyInt};
+use crate::py::unicode;
 
 /// A metric value: an int, a float or a string, as the reference's `to_number` yields it.
 #[derive(Clone, Debug, PartialEq)]
@@ -133,7 +133,7 @@ impl Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::unicode::testutil::{hex, python3, Rng};
+    use crate::py::unicode::testutil::{hex, python3, Rng};
 
     fn int(s: &str) -> Value {
         match PyInt::parse(s) {

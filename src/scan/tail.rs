@@ -6,11 +6,11 @@
 //! on raw bytes here: one backward pass over fixed-size blocks finds each
 //! token's last occurrence, then only the lines holding them are read, decoded
 //! and streamed into [`PairParser`]. Memory stays bounded by the block size plus
-//! the pairs kept. Typing values is left to [`crate::value`], the pair rule to
-//! [`crate::kv`].
+//! the pairs kept. Typing values is left to [`crate::py::value`], the pair rule to
+//! [`crate::scan::kv`].
 
-use crate::kv::{PairParser, Pairs};
-use crate::value::to_number;
+use crate::py::value::to_number;
+use crate::scan::kv::{PairParser, Pairs};
 use memchr::memmem::Finder;
 use std::fs::File;
 use std::io;
@@ -35,7 +35,7 @@ pub struct Hit {
     pub pairs: Pairs,
     /// The line, decoded lossily, cut to at most 4096 bytes for messages.
     pub preview: String,
-    /// True if and only if the line holds more pairs than [`crate::kv::LINE_BUDGET`]
+    /// True if and only if the line holds more pairs than [`crate::scan::kv::LINE_BUDGET`]
     /// allows and some were dropped or shortened.
     pub cut: bool,
 }
@@ -273,7 +273,7 @@ fn line_end(file: &File, from: u64, len: u64, buf: &mut [u8]) -> io::Result<u64>
 struct Span {
     pairs: Vec<(String, String)>,
     preview: String,
-    /// The pairs were cut to [`crate::kv::LINE_BUDGET`].
+    /// The pairs were cut to [`crate::scan::kv::LINE_BUDGET`].
     cut: bool,
 }
 
@@ -441,7 +441,7 @@ fn break_at(a: u8, b: u8, c: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kv::parse_line_raw;
+    use crate::scan::kv::parse_line_raw;
     use std::path::PathBuf;
     use std::process::{Command, Stdio};
     use std::sync::atomic::{AtomicUsize, Ordering};

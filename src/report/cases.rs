@@ -8,13 +8,13 @@
 //! logs is `evaluate`'s job, running cases as tests `harness`'s, and rendering
 //! them as XML `junit`'s.
 
-use crate::evaluate;
-use crate::harness::CONFINE_VAR;
-use crate::model::{
+use crate::eval::evaluate;
+use crate::eval::model::{
     Check, ExitCodes, Log, LogStatus, MetricLine, Observed, Run, RunInfo, Scenario, Verdict,
 };
-use crate::pyint::PyInt;
-use crate::thresholds::{self, CheckSpec, Mode, Source};
+use crate::eval::thresholds::{self, CheckSpec, Mode, Source};
+use crate::harness::CONFINE_VAR;
+use crate::py::int::PyInt;
 use std::collections::HashSet;
 use std::path::Path;
 use std::time::Duration;

@@ -3,8 +3,8 @@
 //! The reference runs `re.finditer(r"([a-zA-Z0-9_]+)=([^\s]+)", line)` and
 //! stores each match in a dict. This module reproduces that as a state machine
 //! fed decoded text in pieces, so a huge line needs no more memory than the
-//! pairs it yields. Typing values is left to [`crate::value`]; finding the line
-//! is left to [`crate::scan`].
+//! pairs it yields. Typing values is left to [`crate::py::value`]; finding the line
+//! is left to [`crate::scan::tail`].
 //!
 //! Memory is bounded: a line keeps at most [`LINE_BUDGET`] bytes of pairs
 //! (text plus a fixed cost per pair). A line beyond it is *cut*: the pairs
@@ -12,8 +12,8 @@
 //! [`PairParser::finish_raw`] says so, so that a metric lost to the cut is never
 //! taken for an absent one. Real metric lines hold a few hundred bytes.
 
-use crate::unicode::is_space;
-use crate::value::{to_number, Value};
+use crate::py::unicode::is_space;
+use crate::py::value::{to_number, Value};
 use std::collections::HashMap;
 
 /// Metric pairs of one line in the reference's dict order: a repeated key keeps

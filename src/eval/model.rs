@@ -5,11 +5,11 @@
 //! byte offset, line number) travel with every metric so that a failure can
 //! say where its number came from.
 
-use crate::kv::Pairs;
-use crate::manifest::Row;
-use crate::pyint::PyInt;
-use crate::thresholds::{Bound, CheckSpec, Mode, Source};
-use crate::value::Value;
+use crate::eval::thresholds::{Bound, CheckSpec, Mode, Source};
+use crate::input::manifest::Row;
+use crate::py::int::PyInt;
+use crate::py::value::Value;
+use crate::scan::kv::Pairs;
 use std::path::PathBuf;
 
 /// A run directory's identity and settings as the summary reports them.
@@ -50,7 +50,7 @@ pub enum LogStatus {
     /// The file could not be read.
     Unreadable { reason: String },
     /// Not read: the path leads out of the run directory (to [`Log::outside`])
-    /// and evaluation is confined ([`crate::evaluate::Options::confine`]).
+    /// and evaluation is confined ([`crate::eval::evaluate::Options::confine`]).
     Refused,
 }
 
@@ -79,7 +79,7 @@ pub struct MetricLine {
     pub line: Option<u64>,
     /// The line itself, cut for messages.
     pub text: String,
-    /// The line held more pairs than [`crate::kv::LINE_BUDGET`] keeps, so a
+    /// The line held more pairs than [`crate::scan::kv::LINE_BUDGET`] keeps, so a
     /// metric absent from `pairs` may have been on it.
     pub cut: bool,
 }

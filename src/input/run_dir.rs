@@ -3,7 +3,7 @@
 //! This module owns the layout around the manifest (which folder is a run,
 //! what `run.json` may say); the manifest's contents belong to `manifest`.
 
-use crate::thresholds::Mode;
+use crate::eval::thresholds::Mode;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -111,7 +111,7 @@ pub(crate) fn read_small_file(path: &Path, limit: u64) -> Result<Vec<u8>, RunErr
             kind: kind_name(&meta),
         });
     }
-    let file = crate::manifest::open_nonblocking(path).map_err(io)?;
+    let file = crate::input::manifest::open_nonblocking(path).map_err(io)?;
     // Look again at what was opened, in case the path was replaced in between.
     let meta = file.metadata().map_err(io)?;
     if !meta.is_file() {
@@ -198,7 +198,7 @@ pub fn summary_mode(dir: &Path) -> Option<Mode> {
     if !meta.is_file() {
         return None;
     }
-    let file = crate::manifest::open_nonblocking(&path).ok()?;
+    let file = crate::input::manifest::open_nonblocking(&path).ok()?;
     if !file.metadata().ok()?.is_file() {
         return None;
     }

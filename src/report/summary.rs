@@ -3,13 +3,13 @@
 //! It decides nothing: every verdict comes from the model, so the summary,
 //! the harness and the JUnit report cannot disagree.
 
-use crate::json::{dumps, Json};
-use crate::kv::Pairs;
-use crate::model::{
+use crate::eval::model::{
     Check, ExitCodes, MetricLine, Metrics, Observed, Run, RunInfo, Scenario, Strictness, Verdict,
 };
-use crate::pyint::PyInt;
-use crate::thresholds;
+use crate::eval::thresholds;
+use crate::py::int::PyInt;
+use crate::py::json::{dumps, Json};
+use crate::scan::kv::Pairs;
 
 fn obj(members: Vec<(&str, Json)>) -> Json {
     Json::Object(

@@ -4,8 +4,8 @@
 //! `float.__repr__` numbers, `Infinity`, and the indent-2 layout. What goes
 //! into a document is the summary writer's business.
 
-use crate::pyint::PyInt;
-use crate::value::{float_repr, Value};
+use crate::py::int::PyInt;
+use crate::py::value::{float_repr, Value};
 use std::fmt::Write;
 
 /// A JSON document, with object keys in insertion order.

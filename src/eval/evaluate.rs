@@ -11,15 +11,15 @@
 //! directory (the folder holding the manifest) is noted in [`Log::outside`],
 //! and refused when [`Options::confine`] is set.
 
-use crate::kv::LINE_BUDGET;
-use crate::manifest::{Manifest, Row};
-use crate::model::{
+use crate::eval::model::{
     Check, ExitCodes, Log, LogStatus, MetricLine, Metrics, Observed, Run, RunInfo, Scenario,
 };
-use crate::pyint::{IntError, PyInt};
-use crate::scan::{self, Hit};
-use crate::thresholds::{self, Mode, Source};
-use crate::value::Value;
+use crate::eval::thresholds::{self, Mode, Source};
+use crate::input::manifest::{Manifest, Row};
+use crate::py::int::{IntError, PyInt};
+use crate::py::value::Value;
+use crate::scan::kv::LINE_BUDGET;
+use crate::scan::tail::{self as scan, Hit};
 use std::fmt;
 use std::fs::File;
 use std::path::{Component, Path, PathBuf};
@@ -183,7 +183,7 @@ fn observe(line: Option<&MetricLine>, metric: &str) -> Observed {
 fn locate(scenario: &mut Scenario, file: &mut File) {
     let mut wanted = [false; 2];
     for check in &scenario.checks {
-        if check.strict_verdict() != crate::model::Verdict::Pass {
+        if check.strict_verdict() != crate::eval::model::Verdict::Pass {
             wanted[match check.spec.source {
                 Source::Latency => 0,
                 Source::Fault => 1,
@@ -278,15 +278,15 @@ fn open_log(path: &Path) -> Result<(File, u64), LogStatus> {
     })?;
     if !meta.is_file() {
         return Err(LogStatus::NotAFile {
-            kind: crate::run::kind_name(&meta),
+            kind: crate::input::run_dir::kind_name(&meta),
         });
     }
-    let file = crate::manifest::open_nonblocking(path).map_err(unreadable)?;
+    let file = crate::input::manifest::open_nonblocking(path).map_err(unreadable)?;
     // Look again at what was opened, in case the path was replaced in between.
     let meta = file.metadata().map_err(unreadable)?;
     if !meta.is_file() {
         return Err(LogStatus::NotAFile {
-            kind: crate::run::kind_name(&meta),
+            kind: crate::input::run_dir::kind_name(&meta),
         });
     }
     Ok((file, meta.len()))

@@ -1,0 +1,3 @@
+//! Files on disk: writing outputs atomically.
+
+pub mod atomic;
