@@ -34,6 +34,10 @@
 //! ```
 #![forbid(unsafe_code)]
 
+// Safe opening of run files relies on Unix file types and `O_NONBLOCK`.
+#[cfg(not(unix))]
+compile_error!("fault-harness supports Unix-like systems only");
+
 pub mod eval;
 pub mod fs;
 pub mod harness;
@@ -41,3 +45,5 @@ pub mod input;
 pub(crate) mod py;
 pub mod report;
 pub mod scan;
+#[cfg(test)]
+mod testing;

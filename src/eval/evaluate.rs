@@ -15,6 +15,7 @@ use crate::eval::model::{
     Check, ExitCodes, Log, LogStatus, MetricLine, Metrics, Observed, Run, RunInfo, Scenario,
 };
 use crate::eval::thresholds::{self, Mode, Source};
+use crate::fs::open::{self, OpenError};
 use crate::input::manifest::{Manifest, Row};
 use crate::py::int::{IntError, PyInt};
 use crate::py::value::Value;
@@ -268,28 +269,13 @@ fn metric_line(hit: Hit) -> MetricLine {
 
 /// Opens a streamer log if it is a regular file; the status says why not.
 fn open_log(path: &Path) -> Result<(File, u64), LogStatus> {
-    let unreadable = |err: std::io::Error| LogStatus::Unreadable {
-        reason: err.to_string(),
-    };
-    // Look before opening: only regular files are opened at all.
-    let meta = std::fs::metadata(path).map_err(|err| match err.kind() {
-        std::io::ErrorKind::NotFound => LogStatus::Missing,
-        _ => unreadable(err),
-    })?;
-    if !meta.is_file() {
-        return Err(LogStatus::NotAFile {
-            kind: crate::input::run_dir::kind_name(&meta),
-        });
-    }
-    let file = crate::input::manifest::open_nonblocking(path).map_err(unreadable)?;
-    // Look again at what was opened, in case the path was replaced in between.
-    let meta = file.metadata().map_err(unreadable)?;
-    if !meta.is_file() {
-        return Err(LogStatus::NotAFile {
-            kind: crate::input::run_dir::kind_name(&meta),
-        });
-    }
-    Ok((file, meta.len()))
+    open::regular_file(path).map_err(|err| match err {
+        OpenError::Missing => LogStatus::Missing,
+        OpenError::NotAFile { kind } => LogStatus::NotAFile { kind },
+        other => LogStatus::Unreadable {
+            reason: other.to_string(),
+        },
+    })
 }
 
 /// Reads a streamer log's metric lines unless confinement refuses its path; any problem

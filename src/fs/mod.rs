@@ -1,3 +1,4 @@
-//! Files on disk: writing outputs atomically.
+//! Files on disk: opening run files safely and writing outputs atomically.
 
 pub mod atomic;
+pub(crate) mod open;

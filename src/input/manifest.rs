@@ -12,9 +12,8 @@
 //! leading byte order mark is dropped when it hides the `order` column (see [`parse_str`]).
 //! One more bounds memory: a file larger than [`SIZE_LIMIT`] is refused.
 
+use crate::fs::open::{self, OpenError};
 use std::fmt;
-use std::fs::{File, OpenOptions};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The columns the reference reads, in its order; others are ignored.
@@ -182,39 +181,23 @@ pub fn read(path: &Path) -> Result<Manifest, ManifestError> {
 
 /// Reads like [`read`] with a size limit of `limit` bytes.
 fn read_limited(path: &Path, limit: u64) -> Result<Manifest, ManifestError> {
-    let io_error = |source| ManifestError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let not_a_file = || ManifestError::NotAFile {
-        path: path.to_path_buf(),
-    };
-    // Look before opening: opening a FIFO for reading blocks until a writer appears.
-    if !std::fs::metadata(path).map_err(io_error)?.is_file() {
-        return Err(not_a_file());
-    }
-    let file = open_nonblocking(path).map_err(io_error)?;
-    // Look again at what was opened, in case the path was replaced in between.
-    let meta = file.metadata().map_err(io_error)?;
-    if !meta.is_file() {
-        return Err(not_a_file());
-    }
-    let too_large = || ManifestError::TooLarge {
-        path: path.to_path_buf(),
-        limit,
-    };
-    if meta.len() > limit {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::new();
-    // One byte past the limit tells a file at the limit from a larger one.
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io_error)?;
-    // The file may have grown since it was looked at.
-    if bytes.len() as u64 > limit {
-        return Err(too_large());
-    }
+    let bytes = open::read_regular(path, limit).map_err(|err| match err {
+        OpenError::Missing => ManifestError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        },
+        OpenError::Io(source) => ManifestError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        OpenError::NotAFile { .. } => ManifestError::NotAFile {
+            path: path.to_path_buf(),
+        },
+        OpenError::TooLarge { limit } => ManifestError::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        },
+    })?;
     let text = String::from_utf8(bytes).map_err(|error| {
         let offset = error.utf8_error().valid_up_to();
         ManifestError::NotUtf8 {
@@ -227,56 +210,6 @@ fn read_limited(path: &Path, limit: u64) -> Result<Manifest, ManifestError> {
         path: path.to_path_buf(),
         rows: parse_str(&text),
     })
-}
-
-/// Linux's `O_NONBLOCK` on the architectures that share the generic value.
-#[cfg(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "arm",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "powerpc64",
-        target_arch = "s390x",
-        target_arch = "loongarch64"
-    )
-))]
-const O_NONBLOCK: i32 = 0o4000;
-
-/// Adds no flag where `O_NONBLOCK` is not known; the metadata check before opening still applies.
-#[cfg(not(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "arm",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "powerpc64",
-        target_arch = "s390x",
-        target_arch = "loongarch64"
-    )
-)))]
-const O_NONBLOCK: i32 = 0;
-
-/// Opens `path` for reading without blocking should it turn out to be a FIFO.
-///
-/// Shared by every reader of run files; each still checks the file type before and after.
-#[cfg(unix)]
-pub(crate) fn open_nonblocking(path: &Path) -> std::io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    OpenOptions::new()
-        .read(true)
-        .custom_flags(O_NONBLOCK)
-        .open(path)
-}
-
-/// Opens `path` for reading.
-#[cfg(not(unix))]
-pub(crate) fn open_nonblocking(path: &Path) -> std::io::Result<File> {
-    OpenOptions::new().read(true).open(path)
 }
 
 /// Returns the 1-based line holding byte `offset`, counting `\n`, `\r\n` and `\r` as breaks.

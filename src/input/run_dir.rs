@@ -4,6 +4,7 @@
 //! what `run.json` may say); the manifest's contents belong to `manifest`.
 
 use crate::eval::thresholds::Mode;
+use crate::fs::open::{self, OpenError};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -78,59 +79,26 @@ impl fmt::Display for RunError {
 
 impl std::error::Error for RunError {}
 
-/// Returns a name for what a non-regular file is.
-pub(crate) fn kind_name(meta: &std::fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let kind = meta.file_type();
-    if kind.is_dir() {
-        "a directory"
-    } else if kind.is_fifo() {
-        "a FIFO"
-    } else if kind.is_char_device() {
-        "a character device"
-    } else if kind.is_block_device() {
-        "a block device"
-    } else if kind.is_socket() {
-        "a socket"
-    } else {
-        "not a regular file"
-    }
-}
-
 /// Reads a small regular file whole, refusing FIFOs, devices and anything over `limit` bytes.
-pub(crate) fn read_small_file(path: &Path, limit: u64) -> Result<Vec<u8>, RunError> {
-    use std::io::Read;
-    let io = |source| RunError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() {
-        return Err(RunError::NotAFile {
+fn read_small_file(path: &Path, limit: u64) -> Result<Vec<u8>, RunError> {
+    open::read_regular(path, limit).map_err(|err| match err {
+        OpenError::Missing => RunError::Io {
             path: path.to_path_buf(),
-            kind: kind_name(&meta),
-        });
-    }
-    let file = crate::input::manifest::open_nonblocking(path).map_err(io)?;
-    // Look again at what was opened, in case the path was replaced in between.
-    let meta = file.metadata().map_err(io)?;
-    if !meta.is_file() {
-        return Err(RunError::NotAFile {
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        },
+        OpenError::Io(source) => RunError::Io {
             path: path.to_path_buf(),
-            kind: kind_name(&meta),
-        });
-    }
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > limit {
-        return Err(RunError::BadRunJson {
+            source,
+        },
+        OpenError::NotAFile { kind } => RunError::NotAFile {
+            path: path.to_path_buf(),
+            kind,
+        },
+        OpenError::TooLarge { limit } => RunError::BadRunJson {
             path: path.to_path_buf(),
             what: format!("larger than {limit} bytes"),
-        });
-    }
-    Ok(bytes)
+        },
+    })
 }
 
 /// Reads `dir/run.json`; `Ok(None)` when there is none.
@@ -194,14 +162,7 @@ const SUMMARY_PREFIX: u64 = 64 << 10;
 pub fn summary_mode(dir: &Path) -> Option<Mode> {
     use std::io::Read;
     let path = dir.join(SUMMARY);
-    let meta = std::fs::metadata(&path).ok()?;
-    if !meta.is_file() {
-        return None;
-    }
-    let file = crate::input::manifest::open_nonblocking(&path).ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
+    let (file, _) = open::regular_file(&path).ok()?;
     let mut bytes = Vec::new();
     file.take(SUMMARY_PREFIX.saturating_add(1))
         .read_to_end(&mut bytes)

@@ -262,7 +262,7 @@ impl fmt::Display for PyInt {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::py::unicode::testutil::{hex, python3, Rng};
+    use crate::testing::{hex, python3, Rng};
 
     fn ok(s: &str) -> String {
         match PyInt::parse(s) {

@@ -133,7 +133,7 @@ impl Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::py::unicode::testutil::{hex, python3, Rng};
+    use crate::testing::{hex, python3, Rng};
 
     fn int(s: &str) -> Value {
         match PyInt::parse(s) {
