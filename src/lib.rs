@@ -27,7 +27,7 @@
 //! use fault_harness::harness::{self, Arguments, Config};
 //!
 //! let config = Config::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fault-runs/nightly-0305"));
-//! let finished = harness::run(&config, &Arguments::from_iter(["fault_suite", "--quiet"]));
+//! let finished = harness::execute(&config, &Arguments::from_iter(["fault_suite", "--quiet"]));
 //! assert!(!finished.conclusion.has_failed());
 //! assert_eq!(finished.ran.len(), 19);
 //! assert!(finished.ran.iter().any(|test| test.name == "nightly-0305::torn_read::p99_us_max"));

@@ -7,11 +7,12 @@
 //! tests. The rules are written out again here, the slow and obvious way, so
 //! that they check the real code rather than repeat it.
 
-use fault_harness::eval::evaluate::{self, Options};
-use fault_harness::eval::model::{LogStatus, RunInfo, Strictness};
-use fault_harness::eval::thresholds::Mode;
+use camino::Utf8Path;
+use fault_harness::eval::evaluation::{Evaluation, Options};
+use fault_harness::eval::model::{LogStatus, Scenario, Strictness, Tally};
 use fault_harness::input::manifest;
-use fault_harness::report::summary;
+use fault_harness::input::mode::{Mode, ModeChoice};
+use fault_harness::report::summary::{self, Header};
 use fault_harness::scan::tail::{self as scan, TOKENS};
 use std::fs::File;
 use std::path::{Component, Path};
@@ -361,19 +362,29 @@ pub fn check_run(data: &[u8], dir: &Path) {
     } else {
         Strictness::Strict
     };
-    let info = RunInfo {
-        name: "fuzz".to_string(),
+    let header = Header {
         mode,
-        mode_origin: "fuzz".to_string(),
         // Not `\xff`: argv bytes become lone surrogates, which serde_json refuses to parse.
         run_id: "fuzz-\u{e9}".as_bytes().to_vec(),
         run_dir: dir.as_os_str().as_encoded_bytes().to_vec(),
         started_at: Vec::new(),
         finished_at: Vec::new(),
-        manifest: manifest_path.clone(),
     };
-    let run = match evaluate::evaluate(info.clone(), &manifest, options) {
-        Ok(run) => run,
+    let utf8_dir = Utf8Path::from_path(dir).expect("the scratch folder's path is UTF-8");
+    let choice = ModeChoice {
+        mode,
+        origin: "fuzz".to_string(),
+    };
+    let evaluate = || {
+        Evaluation::open(
+            utf8_dir,
+            &utf8_dir.join("manifest.tsv"),
+            Some(choice.clone()),
+            options,
+        )
+    };
+    let evaluation = match evaluate() {
+        Ok(evaluation) => evaluation,
         Err(err) => {
             let message = err.to_string();
             assert!(message.contains("manifest.tsv:"), "{message}");
@@ -381,21 +392,22 @@ pub fn check_run(data: &[u8], dir: &Path) {
             return;
         }
     };
-    assert_eq!(run.scenarios.len(), manifest.rows.len());
-    for pair in run.scenarios.windows(2) {
+    let scenarios: Vec<&Scenario> = evaluation.scenarios().collect();
+    assert_eq!(scenarios.len(), manifest.rows.len());
+    for pair in scenarios.windows(2) {
         assert!(pair[0].order <= pair[1].order, "scenarios out of order");
     }
     // Line numbers, where located, point at a line holding the metric's token.
     let text = String::from_utf8_lossy(log);
     let lines = splitlines(&text);
-    for scenario in &run.scenarios {
+    for scenario in &scenarios {
         let read_our_log = matches!(
             scenario.row.streamer_log.as_str(),
             "a.log" | "torn_read/streamer.log" | "./a.log" | "./torn_read/streamer.log"
         );
         // Confinement refuses exactly the logs outside the run, and ours are inside it.
-        let log = &scenario.log;
-        let refused = log.status == LogStatus::Refused;
+        let log = &scenario.files.streamer_log;
+        let refused = scenario.log == LogStatus::Refused;
         assert_eq!(refused, options.confine && log.outside.is_some(), "{log:?}");
         if read_our_log {
             assert_eq!(log.outside, None, "{log:?}");
@@ -413,7 +425,7 @@ pub fn check_run(data: &[u8], dir: &Path) {
             }
         }
     }
-    let text = summary::render(&run, strictness);
+    let text = summary::render(&header, &scenarios, strictness);
     assert!(text.is_ascii(), "summary is not ASCII");
     assert!(
         text.starts_with("{\n") && text.ends_with("}\n"),
@@ -424,19 +436,23 @@ pub fn check_run(data: &[u8], dir: &Path) {
     let total = doc["counts"]["total"].as_u64().expect("counts.total");
     let pass = doc["counts"]["pass"].as_u64().expect("counts.pass");
     let fail = doc["counts"]["fail"].as_u64().expect("counts.fail");
-    assert_eq!(total as usize, run.scenarios.len());
+    assert_eq!(total as usize, scenarios.len());
     assert_eq!(pass + fail, total);
-    let scenarios = doc["scenarios"].as_array().expect("scenarios");
-    assert_eq!(scenarios.len(), run.scenarios.len());
-    for (json, scenario) in scenarios.iter().zip(&run.scenarios) {
+    let json_scenarios = doc["scenarios"].as_array().expect("scenarios");
+    assert_eq!(json_scenarios.len(), scenarios.len());
+    for (json, scenario) in json_scenarios.iter().zip(&scenarios) {
         assert_eq!(json["id"].as_str(), Some(scenario.row.scenario_id.as_str()));
         let passed = json["status"] == "PASS";
         assert_eq!(passed, scenario.passes(strictness));
         let violations = json["violations"].as_array().expect("violations").len();
         assert_eq!(passed, scenario.exit.all_zero() && violations == 0);
     }
-    assert_eq!(doc["all_pass"] == true, run.all_pass(strictness));
+    assert_eq!(
+        doc["all_pass"] == true,
+        Tally::of(&scenarios, strictness).all_pass
+    );
     // Evaluation is a function of its inputs.
-    let again = evaluate::evaluate(info, &manifest, options).expect("evaluates again");
-    assert_eq!(again, run, "a second evaluation differs");
+    let again = evaluate().expect("evaluates again");
+    let again: Vec<&Scenario> = again.scenarios().collect();
+    assert_eq!(again, scenarios, "a second evaluation differs");
 }

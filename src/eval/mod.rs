@@ -1,6 +1,7 @@
 //! Judging a run: the threshold tables, evidence, and the one evaluated model
 //! every face renders.
 
-pub mod evaluate;
+pub mod evaluation;
+pub mod evidence;
 pub mod model;
 pub mod thresholds;

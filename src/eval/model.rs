@@ -1,39 +1,52 @@
-//! The evaluated run: one model that every writer renders.
+//! The evaluated scenario: the one model every face renders, with every decision in it.
 //!
-//! Parsing and evaluation fill it (`evaluate`); the summary, the test
-//! harness and the JUnit writer only read it. Evidence positions (file,
-//! byte offset, line number) travel with every metric so that a failure can
-//! say where its number came from.
+//! Evaluation (`evaluation`, `evidence`) fills it; the summary, the test
+//! cases and the JUnit report only read it. Each verdict is decided here —
+//! a check's, the exit codes', the scenario set's — so that no two faces can
+//! disagree. Evidence positions (file, byte offset, line number) travel with
+//! every metric so that a failure can say where its number came from.
 
-use crate::eval::thresholds::{Bound, CheckSpec, Mode, Source};
+use crate::eval::thresholds::{self, Bound, CheckSpec, Token};
 use crate::input::manifest::Row;
 use crate::py::int::PyInt;
 use crate::py::value::Value;
 use crate::scan::kv::Pairs;
-use std::path::PathBuf;
+use camino::Utf8PathBuf;
 
-/// A run directory's identity and settings as the summary reports them.
+/// How something judged turned out.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RunInfo {
-    /// The run's name in test names: the run directory's file name.
-    pub name: String,
-    pub mode: Mode,
-    /// Where the mode came from, for messages (`--mode`, `run.json`, ...).
-    pub mode_origin: String,
-    /// Values echoed into `summary.json`, as raw bytes (argv may not be UTF-8).
-    pub run_id: Vec<u8>,
-    pub run_dir: Vec<u8>,
-    pub started_at: Vec<u8>,
-    pub finished_at: Vec<u8>,
-    pub manifest: PathBuf,
+pub enum Verdict {
+    /// Judged and passed.
+    Pass,
+    /// A limit or an exit code was missed; the text says how.
+    Failure(String),
+    /// The evidence is missing or unusable, so nothing could be judged; the text says why.
+    Error(String),
 }
 
-/// An evaluated run.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Run {
-    pub info: RunInfo,
-    /// Scenarios in the reference's order (stable sort by `order`).
-    pub scenarios: Vec<Scenario>,
+impl Verdict {
+    /// Returns true if and only if the verdict is a pass.
+    pub fn passed(&self) -> bool {
+        matches!(self, Verdict::Pass)
+    }
+
+    /// Returns the failure's or error's text, `None` for a pass.
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Verdict::Pass => None,
+            Verdict::Failure(text) | Verdict::Error(text) => Some(text),
+        }
+    }
+}
+
+/// How a metric that never appeared is judged.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Strictness {
+    /// As the reference: an absent metric counts as 0.
+    #[default]
+    Reference,
+    /// An absent or unusable metric is an error.
+    Strict,
 }
 
 /// What became of a scenario's streamer log.
@@ -49,24 +62,32 @@ pub enum LogStatus {
     NotAFile { kind: &'static str },
     /// The file could not be read.
     Unreadable { reason: String },
-    /// Not read: the path leads out of the run directory (to [`Log::outside`])
-    /// and evaluation is confined ([`crate::eval::evaluate::Options::confine`]).
+    /// Not read: the path leads out of the run directory (to [`Evidence::outside`])
+    /// and evaluation is confined.
     Refused,
 }
 
-/// The streamer log of a scenario.
+/// An evidence file the manifest names, resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Log {
+pub struct Evidence {
     /// The path as the manifest gives it.
     pub named: String,
-    /// The path that was read or tried.
-    pub path: Option<PathBuf>,
-    pub status: LogStatus,
+    /// The path that was tried: beside the manifest if something is there, else as named
+    /// (relative to the current directory); `None` when the manifest names none.
+    pub path: Option<Utf8PathBuf>,
+    /// True if and only if something exists at [`Evidence::path`].
+    pub found: bool,
     /// Where the path leads, symlinks followed, when that is outside the run
     /// directory (the folder holding the manifest): through `..`, as an
-    /// absolute path elsewhere, or through a symlink. `None` inside it or when
-    /// no path was named. Writers show it; with confinement the log is not read.
-    pub outside: Option<PathBuf>,
+    /// absolute path elsewhere, or through a symlink.
+    pub outside: Option<Utf8PathBuf>,
+}
+
+impl Evidence {
+    /// Returns the path to show: the one tried, else the one named.
+    pub fn shown(&self) -> &str {
+        self.path.as_ref().map_or(&self.named, |path| path.as_str())
+    }
 }
 
 /// The last line holding one metric token.
@@ -94,11 +115,11 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Returns the line a check reads from.
-    pub fn line(&self, source: Source) -> Option<&MetricLine> {
-        match source {
-            Source::Latency => self.latency.as_ref(),
-            Source::Fault => self.fault.as_ref(),
+    /// Returns the line of `token`.
+    pub fn line(&self, token: Token) -> Option<&MetricLine> {
+        match token {
+            Token::Latency => self.latency.as_ref(),
+            Token::Fault => self.fault.as_ref(),
         }
     }
 }
@@ -118,80 +139,135 @@ pub enum Observed {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Check {
     pub spec: CheckSpec,
-    /// The limit in force.
-    pub limit: i64,
+    /// The limit in force; `None` when the run's mode is unknown (only the harness
+    /// judges such a run, and its checks are errors).
+    pub limit: Option<i64>,
     pub observed: Observed,
 }
 
-/// A check's verdict.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
-    Pass,
-    /// The threshold was missed; the violation as the reference words it.
-    Fail {
-        violation: String,
-    },
-    /// The evidence is missing or unusable.
-    Error {
-        reason: String,
-    },
-}
-
 impl Check {
-    /// Judges `actual` against the limit as the reference's `make_check_min/max` do.
-    pub fn judge(&self, actual: &PyInt) -> Verdict {
-        let limit = PyInt::from_i64(self.limit);
+    /// Judges `actual` against `limit` as the reference's `make_check_min/max` do.
+    fn judge(&self, actual: &PyInt, limit: i64) -> Verdict {
         let (passed, op) = match self.spec.bound {
-            Bound::Min => (*actual >= limit, '<'),
-            Bound::Max => (*actual <= limit, '>'),
+            Bound::Min => (*actual >= PyInt::from_i64(limit), '<'),
+            Bound::Max => (*actual <= PyInt::from_i64(limit), '>'),
         };
         if passed {
             Verdict::Pass
         } else {
-            Verdict::Fail {
-                violation: format!("{}={} {} {}", self.spec.metric, actual, op, self.limit),
+            Verdict::Failure(format!("{}={} {} {}", self.spec.metric, actual, op, limit))
+        }
+    }
+
+    /// Returns the verdict under `strictness`; the reference's counts an absent metric as 0.
+    pub fn verdict(&self, strictness: Strictness) -> Verdict {
+        let Some(limit) = self.limit else {
+            return Verdict::Error("no mode, so no limit".to_string());
+        };
+        match (&self.observed, strictness) {
+            (Observed::Value(actual), _) => self.judge(actual, limit),
+            (Observed::Missing, Strictness::Reference) => self.judge(&PyInt::from_i64(0), limit),
+            (Observed::Missing, Strictness::Strict) => {
+                Verdict::Error(format!("metric {} never appeared", self.spec.metric))
+            }
+            (Observed::Invalid { reason, .. }, Strictness::Reference) => {
+                Verdict::Failure(format!("{}: {}", self.spec.metric, reason))
+            }
+            (Observed::Invalid { reason, .. }, Strictness::Strict) => {
+                Verdict::Error(format!("metric {}: {}", self.spec.metric, reason))
             }
         }
     }
+}
 
-    /// Returns the verdict as the reference gives it (a missing metric counts as 0).
-    pub fn reference_verdict(&self) -> Verdict {
-        match &self.observed {
-            Observed::Value(actual) => self.judge(actual),
-            Observed::Missing => self.judge(&PyInt::from_i64(0)),
-            Observed::Invalid { reason, .. } => Verdict::Fail {
-                violation: format!("{}: {}", self.spec.metric, reason),
-            },
-        }
-    }
+/// One process's exit code as the reference parses it (-1 when unreadable).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExitCode {
+    pub code: PyInt,
+    /// The manifest's text when `int()` rejects it (the code then counts as -1).
+    pub unreadable: Option<String>,
+}
 
-    /// Returns the strict verdict: a missing or unusable metric is an error, not a 0.
-    pub fn strict_verdict(&self) -> Verdict {
-        match &self.observed {
-            Observed::Value(actual) => self.judge(actual),
-            Observed::Missing => Verdict::Error {
-                reason: format!("metric {} never appeared", self.spec.metric),
+impl ExitCode {
+    /// Parses a manifest cell as the reference's `parse_exit` does.
+    pub fn parse(cell: &str) -> ExitCode {
+        match PyInt::parse(cell) {
+            Ok(code) => ExitCode {
+                code,
+                unreadable: None,
             },
-            Observed::Invalid { reason, .. } => Verdict::Error {
-                reason: format!("metric {}: {}", self.spec.metric, reason),
+            Err(_) => ExitCode {
+                code: PyInt::from_i64(-1),
+                unreadable: Some(cell.to_string()),
             },
         }
     }
 }
 
-/// Exit codes of the three processes, as the reference parses them (-1 when unreadable).
+/// Exit codes of the three processes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ExitCodes {
-    pub sim: PyInt,
-    pub streamer: PyInt,
-    pub tester: PyInt,
+    pub sim: ExitCode,
+    pub streamer: ExitCode,
+    pub tester: ExitCode,
 }
 
 impl ExitCodes {
     /// Returns true if and only if all three processes exited 0.
     pub fn all_zero(&self) -> bool {
-        self.sim.is_zero() && self.streamer.is_zero() && self.tester.is_zero()
+        [&self.sim, &self.streamer, &self.tester]
+            .iter()
+            .all(|exit| exit.code.is_zero())
     }
+
+    /// Returns the codes as the reference words them: `process_rc(sim=0,streamer=1,tester=0)`.
+    pub fn words(&self) -> String {
+        let ExitCodes {
+            sim,
+            streamer,
+            tester,
+        } = self;
+        format!(
+            "process_rc(sim={},streamer={},tester={})",
+            sim.code, streamer.code, tester.code
+        )
+    }
+
+    /// Judges the codes: all 0 passes, another code fails, a code the manifest does not
+    /// give as an integer is an error.
+    pub fn verdict(&self) -> Verdict {
+        let columns = [
+            ("sim_rc", &self.sim),
+            ("streamer_rc", &self.streamer),
+            ("tester_rc", &self.tester),
+        ];
+        let unreadable: Vec<String> = columns
+            .iter()
+            .filter_map(|(column, exit)| {
+                let text = exit.unreadable.as_ref()?;
+                Some(format!("{column}={text:?} is not an integer"))
+            })
+            .collect();
+        if !unreadable.is_empty() {
+            Verdict::Error(format!(
+                "{}: {} (counted as -1)",
+                self.words(),
+                unreadable.join(", ")
+            ))
+        } else if self.all_zero() {
+            Verdict::Pass
+        } else {
+            Verdict::Failure(self.words())
+        }
+    }
+}
+
+/// The evidence files of a scenario, resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Files {
+    pub sim_log: Evidence,
+    pub streamer_log: Evidence,
+    pub tester_log: Evidence,
 }
 
 /// An evaluated scenario.
@@ -202,29 +278,11 @@ pub struct Scenario {
     pub order: PyInt,
     pub duration_ms: PyInt,
     pub exit: ExitCodes,
-    pub log: Log,
+    pub files: Files,
+    /// What became of the streamer log, the one log whose metrics are read.
+    pub log: LogStatus,
     pub metrics: Metrics,
     pub checks: Vec<Check>,
-}
-
-/// How a metric that never appeared is judged.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Strictness {
-    /// As the reference: an absent metric counts as 0.
-    #[default]
-    Reference,
-    /// An absent or unusable metric is an error.
-    Strict,
-}
-
-impl Check {
-    /// Returns the verdict under `strictness`.
-    pub fn verdict(&self, strictness: Strictness) -> Verdict {
-        match strictness {
-            Strictness::Reference => self.reference_verdict(),
-            Strictness::Strict => self.strict_verdict(),
-        }
-    }
 }
 
 impl Scenario {
@@ -232,11 +290,7 @@ impl Scenario {
     pub fn violations(&self, strictness: Strictness) -> Vec<String> {
         self.checks
             .iter()
-            .filter_map(|check| match check.verdict(strictness) {
-                Verdict::Pass => None,
-                Verdict::Fail { violation } => Some(violation),
-                Verdict::Error { reason } => Some(reason),
-            })
+            .filter_map(|check| check.verdict(strictness).text().map(str::to_string))
             .collect()
     }
 
@@ -246,40 +300,157 @@ impl Scenario {
             && self
                 .checks
                 .iter()
-                .all(|c| c.verdict(strictness) == Verdict::Pass)
+                .all(|check| check.verdict(strictness).passed())
     }
 
     /// Returns the scenario's `reason` as the reference words it.
     pub fn reason(&self, strictness: Strictness) -> String {
-        let ExitCodes {
-            sim,
-            streamer,
-            tester,
-        } = &self.exit;
         if !self.exit.all_zero() {
-            format!("process_rc(sim={sim},streamer={streamer},tester={tester})")
+            return self.exit.words();
+        }
+        let violations = self.violations(strictness);
+        if violations.is_empty() {
+            "all checks passed".to_string()
         } else {
-            let violations = self.violations(strictness);
-            if violations.is_empty() {
-                "all checks passed".to_string()
-            } else {
-                violations.join("; ")
-            }
+            violations.join("; ")
         }
     }
 }
 
-impl Run {
-    /// Returns how many scenarios pass.
-    pub fn pass_count(&self, strictness: Strictness) -> usize {
-        self.scenarios
+/// The run's counts and overall verdict as the reference's summary gives them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tally {
+    pub total: usize,
+    pub pass: usize,
+    pub fail: usize,
+    /// The reference's `all_pass`: exactly three scenarios, all passed.
+    pub all_pass: bool,
+}
+
+impl Tally {
+    /// Counts the scenarios that pass under `strictness`.
+    pub fn of(scenarios: &[&Scenario], strictness: Strictness) -> Tally {
+        let total = scenarios.len();
+        let pass = scenarios
             .iter()
-            .filter(|s| s.passes(strictness))
-            .count()
+            .filter(|scenario| scenario.passes(strictness))
+            .count();
+        Tally {
+            total,
+            pass,
+            fail: total - pass,
+            all_pass: total == 3 && pass == 3,
+        }
+    }
+}
+
+/// What is wrong with a run's set of scenario ids against the expected set.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScenarioSet {
+    /// Expected ids the run lacks.
+    pub missing: Vec<String>,
+    /// Expected ids the run holds more than once, with their counts.
+    pub repeated: Vec<(String, usize)>,
+    /// Ids the run holds that are not expected.
+    pub unexpected: Vec<String>,
+}
+
+impl ScenarioSet {
+    /// Compares the run's ids, in evaluation order, with the expected set.
+    pub fn of<S: AsRef<str>>(ids: &[S]) -> ScenarioSet {
+        let found: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
+        let mut set = ScenarioSet {
+            missing: thresholds::SCENARIOS
+                .iter()
+                .filter(|known| !found.contains(known))
+                .map(|known| known.to_string())
+                .collect(),
+            ..ScenarioSet::default()
+        };
+        for (index, id) in found.iter().enumerate() {
+            if found[..index].contains(id) {
+                continue;
+            }
+            let count = found.iter().filter(|other| *other == id).count();
+            if !thresholds::SCENARIOS.contains(id) {
+                set.unexpected.push(id.to_string());
+            } else if count > 1 {
+                set.repeated.push((id.to_string(), count));
+            }
+        }
+        set
     }
 
-    /// Returns the reference's `all_pass`: three scenarios, all passed.
-    pub fn all_pass(&self, strictness: Strictness) -> bool {
-        self.scenarios.len() == 3 && self.pass_count(strictness) == 3
+    /// Judges the set: exactly the expected ids, once each.
+    pub fn verdict(&self) -> Verdict {
+        let ScenarioSet {
+            missing,
+            repeated,
+            unexpected,
+        } = self;
+        let mut problems = Vec::new();
+        if !missing.is_empty() {
+            problems.push(format!("missing {}", missing.join(", ")));
+        }
+        if !repeated.is_empty() {
+            let repeated: Vec<String> = repeated
+                .iter()
+                .map(|(id, count)| format!("{id} ({count} times)"))
+                .collect();
+            problems.push(format!("repeated {}", repeated.join(", ")));
+        }
+        if !unexpected.is_empty() {
+            let unexpected: Vec<String> = unexpected.iter().map(|id| format!("{id:?}")).collect();
+            problems.push(format!("unexpected {}", unexpected.join(", ")));
+        }
+        if problems.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Failure(format!(
+                "expected {} once each: {}",
+                thresholds::SCENARIOS.join(", "),
+                problems.join("; ")
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scenario_set_must_be_the_three_known_once_each() {
+        assert_eq!(
+            ScenarioSet::of(&["reset_storm", "torn_read", "sink_stall"]).verdict(),
+            Verdict::Pass
+        );
+        let bad = ScenarioSet::of(&["torn_read", "torn_read", "sink_stall", "other"]).verdict();
+        assert_eq!(
+            bad,
+            Verdict::Failure(
+                "expected torn_read, sink_stall, reset_storm once each: missing reset_storm; repeated torn_read (2 times); unexpected \"other\"".to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn exit_codes_fail_on_nonzero_and_err_on_unreadable() {
+        let codes = |sim: &str, streamer: &str, tester: &str| ExitCodes {
+            sim: ExitCode::parse(sim),
+            streamer: ExitCode::parse(streamer),
+            tester: ExitCode::parse(tester),
+        };
+        assert_eq!(codes("0", " 0 ", "+0").verdict(), Verdict::Pass);
+        assert_eq!(
+            codes("0", "1", "0").verdict(),
+            Verdict::Failure("process_rc(sim=0,streamer=1,tester=0)".to_string())
+        );
+        assert_eq!(
+            codes("0", "crashed", "0").verdict(),
+            Verdict::Error(
+                "process_rc(sim=0,streamer=-1,tester=0): streamer_rc=\"crashed\" is not an integer (counted as -1)".to_string()
+            )
+        );
     }
 }

@@ -3,39 +3,7 @@
 //! This module owns the numbers and the check list; applying them to
 //! metrics is `evaluate`'s job, printing them the writers'.
 
-use std::fmt;
-
-/// The threshold table in force for a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Mode {
-    Baseline,
-    Degraded,
-}
-
-impl Mode {
-    /// Parses a mode name exactly as the reference's `--mode` choices accept it.
-    pub fn parse(s: &str) -> Option<Mode> {
-        match s {
-            "baseline" => Some(Mode::Baseline),
-            "degraded" => Some(Mode::Degraded),
-            _ => None,
-        }
-    }
-
-    /// Returns the mode's name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Baseline => "baseline",
-            Mode::Degraded => "degraded",
-        }
-    }
-}
-
-impl fmt::Display for Mode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::input::mode::Mode;
 
 /// Whether a check bounds its metric from below or from above.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -54,11 +22,23 @@ impl Bound {
     }
 }
 
-/// Which metric line a checked value is read from.
+/// The token of the metric line a checked value is read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Source {
+pub enum Token {
+    /// `LATENCY_METRICS`.
     Latency,
+    /// `FAULT_COUNTERS`.
     Fault,
+}
+
+impl Token {
+    /// Returns the token as it stands in the log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Token::Latency => "LATENCY_METRICS",
+            Token::Fault => "FAULT_COUNTERS",
+        }
+    }
 }
 
 /// One scenario's limits, in the reference's key order.
@@ -143,7 +123,7 @@ pub struct CheckSpec {
     /// The metric key on its line, e.g. `p99_us`.
     pub metric: &'static str,
     pub bound: Bound,
-    pub source: Source,
+    pub token: Token,
     /// The key in the threshold table, e.g. `p99_us_max` or `samples_min`.
     pub limit_key: &'static str,
     /// The limit used when the table has no entry (scenarios the table does not know).
@@ -153,14 +133,14 @@ pub struct CheckSpec {
 const fn spec(
     metric: &'static str,
     bound: Bound,
-    source: Source,
+    token: Token,
     limit_key: &'static str,
     fallback: i64,
 ) -> CheckSpec {
     CheckSpec {
         metric,
         bound,
-        source,
+        token,
         limit_key,
         fallback,
     }
@@ -170,15 +150,15 @@ const COMMON: [CheckSpec; 3] = [
     spec(
         "ingest_to_emit_samples",
         Bound::Min,
-        Source::Latency,
+        Token::Latency,
         "samples_min",
         1,
     ),
-    spec("p50_us", Bound::Max, Source::Latency, "p50_us_max", 500_000),
+    spec("p50_us", Bound::Max, Token::Latency, "p50_us_max", 500_000),
     spec(
         "drop_ratio_ppm",
         Bound::Max,
-        Source::Latency,
+        Token::Latency,
         "drop_ratio_ppm_max",
         1_000_000,
     ),
@@ -192,31 +172,31 @@ pub fn checks_for(scenario_id: &str) -> Vec<CheckSpec> {
             spec(
                 "torn_read_events",
                 Bound::Min,
-                Source::Fault,
+                Token::Fault,
                 "torn_read_events_min",
                 1,
             ),
-            spec("p99_us", Bound::Max, Source::Latency, "p99_us_max", 500_000),
+            spec("p99_us", Bound::Max, Token::Latency, "p99_us_max", 500_000),
         ],
         "sink_stall" => &[
             spec(
                 "sink_stall_events",
                 Bound::Min,
-                Source::Fault,
+                Token::Fault,
                 "sink_stall_events_min",
                 1,
             ),
-            spec("p95_us", Bound::Max, Source::Latency, "p95_us_max", 500_000),
+            spec("p95_us", Bound::Max, Token::Latency, "p95_us_max", 500_000),
         ],
         "reset_storm" => &[
             spec(
                 "reset_events",
                 Bound::Min,
-                Source::Fault,
+                Token::Fault,
                 "reset_events_min",
                 1,
             ),
-            spec("p99_us", Bound::Max, Source::Latency, "p99_us_max", 500_000),
+            spec("p99_us", Bound::Max, Token::Latency, "p99_us_max", 500_000),
         ],
         _ => &[],
     };

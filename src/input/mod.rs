@@ -1,5 +1,6 @@
-//! Reading what a run left behind: the run directory (discovery, `run.json`,
-//! the mode) and its manifest.
+//! Reading what a run left behind: the run directory (discovery, names,
+//! `run.json`), the mode policy, and the manifest.
 
 pub mod manifest;
+pub mod mode;
 pub mod run_dir;

@@ -1,12 +1,15 @@
-//! The run directory: finding runs, reading `run.json`, and settling a run's mode.
+//! The run directory: finding runs, naming them, and reading `run.json` and an
+//! existing `summary.json`'s mode.
 //!
 //! This module owns the layout around the manifest (which folder is a run,
-//! what `run.json` may say); the manifest's contents belong to `manifest`.
+//! what `run.json` may say); the manifest's contents belong to `manifest`,
+//! choosing among the places a mode may come from to `mode`.
 
-use crate::eval::thresholds::Mode;
 use crate::fs::open::{self, OpenError};
+use crate::input::mode::Mode;
+use camino::{Utf8Path, Utf8PathBuf};
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The manifest's file name inside a run directory.
 pub const MANIFEST: &str = "manifest.tsv";
@@ -32,46 +35,56 @@ pub struct RunJson {
 pub enum RunError {
     /// A file could not be read.
     Io {
-        path: PathBuf,
+        path: Utf8PathBuf,
         source: std::io::Error,
     },
     /// A path that must be a regular file is not one.
-    NotAFile { path: PathBuf, kind: &'static str },
+    NotAFile {
+        path: Utf8PathBuf,
+        kind: &'static str,
+    },
     /// `run.json` is not JSON, or not of the expected shape.
-    BadRunJson { path: PathBuf, what: String },
+    BadRunJson { path: Utf8PathBuf, what: String },
     /// `run.json` names a mode that does not exist.
-    UnknownMode { path: PathBuf, value: String },
-    /// No mode was given anywhere.
-    NoMode { dir: PathBuf, tried: String },
+    UnknownMode { path: Utf8PathBuf, value: String },
     /// A folder holds no run directory.
-    NoRuns { path: PathBuf },
+    NoRuns { path: Utf8PathBuf },
+    /// The path that should be a run directory or a folder of them is a regular file.
+    IsAFile { path: Utf8PathBuf },
+    /// Nothing exists where a run directory should be.
+    NoSuchDir { path: Utf8PathBuf },
+    /// A folder of runs holds a folder whose name is not UTF-8.
+    NotUtf8 { path: String },
 }
 
 impl fmt::Display for RunError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RunError::Io { path, source } => write!(f, "{}: {}", path.display(), source),
+            RunError::Io { path, source } => write!(f, "{}: {}", path, source),
             RunError::NotAFile { path, kind } => {
-                write!(f, "{}: is {}, not a regular file", path.display(), kind)
+                write!(f, "{}: is {}, not a regular file", path, kind)
             }
-            RunError::BadRunJson { path, what } => write!(f, "{}: {}", path.display(), what),
+            RunError::BadRunJson { path, what } => write!(f, "{}: {}", path, what),
             RunError::UnknownMode { path, value } => write!(
                 f,
                 "{}: mode {:?} is neither \"baseline\" nor \"degraded\"",
-                path.display(),
+                path,
                 value
-            ),
-            RunError::NoMode { dir, tried } => write!(
-                f,
-                "{}: no mode found (tried {}); pass --mode baseline|degraded or set FAULT_MODE",
-                dir.display(),
-                tried
             ),
             RunError::NoRuns { path } => write!(
                 f,
                 "{}: no run directory here (a run directory holds {})",
-                path.display(),
+                path,
                 MANIFEST
+            ),
+            RunError::IsAFile { path } => write!(
+                f,
+                "{path}: is a file; expected a run directory (holding {MANIFEST}) or a folder of them"
+            ),
+            RunError::NoSuchDir { path } => write!(f, "{path}: no such run directory"),
+            RunError::NotUtf8 { path } => write!(
+                f,
+                "{path}: the folder's name is not UTF-8; rename it to judge it"
             ),
         }
     }
@@ -80,8 +93,8 @@ impl fmt::Display for RunError {
 impl std::error::Error for RunError {}
 
 /// Reads a small regular file whole, refusing FIFOs, devices and anything over `limit` bytes.
-fn read_small_file(path: &Path, limit: u64) -> Result<Vec<u8>, RunError> {
-    open::read_regular(path, limit).map_err(|err| match err {
+fn read_small_file(path: &Utf8Path, limit: u64) -> Result<Vec<u8>, RunError> {
+    open::read_regular(path.as_std_path(), limit).map_err(|err| match err {
         OpenError::Missing => RunError::Io {
             path: path.to_path_buf(),
             source: std::io::Error::from(std::io::ErrorKind::NotFound),
@@ -102,7 +115,7 @@ fn read_small_file(path: &Path, limit: u64) -> Result<Vec<u8>, RunError> {
 }
 
 /// Reads `dir/run.json`; `Ok(None)` when there is none.
-pub fn read_run_json(dir: &Path) -> Result<Option<RunJson>, RunError> {
+pub fn read_run_json(dir: &Utf8Path) -> Result<Option<RunJson>, RunError> {
     let path = dir.join(RUN_JSON);
     // No folder (or a file named as one) holds no run.json.
     if !dir.is_dir() {
@@ -159,10 +172,10 @@ const SUMMARY_PREFIX: u64 = 64 << 10;
 ///
 /// A summary up to 64 KiB is parsed whole; of a larger one only the members
 /// before `"mode"` within its first 64 KiB are, so memory stays bounded.
-pub fn summary_mode(dir: &Path) -> Option<Mode> {
+pub fn summary_mode(dir: &Utf8Path) -> Option<Mode> {
     use std::io::Read;
     let path = dir.join(SUMMARY);
-    let (file, _) = open::regular_file(&path).ok()?;
+    let (file, _) = open::regular_file(path.as_std_path()).ok()?;
     let mut bytes = Vec::new();
     file.take(SUMMARY_PREFIX.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -224,27 +237,45 @@ pub fn is_run_dir(dir: &Path) -> bool {
 }
 
 /// Finds the run directories at `path`: itself if it is one, else its sub-folders that are.
-pub fn discover(path: &Path) -> Result<Vec<PathBuf>, RunError> {
+pub fn discover(path: &Utf8Path) -> Result<Vec<Utf8PathBuf>, RunError> {
     let io = |source| RunError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let meta = std::fs::metadata(path).map_err(io)?;
+    let meta = std::fs::metadata(path).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => RunError::NoSuchDir {
+            path: path.to_path_buf(),
+        },
+        _ => io(source),
+    })?;
+    if meta.is_file() {
+        return Err(RunError::IsAFile {
+            path: path.to_path_buf(),
+        });
+    }
     if !meta.is_dir() {
         return Err(RunError::NotAFile {
             path: path.to_path_buf(),
-            kind: "not a folder",
+            kind: open::kind_name(&meta),
         });
     }
-    if is_run_dir(path) {
+    if is_run_dir(path.as_std_path()) {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut runs = Vec::new();
     for entry in std::fs::read_dir(path).map_err(io)? {
         let entry = entry.map_err(io)?;
         let sub = entry.path();
-        if sub.is_dir() && is_run_dir(&sub) {
-            runs.push(sub);
+        if !(sub.is_dir() && is_run_dir(Path::new(&sub))) {
+            continue;
+        }
+        match Utf8PathBuf::from_path_buf(sub) {
+            Ok(sub) => runs.push(sub),
+            Err(sub) => {
+                return Err(RunError::NotUtf8 {
+                    path: format!("{sub:?}"),
+                })
+            }
         }
     }
     runs.sort();
@@ -256,27 +287,30 @@ pub fn discover(path: &Path) -> Result<Vec<PathBuf>, RunError> {
     Ok(runs)
 }
 
-/// Returns the run's name: the directory's last component, lossily decoded.
-pub fn run_name(dir: &Path) -> String {
-    let resolved;
-    let dir = if dir.file_name().is_none() {
-        resolved = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
-        resolved.as_path()
-    } else {
-        dir
+/// Returns the run's name: the directory's last component (of its resolved path when
+/// the path ends in `..` or is `/`), or `run` when it has none.
+pub fn run_name(dir: &Utf8Path) -> String {
+    let resolved = match dir.file_name() {
+        Some(name) => return name.to_string(),
+        None => std::fs::canonicalize(dir)
+            .ok()
+            .and_then(|path| Utf8PathBuf::from_path_buf(path).ok()),
     };
-    dir.file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "run".to_string())
+    resolved
+        .as_deref()
+        .and_then(Utf8Path::file_name)
+        .unwrap_or("run")
+        .to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn temp_dir(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("fault-harness-run-{}-{name}", std::process::id()));
+    fn temp_dir(name: &str) -> Utf8PathBuf {
+        let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
+            .unwrap()
+            .join(format!("fault-harness-run-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir

@@ -7,7 +7,8 @@
 //! The output validates against Jenkins' JUnit schema. What the cases are and
 //! how they turned out is `cases`'s business; this module only renders them.
 
-use crate::report::cases::{Judged, Outcome};
+use crate::eval::model::Verdict;
+use crate::report::cases::Judged;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 use std::collections::BTreeMap;
 use std::io;
@@ -34,14 +35,14 @@ fn test_case(judged: &Judged) -> TestCase {
     let Judged {
         suite,
         name,
-        outcome,
+        verdict,
         evidence,
         time,
     } = judged;
-    let status = match outcome {
-        Outcome::Pass => TestCaseStatus::success(),
-        Outcome::Failure { message } => non_success(NonSuccessKind::Failure, message),
-        Outcome::Error { message } => non_success(NonSuccessKind::Error, message),
+    let status = match verdict {
+        Verdict::Pass => TestCaseStatus::success(),
+        Verdict::Failure(message) => non_success(NonSuccessKind::Failure, message),
+        Verdict::Error(message) => non_success(NonSuccessKind::Error, message),
     };
     let mut case = TestCase::new(xml_text(name), status);
     case.set_classname(xml_text(suite));
@@ -77,11 +78,11 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    fn judged(suite: &str, test: &str, outcome: Outcome) -> Judged {
+    fn judged(suite: &str, test: &str, verdict: Verdict) -> Judged {
         Judged {
             suite: suite.to_string(),
             name: format!("{suite}::{test}"),
-            outcome,
+            verdict,
             evidence: "a.log:3\n| LATENCY_METRICS p99_us=2500\u{1f}\u{ffff}".to_string(),
             time: Some(Duration::from_millis(5)),
         }
@@ -93,17 +94,13 @@ mod tests {
             judged(
                 "r::b",
                 "p99_us_max",
-                Outcome::Failure {
-                    message: "p99_us=2500 > 2000 (limit)\n  at a.log:3".to_string(),
-                },
+                Verdict::Failure("p99_us=2500 > 2000 (limit)\n  at a.log:3".to_string()),
             ),
-            judged("r::a", "process_exit", Outcome::Pass),
+            judged("r::a", "process_exit", Verdict::Pass),
             judged(
                 "r::b",
                 "p50_us_max",
-                Outcome::Error {
-                    message: "metric p50_us never appeared".to_string(),
-                },
+                Verdict::Error("metric p50_us never appeared".to_string()),
             ),
         ])
         .unwrap();

@@ -4,9 +4,10 @@
 //! the harness and the JUnit report cannot disagree.
 
 use crate::eval::model::{
-    Check, ExitCodes, MetricLine, Metrics, Observed, Run, RunInfo, Scenario, Strictness, Verdict,
+    Check, ExitCodes, MetricLine, Metrics, Observed, Scenario, Strictness, Tally, Verdict,
 };
 use crate::eval::thresholds;
+use crate::input::mode::Mode;
 use crate::py::int::PyInt;
 use crate::py::json::{dumps, Json};
 use crate::scan::kv::Pairs;
@@ -35,9 +36,9 @@ fn pairs(line: &Option<MetricLine>) -> Json {
     )
 }
 
-fn thresholds_json(run: &Run) -> Json {
+fn thresholds_json(mode: Mode) -> Json {
     Json::Object(
-        thresholds::table(run.info.mode)
+        thresholds::table(mode)
             .iter()
             .map(|(id, limits)| {
                 let limits = limits
@@ -59,14 +60,13 @@ fn check_json(check: &Check, strictness: Strictness) -> Json {
     };
     let (passed, violation) = match check.verdict(strictness) {
         Verdict::Pass => (true, String::new()),
-        Verdict::Fail { violation } => (false, violation),
-        Verdict::Error { reason } => (false, reason),
+        Verdict::Failure(violation) | Verdict::Error(violation) => (false, violation),
     };
     obj(vec![
         ("metric", Json::Str(check.spec.metric.to_string())),
         ("type", Json::Str(check.spec.bound.as_str().to_string())),
         ("actual", actual),
-        ("expected", int(check.limit)),
+        ("expected", int(check.limit.unwrap_or_default())),
         ("passed", Json::Bool(passed)),
         ("violation", Json::Str(violation)),
     ])
@@ -78,6 +78,7 @@ fn scenario_json(scenario: &Scenario, strictness: Strictness) -> Json {
         order,
         duration_ms,
         exit,
+        files: _,
         log: _,
         metrics,
         checks,
@@ -109,9 +110,9 @@ fn scenario_json(scenario: &Scenario, strictness: Strictness) -> Json {
         (
             "process_exit",
             obj(vec![
-                ("sim", Json::Int(sim.clone())),
-                ("streamer", Json::Int(streamer.clone())),
-                ("tester", Json::Int(tester.clone())),
+                ("sim", Json::Int(sim.code.clone())),
+                ("streamer", Json::Int(streamer.code.clone())),
+                ("tester", Json::Int(tester.code.clone())),
             ]),
         ),
         (
@@ -143,22 +144,32 @@ fn scenario_json(scenario: &Scenario, strictness: Strictness) -> Json {
     ])
 }
 
-/// Renders the run as `summary.json` text, trailing newline included.
-pub fn render(run: &Run, strictness: Strictness) -> String {
-    let RunInfo {
-        name: _,
+/// What the summary echoes about its run, as the reference's flags give it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    pub mode: Mode,
+    /// Values echoed into `summary.json`, as raw bytes (argv may not be UTF-8).
+    pub run_id: Vec<u8>,
+    pub run_dir: Vec<u8>,
+    pub started_at: Vec<u8>,
+    pub finished_at: Vec<u8>,
+}
+
+/// Renders the evaluated scenarios as `summary.json` text, trailing newline included.
+pub fn render(header: &Header, scenarios: &[&Scenario], strictness: Strictness) -> String {
+    let Header {
         mode,
-        mode_origin: _,
         run_id,
         run_dir,
         started_at,
         finished_at,
-        manifest: _,
-    } = &run.info;
-    let total = run.scenarios.len();
-    let pass = run.pass_count(strictness);
-    let fail = total - pass;
-    let all_pass = run.all_pass(strictness);
+    } = header;
+    let Tally {
+        total,
+        pass,
+        fail,
+        all_pass,
+    } = Tally::of(scenarios, strictness);
     let count = |n: usize| Json::Int(PyInt::from_i64(i64::try_from(n).unwrap_or(i64::MAX)));
     let doc = obj(vec![
         ("task", int(15)),
@@ -167,7 +178,7 @@ pub fn render(run: &Run, strictness: Strictness) -> String {
         ("run_dir", Json::ArgStr(run_dir.clone())),
         ("started_at", Json::ArgStr(started_at.clone())),
         ("finished_at", Json::ArgStr(finished_at.clone())),
-        ("thresholds", thresholds_json(run)),
+        ("thresholds", thresholds_json(*mode)),
         (
             "counts",
             obj(vec![
@@ -181,7 +192,7 @@ pub fn render(run: &Run, strictness: Strictness) -> String {
         (
             "scenarios",
             Json::Array(
-                run.scenarios
+                scenarios
                     .iter()
                     .map(|s| scenario_json(s, strictness))
                     .collect(),

@@ -3,6 +3,7 @@
 
 use crate::util::{crate_root, fault_summary, fixtures, Scratch};
 use std::path::Path;
+use std::process::Command;
 
 /// Copies a run directory (two levels deep, as the fixtures are) into `to`.
 fn copy_run(from: &Path, to: &Path) {
@@ -104,8 +105,62 @@ fn a_mode_found_nowhere_is_an_error_and_writes_nothing() {
     let out = fault_summary(&run, ["--run-dir", "."]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("no mode found"), "{stderr}");
+    assert!(stderr.contains("no mode for the thresholds"), "{stderr}");
+    assert!(stderr.contains("set FAULT_MODE"), "{stderr}");
     assert!(!run.join("summary.json").exists());
+}
+
+#[test]
+fn fault_mode_gives_the_mode_when_no_flag_does() {
+    let scratch = Scratch::new("cli-fault-mode");
+    let run = scratch.path().join("run");
+    copy_run(&sample_run(), &run);
+    std::fs::remove_file(run.join("run.json")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fault-summary"))
+        .current_dir(&run)
+        .args(["--run-dir", "."])
+        .env("FAULT_MODE", "baseline")
+        .output()
+        .expect("run fault-summary");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(run.join("summary.json")).unwrap();
+    assert!(text.contains("\"mode\": \"baseline\""), "{text}");
+    // --mode wins over FAULT_MODE; a FAULT_MODE that names no mode is refused.
+    let out = Command::new(env!("CARGO_BIN_EXE_fault-summary"))
+        .current_dir(&run)
+        .args(["--run-dir", ".", "--mode", "degraded"])
+        .env("FAULT_MODE", "fastest")
+        .output()
+        .expect("run fault-summary");
+    assert_eq!(out.status.code(), Some(0));
+    let text = std::fs::read_to_string(run.join("summary.json")).unwrap();
+    assert!(text.contains("\"mode\": \"degraded\""), "{text}");
+    let out = Command::new(env!("CARGO_BIN_EXE_fault-summary"))
+        .current_dir(&run)
+        .args(["--run-dir", "."])
+        .env("FAULT_MODE", "fastest")
+        .output()
+        .expect("run fault-summary");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("FAULT_MODE=\"fastest\""), "{stderr}");
+}
+
+#[test]
+fn a_missing_run_directory_is_named_as_missing() {
+    let scratch = Scratch::new("cli-missing-run");
+    let out = fault_summary(scratch.path(), ["--run-dir", "no-such-run"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no-such-run: no such run directory"),
+        "{stderr}"
+    );
 }
 
 #[test]

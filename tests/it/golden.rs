@@ -12,7 +12,7 @@ const FINISHED: &str = "2026-03-05T12:10:00Z";
 
 /// Returns the mode a golden case is run in, from its `run.json`.
 fn mode_of(case: &Path) -> String {
-    let info = fault_harness::input::run_dir::read_run_json(case)
+    let info = fault_harness::input::run_dir::read_run_json(&crate::util::utf8(case))
         .expect("readable run.json")
         .expect("golden cases carry run.json");
     info.mode

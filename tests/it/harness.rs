@@ -3,12 +3,11 @@
 //! through the protocols of cargo test, nextest and RustRover.
 
 use crate::harness_support::{fault_suite_command, fixture, run_in_process};
-use fault_harness::eval::evaluate::{self, Options};
-use fault_harness::eval::model::{RunInfo, Strictness, Verdict};
-use fault_harness::eval::thresholds::Mode;
+use fault_harness::eval::evaluation::{Evaluation, Options};
+use fault_harness::eval::model::{Strictness, Verdict};
 use fault_harness::harness::Config;
-use fault_harness::input::{manifest, run_dir as run};
-use fault_harness::report::cases::Outcome;
+use fault_harness::input::mode::Mode;
+use fault_harness::input::mode::ModeChoice;
 use std::collections::BTreeSet;
 
 /// The nineteen tests of a run with the three known scenarios, without the run's name.
@@ -41,7 +40,7 @@ fn names(run: &str) -> Vec<String> {
 
 #[test]
 fn passing_run_lists_and_passes_every_named_test() {
-    let out = run_in_process(&Config::new(fixture("passing")), &[]);
+    let out = run_in_process(&Config::new(crate::util::utf8(fixture("passing"))), &[]);
     assert_eq!(out.ran(), names("passing"));
     assert!(out.failed().is_empty(), "{:?}", out.failed());
     assert_eq!(out.finished.conclusion.num_passed, 19);
@@ -50,7 +49,10 @@ fn passing_run_lists_and_passes_every_named_test() {
 
 #[test]
 fn threshold_misses_fail_with_violation_mode_file_line_and_the_line() {
-    let out = run_in_process(&Config::new(fixture("failing-thresholds")), &[]);
+    let out = run_in_process(
+        &Config::new(crate::util::utf8(fixture("failing-thresholds"))),
+        &[],
+    );
     assert_eq!(
         out.failed(),
         [
@@ -88,7 +90,10 @@ fn threshold_misses_fail_with_violation_mode_file_line_and_the_line() {
 
 #[test]
 fn exit_codes_fail_with_the_three_codes_and_the_log_paths() {
-    let out = run_in_process(&Config::new(fixture("failing-exit")), &[]);
+    let out = run_in_process(
+        &Config::new(crate::util::utf8(fixture("failing-exit"))),
+        &[],
+    );
     assert_eq!(
         out.failed(),
         [
@@ -99,7 +104,7 @@ fn exit_codes_fail_with_the_three_codes_and_the_log_paths() {
     let dir = fixture("failing-exit");
     let message = out.message("failing-exit::sink_stall::process_exit", "failure");
     let expected = format!(
-        "process_rc(sim=0,streamer=139,tester=0)\n  manifest: {m}:3\n  sim log: {d}/sink_stall/sim.log (not found)\n  streamer log: {d}/sink_stall/streamer.log\n  tester log: {d}/sink_stall/tester.log (not found)",
+        "process_rc(sim=0,streamer=139,tester=0)\n  manifest: {m}:3\n  sim log: {d}/sink_stall/sim.log (not found, nor in the current directory)\n  streamer log: {d}/sink_stall/streamer.log\n  tester log: {d}/sink_stall/tester.log (not found, nor in the current directory)",
         m = dir.join("manifest.tsv").display(),
         d = dir.display()
     );
@@ -107,7 +112,7 @@ fn exit_codes_fail_with_the_three_codes_and_the_log_paths() {
     // An exit code that is not a number is missing evidence, not a failure.
     let message = out.message("failing-exit::reset_storm::process_exit", "error");
     assert!(
-        message.starts_with("process_rc(sim=0,streamer=0,tester=-1): tester_rc \"n/a\" is not an integer (counted as -1)"),
+        message.starts_with("process_rc(sim=0,streamer=0,tester=-1): tester_rc=\"n/a\" is not an integer (counted as -1)"),
         "{message}"
     );
 }
@@ -115,7 +120,7 @@ fn exit_codes_fail_with_the_three_codes_and_the_log_paths() {
 #[test]
 fn metrics_that_never_appeared_are_errors_where_the_summary_counts_zero() {
     let dir = fixture("missing-metrics");
-    let out = run_in_process(&Config::new(&dir), &[]);
+    let out = run_in_process(&Config::new(crate::util::utf8(&dir)), &[]);
     assert_eq!(
         out.failed(),
         [
@@ -144,34 +149,27 @@ fn metrics_that_never_appeared_are_errors_where_the_summary_counts_zero() {
     );
 
     // The summary keeps the reference's rule: absent counts as 0, so p95_us_max passes there.
-    let manifest = manifest::read(&dir.join(run::MANIFEST)).unwrap();
-    let info = RunInfo {
-        name: "missing-metrics".to_string(),
+    let choice = ModeChoice {
         mode: Mode::Degraded,
-        mode_origin: "test".to_string(),
-        run_id: Vec::new(),
-        run_dir: Vec::new(),
-        started_at: Vec::new(),
-        finished_at: Vec::new(),
-        manifest: dir.join(run::MANIFEST),
+        origin: "test".to_string(),
     };
-    let evaluated = evaluate::evaluate(info, &manifest, Options::default()).unwrap();
-    let p95 = evaluated.scenarios[1]
+    let dir = crate::util::utf8(&dir);
+    let evaluated = Evaluation::open_dir(&dir, Some(choice), Options::default()).unwrap();
+    let p95 = evaluated
+        .scenario(1)
+        .unwrap()
         .checks
         .iter()
         .find(|c| c.spec.metric == "p95_us")
         .unwrap();
     assert_eq!(p95.verdict(Strictness::Reference), Verdict::Pass);
-    assert!(matches!(
-        p95.verdict(Strictness::Strict),
-        Verdict::Error { .. }
-    ));
+    assert!(matches!(p95.verdict(Strictness::Strict), Verdict::Error(_)));
 }
 
 #[test]
 fn missing_or_unnamed_logs_are_errors_for_every_check_of_their_scenario() {
     let dir = fixture("missing-logs");
-    let out = run_in_process(&Config::new(&dir), &[]);
+    let out = run_in_process(&Config::new(crate::util::utf8(&dir)), &[]);
     let failed: Vec<&str> = out.failed();
     let expected: Vec<String> = names("missing-logs")
         .into_iter()
@@ -182,10 +180,7 @@ fn missing_or_unnamed_logs_are_errors_for_every_check_of_their_scenario() {
         .collect();
     assert_eq!(failed, expected);
     for name in &expected {
-        assert!(
-            matches!(out.get(name).outcome, Outcome::Error { .. }),
-            "{name}"
-        );
+        assert!(matches!(out.get(name).verdict, Verdict::Error(_)), "{name}");
     }
     let message = out.message("missing-logs::torn_read::p99_us_max", "error");
     assert_eq!(
@@ -208,7 +203,7 @@ fn missing_or_unnamed_logs_are_errors_for_every_check_of_their_scenario() {
 #[test]
 fn unreadable_manifest_is_one_failing_manifest_test() {
     let dir = fixture("malformed-manifest");
-    let out = run_in_process(&Config::new(&dir), &[]);
+    let out = run_in_process(&Config::new(crate::util::utf8(&dir)), &[]);
     assert_eq!(out.ran(), ["malformed-manifest::manifest"]);
     let message = out.message("malformed-manifest::manifest", "error");
     assert_eq!(
@@ -219,20 +214,20 @@ fn unreadable_manifest_is_one_failing_manifest_test() {
         )
     );
     // Listing shows it too: a broken run is never an empty, green suite.
-    let listed = run_in_process(&Config::new(&dir), &["--list"]);
+    let listed = run_in_process(&Config::new(crate::util::utf8(&dir)), &["--list"]);
     assert_eq!(listed.stdout, "malformed-manifest::manifest: test\n");
 }
 
 #[test]
 fn a_folder_of_runs_names_each_run_and_each_run_keeps_its_mode() {
-    let out = run_in_process(&Config::new(fixture("two-runs")), &[]);
+    let out = run_in_process(&Config::new(crate::util::utf8(fixture("two-runs"))), &[]);
     let mut expected = names("alpha");
     expected.extend(names("beta"));
     assert_eq!(out.ran(), expected);
     // beta's mode is baseline, from its summary.json: p99_us=2500 is within baseline's limit.
     assert!(out.failed().is_empty(), "{:?}", out.failed());
 
-    let mut config = Config::new(fixture("two-runs"));
+    let mut config = Config::new(crate::util::utf8(fixture("two-runs")));
     config.mode = Some(Mode::Degraded);
     let out = run_in_process(&config, &[]);
     assert_eq!(out.failed(), ["beta::torn_read::p99_us_max"]);
@@ -247,7 +242,10 @@ fn a_folder_of_runs_names_each_run_and_each_run_keeps_its_mode() {
 
 #[test]
 fn a_repeated_scenario_gets_a_stable_suffix_and_fails_the_scenario_set() {
-    let out = run_in_process(&Config::new(fixture("repeated-scenario")), &[]);
+    let out = run_in_process(
+        &Config::new(crate::util::utf8(fixture("repeated-scenario"))),
+        &[],
+    );
     let ran = out.ran();
     assert_eq!(ran.len(), 25);
     assert_eq!(
@@ -282,18 +280,24 @@ fn a_repeated_scenario_gets_a_stable_suffix_and_fails_the_scenario_set() {
 }
 
 #[test]
-fn a_run_without_a_mode_fails_every_test_saying_how_to_set_it() {
+fn a_run_without_a_mode_fails_only_its_checks_saying_how_to_set_it() {
     let dir = fixture("no-mode");
-    let out = run_in_process(&Config::new(&dir), &[]);
-    assert_eq!(out.failed(), names("no-mode"));
+    let out = run_in_process(&Config::new(crate::util::utf8(&dir)), &[]);
+    // The exit codes and the scenario set do not depend on the mode.
+    let checks: Vec<String> = names("no-mode")
+        .into_iter()
+        .filter(|name| !name.ends_with("::process_exit") && !name.ends_with("::expected_scenarios"))
+        .collect();
+    assert_eq!(checks.len(), 15);
+    assert_eq!(out.failed(), checks);
     let expected = format!(
-        "{}: no mode for the thresholds (FAULT_MODE is unset and neither run.json nor summary.json names one); set FAULT_MODE=baseline or FAULT_MODE=degraded, or add \"mode\" to run.json",
+        "{}: no mode for the thresholds: none was given and neither run.json nor summary.json names one; pass --mode baseline|degraded (fault-summary), set FAULT_MODE=baseline|degraded, or add \"mode\" to run.json",
         dir.display()
     );
-    for name in names("no-mode") {
+    for name in checks {
         assert_eq!(out.message(&name, "error"), expected);
     }
-    let mut config = Config::new(&dir);
+    let mut config = Config::new(crate::util::utf8(&dir));
     config.mode = Some(Mode::Degraded);
     assert!(run_in_process(&config, &[]).failed().is_empty());
 }
@@ -301,7 +305,7 @@ fn a_run_without_a_mode_fails_every_test_saying_how_to_set_it() {
 #[test]
 fn a_folder_without_runs_fails_loudly() {
     let empty = crate::util::Scratch::new("harness-no-runs");
-    let out = run_in_process(&Config::new(empty.path()), &[]);
+    let out = run_in_process(&Config::new(crate::util::utf8(empty.path())), &[]);
     let label = format!(
         "{}::setup",
         empty.path().file_name().unwrap().to_string_lossy()
@@ -314,14 +318,14 @@ fn a_folder_without_runs_fails_loudly() {
         "{message}"
     );
 
-    let out = run_in_process(&Config::new(fixture("no-such-run")), &[]);
+    let out = run_in_process(&Config::new(crate::util::utf8(fixture("no-such-run"))), &[]);
     assert_eq!(out.ran(), ["no-such-run::setup"]);
     assert!(out.finished.conclusion.has_failed());
 }
 
 #[test]
 fn filter_skip_and_exact_select_tests_and_only_those_run() {
-    let config = Config::new(fixture("failing-thresholds"));
+    let config = Config::new(crate::util::utf8(fixture("failing-thresholds")));
     let out = run_in_process(&config, &["p99_us_max"]);
     assert_eq!(
         out.ran(),
@@ -350,7 +354,7 @@ fn filter_skip_and_exact_select_tests_and_only_those_run() {
 
 #[test]
 fn listing_prints_only_name_colon_test_lines_and_runs_nothing() {
-    let config = Config::new(fixture("two-runs"));
+    let config = Config::new(crate::util::utf8(fixture("two-runs")));
     let out = run_in_process(&config, &["--list", "--format", "terse"]);
     let mut expected: Vec<String> = names("alpha");
     expected.extend(names("beta"));
@@ -366,7 +370,7 @@ fn listing_prints_only_name_colon_test_lines_and_runs_nothing() {
 
 #[test]
 fn json_format_for_rustrover_is_one_json_event_per_line() {
-    let config = Config::new(fixture("failing-thresholds"));
+    let config = Config::new(crate::util::utf8(fixture("failing-thresholds")));
     let out = run_in_process(
         &config,
         &["-Z", "unstable-options", "--format=json", "--show-output"],

@@ -1,8 +1,9 @@
 //! Helpers of the harness and JUnit tests: fixture runs, in-process harness
 //! runs, the real `fault_suite` test binary and JUnit schema validation.
 
+use fault_harness::eval::model::Verdict;
 use fault_harness::harness::{self, Arguments, Config, Finished};
-use fault_harness::report::cases::{Judged, Outcome};
+use fault_harness::report::cases::Judged;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,7 +34,7 @@ impl InProcess {
         self.finished
             .ran
             .iter()
-            .filter(|judged| judged.outcome != Outcome::Pass)
+            .filter(|judged| judged.verdict != Verdict::Pass)
             .map(|judged| judged.name.as_str())
             .collect()
     }
@@ -58,10 +59,8 @@ impl InProcess {
 
     /// Returns the message of test `name`, which must have failed with `kind` ("failure" or "error").
     pub fn message(&self, name: &str, kind: &str) -> &str {
-        match (&self.get(name).outcome, kind) {
-            (Outcome::Failure { message }, "failure") | (Outcome::Error { message }, "error") => {
-                message
-            }
+        match (&self.get(name).verdict, kind) {
+            (Verdict::Failure(message), "failure") | (Verdict::Error(message), "error") => message,
             (other, _) => panic!("{name}: expected {kind}, got {other:?}"),
         }
     }
@@ -81,7 +80,7 @@ pub fn run_in_process(config: &Config, args: &[&str]) -> InProcess {
         log.display().to_string(),
     ];
     argv.extend(args.iter().map(|arg| arg.to_string()));
-    let finished = harness::run(config, &Arguments::from_iter(argv));
+    let finished = harness::execute(config, &Arguments::from_iter(argv));
     let stdout = std::fs::read_to_string(&log).unwrap_or_default();
     let _ = std::fs::remove_file(&log);
     InProcess { finished, stdout }

@@ -17,8 +17,8 @@
 
 use crate::harness_support::{fault_suite_command, run_in_process, InProcess};
 use crate::util::{reference, Scratch};
+use fault_harness::eval::model::Verdict;
 use fault_harness::harness::Config;
-use fault_harness::report::cases::Outcome;
 use std::ffi::{OsStr, OsString};
 use std::io::Read;
 use std::os::unix::ffi::OsStrExt;
@@ -657,13 +657,20 @@ fn manifest_of_a_hundred_thousand_rows_is_read_and_listed() {
     let read = fault_harness::input::manifest::read(&run.path("manifest.tsv")).expect("manifest");
     assert_eq!(read.rows.len(), 100_000);
     assert_eq!(read.rows[99_999].line, 100_001);
-    let planned = fault_harness::eval::evaluate::plan(&read).expect("orders are integers");
+    let planned = fault_harness::eval::evaluation::order(
+        &crate::util::utf8(run.path("manifest.tsv")),
+        read.rows,
+    )
+    .expect("orders are integers");
     assert_eq!(planned[0].row.scenario_id, "s0");
     assert_eq!(planned[99_999].row.scenario_id, "s99999");
     // The harness names the cases of every row, reading the manifest only; a filter keeps
     // the listing itself (400,001 lines) out of the test's time.
-    let name = fault_harness::input::run_dir::run_name(run.dir());
-    let out = run_in_process(&Config::new(run.dir()), &["--list", "::s99999::"]);
+    let name = fault_harness::input::run_dir::run_name(&crate::util::utf8(run.dir()));
+    let out = run_in_process(
+        &Config::new(crate::util::utf8(run.dir())),
+        &["--list", "::s99999::"],
+    );
     assert!(out.finished.ran.is_empty());
     let listed: Vec<&str> = out
         .stdout
@@ -1273,7 +1280,7 @@ fn run_json_without_a_mode_and_no_flag_is_an_error() {
     refused(
         &run,
         run_dir_only(),
-        &["no mode found", "--mode baseline|degraded"],
+        &["no mode for the thresholds", "--mode baseline|degraded"],
     );
 }
 
@@ -1479,7 +1486,7 @@ fn harness_with_fault_confine_fails_the_checks_of_a_log_outside() {
     let run = Run::good("c-harness");
     let (_outside, target) = outside_log("c-harness");
     run.torn_read_log_named(target.as_os_str().as_bytes());
-    let name = fault_harness::input::run_dir::run_name(run.dir());
+    let name = fault_harness::input::run_dir::run_name(&crate::util::utf8(run.dir()));
     // Read (and noted) without confinement: every test passes.
     let output = run_bounded(fault_suite_command(run.dir()));
     assert_eq!(
@@ -1518,25 +1525,25 @@ fn harness_with_fault_confine_fails_the_checks_of_a_log_outside() {
 // ---------------------------------------------------------------- the harness
 
 /// Returns the outcome of test `name` in a harness run, which must have run.
-fn outcome<'a>(out: &'a InProcess, name: &str) -> &'a Outcome {
-    &out.get(name).outcome
+fn outcome<'a>(out: &'a InProcess, name: &str) -> &'a Verdict {
+    &out.get(name).verdict
 }
 
 #[test]
 fn harness_over_a_missing_run_dir_fails_one_setup_test() {
     let scratch = Scratch::new("h-missing");
     let missing = scratch.path().join("no-such-runs");
-    let out = run_in_process(&Config::new(&missing), &[]);
+    let out = run_in_process(&Config::new(crate::util::utf8(&missing)), &[]);
     assert_eq!(out.ran(), ["no-such-runs::setup"]);
     match outcome(&out, "no-such-runs::setup") {
-        Outcome::Error { message } => assert!(message.contains("no-such-runs"), "{message}"),
+        Verdict::Error(message) => assert!(message.contains("no-such-runs"), "{message}"),
         other => panic!("{other:?}"),
     }
     assert!(out.finished.conclusion.has_failed());
 }
 
 #[test]
-fn harness_over_a_run_dir_not_utf8_names_tests_lossily() {
+fn harness_over_a_run_dir_not_utf8_says_so_and_names_it() {
     let scratch = Scratch::new("h-not-utf8");
     let dir = scratch.path().join(OsStr::from_bytes(b"run-\xff\xfe"));
     std::fs::create_dir(&dir).expect("run folder");
@@ -1544,26 +1551,24 @@ fn harness_over_a_run_dir_not_utf8_names_tests_lossily() {
     for file in ["manifest.tsv", "run.json"] {
         std::fs::copy(good.path(file), dir.join(file)).expect("copy");
     }
-    for id in SCENARIOS {
-        std::fs::create_dir(dir.join(id)).expect("folder");
-        std::fs::write(dir.join(id).join("streamer.log"), good_log(id)).expect("log");
-    }
-    let out = run_in_process(&Config::new(&dir), &[]);
-    assert_eq!(out.ran().len(), 19);
-    assert!(out.failed().is_empty(), "{:?}", out.failed());
-    assert!(
-        out.ran()
-            .iter()
-            .all(|name| name.starts_with("run-\u{fffd}\u{fffd}::")),
-        "{:?}",
-        out.ran()
-    );
+    // Paths are UTF-8 all the way (test names, messages): the folder is named, escaped.
+    let out = run_in_process(&Config::new(crate::util::utf8(scratch.path())), &[]);
+    assert_eq!(out.ran().len(), 1, "{:?}", out.ran());
+    let name = out.ran()[0].to_string();
+    assert!(name.ends_with("::setup"), "{name}");
+    let message = out.message(&name, "error");
+    assert!(message.contains("run-\\xFF\\xFE"), "{message}");
+    assert!(message.contains("not UTF-8"), "{message}");
     // FAULT_RUN_DIR itself may hold such bytes: the real binary, a missing folder.
     let missing = scratch.path().join(OsStr::from_bytes(b"gone-\xff"));
     let output = run_bounded(fault_suite_command(&missing));
     assert_eq!(output.status.code(), Some(101), "{}", stderr(&output));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("gone-\u{fffd}::setup"), "{stdout}");
+    assert!(
+        stdout.contains("FAULT_RUN_DIR=\"") && stdout.contains("not valid UTF-8"),
+        "{stdout}"
+    );
     assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
 }
 
@@ -1584,14 +1589,14 @@ fn harness_over_a_fifo_manifest_fails_its_manifest_test() {
 
 /// Asserts that the harness over `run` runs one test, `<run>::manifest`, an error holding `needle`.
 fn assert_only_manifest_error(run: &Run, needle: &str) {
-    let out = run_in_process(&Config::new(run.dir()), &[]);
+    let out = run_in_process(&Config::new(crate::util::utf8(run.dir())), &[]);
     let name = format!(
         "{}::manifest",
-        fault_harness::input::run_dir::run_name(run.dir())
+        fault_harness::input::run_dir::run_name(&crate::util::utf8(run.dir()))
     );
     assert_eq!(out.ran(), [name.as_str()]);
     match outcome(&out, &name) {
-        Outcome::Error { message } => assert!(message.contains(needle), "{message}"),
+        Verdict::Error(message) => assert!(message.contains(needle), "{message}"),
         other => panic!("{other:?}"),
     }
 }
@@ -1614,13 +1619,13 @@ fn harness_over_a_bad_order_fails_its_manifest_test() {
     let run = Run::good("h-order");
     let manifest = std::fs::read_to_string(run.path("manifest.tsv")).expect("manifest");
     run.write("manifest.tsv", manifest.replacen("\n3\t", "\nthird\t", 1));
-    let out = run_in_process(&Config::new(run.dir()), &[]);
+    let out = run_in_process(&Config::new(crate::util::utf8(run.dir())), &[]);
     let name = format!(
         "{}::manifest",
-        fault_harness::input::run_dir::run_name(run.dir())
+        fault_harness::input::run_dir::run_name(&crate::util::utf8(run.dir()))
     );
     match outcome(&out, &name) {
-        Outcome::Error { message } => assert!(
+        Verdict::Error(message) => assert!(
             message.contains("manifest.tsv:4: order \"third\""),
             "{message}"
         ),
@@ -1638,18 +1643,18 @@ fn harness_over_special_logs_fails_their_tests_and_runs_the_rest() {
         "manifest.tsv",
         manifest.replace("sink_stall/streamer.log", "/dev/zero"),
     );
-    let name = fault_harness::input::run_dir::run_name(run.dir());
-    let out = run_in_process(&Config::new(run.dir()), &[]);
+    let name = fault_harness::input::run_dir::run_name(&crate::util::utf8(run.dir()));
+    let out = run_in_process(&Config::new(crate::util::utf8(run.dir())), &[]);
     assert_eq!(out.ran().len(), 19, "the run is not aborted");
     match outcome(&out, &format!("{name}::torn_read::p99_us_max")) {
-        Outcome::Error { message } => assert!(
+        Verdict::Error(message) => assert!(
             message.contains("is a FIFO, not a regular file"),
             "{message}"
         ),
         other => panic!("{other:?}"),
     }
     match outcome(&out, &format!("{name}::sink_stall::p95_us_max")) {
-        Outcome::Error { message } => {
+        Verdict::Error(message) => {
             assert!(
                 message.contains("/dev/zero is a character device, not a regular file"),
                 "{message}"
@@ -1659,11 +1664,11 @@ fn harness_over_special_logs_fails_their_tests_and_runs_the_rest() {
     }
     assert_eq!(
         outcome(&out, &format!("{name}::reset_storm::p99_us_max")),
-        &Outcome::Pass
+        &Verdict::Pass
     );
     assert_eq!(
         outcome(&out, &format!("{name}::torn_read::process_exit")),
-        &Outcome::Pass
+        &Verdict::Pass
     );
 }
 
@@ -1671,12 +1676,13 @@ fn harness_over_special_logs_fails_their_tests_and_runs_the_rest() {
 fn harness_over_an_invalid_run_json_fails_its_tests_with_the_reason() {
     let run = Run::good("h-run-json");
     run.write("run.json", r#"{"mode": "fastest"}"#);
-    let name = fault_harness::input::run_dir::run_name(run.dir());
-    let out = run_in_process(&Config::new(run.dir()), &[]);
+    let name = fault_harness::input::run_dir::run_name(&crate::util::utf8(run.dir()));
+    let out = run_in_process(&Config::new(crate::util::utf8(run.dir())), &[]);
     assert_eq!(out.ran().len(), 19, "the run is not aborted");
-    assert_eq!(out.failed().len(), 19);
+    // The fifteen checks need the mode; the exit codes and the scenario set do not.
+    assert_eq!(out.failed().len(), 15);
     match outcome(&out, &format!("{name}::torn_read::p50_us_max")) {
-        Outcome::Error { message } => {
+        Verdict::Error(message) => {
             assert!(
                 message.contains("run.json: mode \"fastest\" is neither"),
                 "{message}"
@@ -1702,14 +1708,14 @@ fn harness_over_a_200_mb_nul_value_fails_the_check_not_the_run() {
         .expect("open log");
     file.set_len(200 << 20).expect("grow sparsely");
     drop(file);
-    let name = fault_harness::input::run_dir::run_name(run.dir());
+    let name = fault_harness::input::run_dir::run_name(&crate::util::utf8(run.dir()));
     let out = run_in_process(
-        &Config::new(run.dir()),
+        &Config::new(crate::util::utf8(run.dir())),
         &["--exact", &format!("{name}::torn_read::p50_us_max")],
     );
     assert_eq!(out.ran().len(), 1);
     match outcome(&out, &format!("{name}::torn_read::p50_us_max")) {
-        Outcome::Error { message } => {
+        Verdict::Error(message) => {
             assert!(message.contains("torn_read/streamer.log:5"), "{message}")
         }
         other => panic!("{other:?}"),

@@ -23,8 +23,8 @@ fn without_times(xml: &str) -> String {
 fn harness_report_of_every_fixture_run_validates_and_keeps_failures_and_errors_apart() {
     let scratch = Scratch::new("junit-all");
     let junit = scratch.path().join("reports/junit.xml");
-    let mut config = Config::new(fixture(""));
-    config.junit = Some(junit.clone());
+    let mut config = Config::new(crate::util::utf8(fixture("")));
+    config.junit = Some(crate::util::utf8(junit.clone()));
     let out = run_in_process(&config, &[]);
     assert!(
         out.finished.junit_error.is_none(),
@@ -61,8 +61,8 @@ fn harness_report_of_every_fixture_run_validates_and_keeps_failures_and_errors_a
 fn harness_report_holds_exactly_the_tests_that_ran() {
     let scratch = Scratch::new("junit-filtered");
     let junit = scratch.path().join("junit.xml");
-    let mut config = Config::new(fixture("failing-thresholds"));
-    config.junit = Some(junit.clone());
+    let mut config = Config::new(crate::util::utf8(fixture("failing-thresholds")));
+    config.junit = Some(crate::util::utf8(junit.clone()));
     let out = run_in_process(&config, &["p99_us_max"]);
     assert_eq!(out.ran().len(), 2);
     assert_valid_junit(&junit);
@@ -93,8 +93,8 @@ fn an_unwritable_report_fails_the_run() {
     let scratch = Scratch::new("junit-unwritable");
     let blocker = scratch.path().join("file");
     std::fs::write(&blocker, "").unwrap();
-    let mut config = Config::new(fixture("passing"));
-    config.junit = Some(blocker.join("junit.xml"));
+    let mut config = Config::new(crate::util::utf8(fixture("passing")));
+    config.junit = Some(crate::util::utf8(blocker.join("junit.xml")));
     let out = run_in_process(&config, &[]);
     assert!(!out.finished.conclusion.has_failed());
     let error = out.finished.junit_error.as_deref().unwrap_or_default();
@@ -130,8 +130,8 @@ fn fault_summary_writes_the_same_report_for_a_run() {
         assert_valid_junit(&cli);
 
         let harness = scratch.path().join("harness.xml");
-        let mut config = Config::new(&run);
-        config.junit = Some(harness.clone());
+        let mut config = Config::new(crate::util::utf8(&run));
+        config.junit = Some(crate::util::utf8(harness.clone()));
         let _ = run_in_process(&config, &[]);
         let cli = std::fs::read_to_string(&cli).unwrap();
         let harness = std::fs::read_to_string(&harness).unwrap();

@@ -92,3 +92,8 @@ pub fn bless() -> bool {
         Err(err) => panic!("BLESS is not usable: {err}"),
     }
 }
+
+/// Returns `path` as a UTF-8 path; test paths always are.
+pub fn utf8(path: impl AsRef<Path>) -> camino::Utf8PathBuf {
+    camino::Utf8PathBuf::from_path_buf(path.as_ref().to_path_buf()).expect("test paths are UTF-8")
+}

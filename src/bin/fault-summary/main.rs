@@ -1,159 +1,150 @@
 //! `fault-summary`: a drop-in for the reference helper, plus `--run-dir`-only use and JUnit.
 //!
-//! This file only settles the inputs (flags, `run.json`), calls the library
-//! and maps the outcome to an exit status.
+//! This file only settles the inputs (flags, `FAULT_MODE`, `run.json`), hands
+//! them to the library's one evaluation, renders what it returns and maps the
+//! outcome to an exit status.
 
 mod args;
 
 use args::{Args, Command};
-use fault_harness::eval::evaluate::{self, Options};
-use fault_harness::eval::model::{Log, LogStatus, Observed, Run, RunInfo, Strictness};
-use fault_harness::eval::thresholds::Mode;
-use fault_harness::fs::atomic as output;
-use fault_harness::input::{manifest, run_dir as run};
-use fault_harness::report::{cases, junit, summary};
-use std::ffi::OsString;
-use std::os::unix::ffi::OsStringExt;
-use std::path::PathBuf;
+use camino::{Utf8Path, Utf8PathBuf};
+use fault_harness::eval::evaluation::{Evaluation, Options};
+use fault_harness::eval::model::{Scenario, Strictness, Tally};
+use fault_harness::fs::atomic;
+use fault_harness::input::mode::{self, Mode, ModeChoice, MODE_VAR};
+use fault_harness::input::run_dir;
+use fault_harness::report::summary::{self, Header};
+use fault_harness::report::{cases, junit, warnings};
 use std::process::ExitCode;
 
 /// An error that stops the summary from being written (exit status 2).
-struct Fatal(String);
+struct CliError(String);
 
-impl<E: std::fmt::Display> From<E> for Fatal {
-    fn from(err: E) -> Fatal {
-        Fatal(err.to_string())
+impl<E: std::fmt::Display> From<E> for CliError {
+    fn from(err: E) -> CliError {
+        CliError(err.to_string())
     }
 }
 
-fn path(bytes: &[u8]) -> PathBuf {
-    PathBuf::from(OsString::from_vec(bytes.to_vec()))
+/// Returns a path given on the command line, which must be UTF-8 to be used as one.
+fn utf8_path(flag: &str, bytes: &[u8]) -> Result<Utf8PathBuf, CliError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Utf8PathBuf::from(text)),
+        Err(_) => Err(CliError(format!(
+            "{flag} {}: not valid UTF-8; name a UTF-8 path",
+            String::from_utf8_lossy(bytes)
+        ))),
+    }
 }
 
-/// Fills in what the flags leave open from `run.json` and the run directory.
-fn settle(args: &Args) -> Result<(RunInfo, PathBuf), Fatal> {
+/// Returns the mode given explicitly: `--mode`, else `FAULT_MODE`.
+fn explicit_mode(args: &Args) -> Result<Option<ModeChoice>, CliError> {
+    if let Some(flag) = &args.mode {
+        let mode = Mode::parse(&String::from_utf8_lossy(flag))
+            .ok_or_else(|| CliError("bad --mode".into()))?;
+        return Ok(Some(ModeChoice {
+            mode,
+            origin: "--mode".to_string(),
+        }));
+    }
+    match std::env::var(MODE_VAR) {
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Ok(value) if value.is_empty() => Ok(None),
+        Ok(value) => match Mode::parse(value.trim()) {
+            Some(mode) => Ok(Some(ModeChoice {
+                mode,
+                origin: MODE_VAR.to_string(),
+            })),
+            None => Err(CliError(format!(
+                "{MODE_VAR}={value:?} is neither \"baseline\" nor \"degraded\""
+            ))),
+        },
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(CliError(format!("{MODE_VAR}: not valid UTF-8")))
+        }
+    }
+}
+
+/// What the command works on, once the flags' gaps are filled.
+struct Inputs {
+    header: Header,
+    /// The run's name, for JUnit test names.
+    name: String,
+    dir: Utf8PathBuf,
+    manifest: Utf8PathBuf,
+    output: Utf8PathBuf,
+    junit: Option<Utf8PathBuf>,
+    choice: ModeChoice,
+}
+
+/// Fills in what the flags leave open from `FAULT_MODE`, `run.json` and the run directory.
+fn resolve_inputs(args: &Args) -> Result<Inputs, CliError> {
     let run_dir_bytes = args.run_dir.clone().unwrap_or_default();
-    let run_dir = path(&run_dir_bytes);
+    // The run directory is only echoed unless something must be read from it.
+    let dir = || utf8_path("--run-dir", &run_dir_bytes);
+    let explicit = explicit_mode(args)?;
     let needs_run_json = args.run_id.is_none()
-        || args.mode.is_none()
+        || explicit.is_none()
         || args.started_at.is_none()
         || args.finished_at.is_none();
     let described = if needs_run_json {
-        run::read_run_json(&run_dir)?.unwrap_or_default()
+        run_dir::read_run_json(&dir()?)?.unwrap_or_default()
     } else {
-        run::RunJson::default()
+        run_dir::RunJson::default()
     };
-    let (mode, mode_origin) = match (&args.mode, described.mode) {
-        (Some(flag), _) => (
-            Mode::parse(&String::from_utf8_lossy(flag))
-                .ok_or_else(|| Fatal("bad --mode".into()))?,
-            "--mode".to_string(),
-        ),
-        (None, Some(mode)) => (mode, run_dir.join(run::RUN_JSON).display().to_string()),
-        (None, None) => {
-            return Err(Fatal(
-                run::RunError::NoMode {
-                    dir: run_dir.clone(),
-                    tried: format!("--mode, {}", run::RUN_JSON),
-                }
-                .to_string(),
-            ))
-        }
+    let choice = match explicit {
+        Some(choice) => choice,
+        None => mode::settle(&dir()?, None)?,
     };
-    let name = run::run_name(&run_dir);
+    let manifest = match &args.manifest {
+        Some(bytes) => utf8_path("--manifest", bytes)?,
+        None => dir()?.join(run_dir::MANIFEST),
+    };
+    let output = match &args.output {
+        Some(bytes) => utf8_path("--output", bytes)?,
+        None => dir()?.join(run_dir::SUMMARY),
+    };
+    let name = match std::str::from_utf8(&run_dir_bytes) {
+        Ok(text) => run_dir::run_name(Utf8Path::new(text)),
+        Err(_) => run_dir::run_name(Utf8Path::new(&String::from_utf8_lossy(&run_dir_bytes))),
+    };
     let text = |flag: &Option<Vec<u8>>, described: Option<String>, fallback: &str| {
         flag.clone()
             .or(described.map(String::into_bytes))
             .unwrap_or_else(|| fallback.as_bytes().to_vec())
     };
-    let manifest = args
-        .manifest
-        .as_deref()
-        .map(path)
-        .unwrap_or_else(|| run_dir.join(run::MANIFEST));
-    let output = args
-        .output
-        .as_deref()
-        .map(path)
-        .unwrap_or_else(|| run_dir.join(run::SUMMARY));
-    let info = RunInfo {
+    let header = Header {
+        mode: choice.mode,
         run_id: text(&args.run_id, described.run_id, &name),
         started_at: text(&args.started_at, described.started_at, ""),
         finished_at: text(&args.finished_at, described.finished_at, ""),
-        run_dir: run_dir_bytes,
-        name,
-        mode,
-        mode_origin,
-        manifest,
+        run_dir: run_dir_bytes.clone(),
     };
-    Ok((info, output))
+    let junit = match &args.junit {
+        Some(bytes) => Some(utf8_path("--junit", bytes)?),
+        None => None,
+    };
+    Ok(Inputs {
+        header,
+        name,
+        dir: Utf8PathBuf::from(String::from_utf8_lossy(&run_dir_bytes).into_owned()),
+        manifest,
+        output,
+        junit,
+        choice,
+    })
 }
 
-/// Warns on stderr about metric values the reference would have crashed on.
-fn warn_invalid(run: &Run) {
-    for scenario in &run.scenarios {
-        for check in &scenario.checks {
-            if let Observed::Invalid { reason, .. } = &check.observed {
-                let place = scenario
-                    .log
-                    .path
-                    .as_deref()
-                    .map_or_else(String::new, |p| p.display().to_string());
-                let line = scenario
-                    .metrics
-                    .line(check.spec.source)
-                    .and_then(|line| line.line)
-                    .map_or_else(String::new, |n| format!(":{n}"));
-                eprintln!(
-                    "fault-summary: warning: {place}{line}: {}: {reason}; the check fails",
-                    check.spec.metric
-                );
-            }
-        }
-    }
-}
-
-/// Warns on stderr about streamer logs that were named but not read (their metrics count
-/// as absent) and about those outside the run directory.
-fn warn_logs(run: &Run) {
-    for scenario in &run.scenarios {
-        let Log {
-            named,
-            path,
-            status,
-            outside,
-        } = &scenario.log;
-        let place = path
-            .as_deref()
-            .map_or_else(|| named.clone(), |p| p.display().to_string());
-        let id = &scenario.row.scenario_id;
-        if let (Some(outside), false) = (outside, *status == LogStatus::Refused) {
-            eprintln!(
-                "fault-summary: warning: {place}: leads out of the run directory, to {} (--confine refuses it)",
-                outside.display()
-            );
-        }
-        let problem = match status {
-            LogStatus::Read { .. } | LogStatus::Unnamed => continue,
-            LogStatus::Missing => "no such file".to_string(),
-            LogStatus::NotAFile { kind } => format!("is {kind}, not a regular file; not read"),
-            LogStatus::Unreadable { reason } => format!("cannot read: {reason}"),
-            LogStatus::Refused => format!(
-                "leads out of the run directory, to {}; not read (--confine)",
-                outside
-                    .as_deref()
-                    .map_or_else(String::new, |p| p.display().to_string())
-            ),
-        };
-        eprintln!(
-            "fault-summary: warning: {place}: {problem}; the metrics of scenario {id:?} count as absent"
-        );
-    }
-}
-
-fn summarize(args: &Args) -> Result<u8, Fatal> {
-    let (info, output_path) = settle(args)?;
-    let manifest = manifest::read(&info.manifest)?;
+fn summarize(args: &Args) -> Result<u8, CliError> {
+    let Inputs {
+        header,
+        name,
+        dir,
+        manifest,
+        output,
+        junit,
+        choice,
+    } = resolve_inputs(args)?;
     let strictness = if args.strict {
         Strictness::Strict
     } else {
@@ -163,22 +154,21 @@ fn summarize(args: &Args) -> Result<u8, Fatal> {
         locate_lines: args.junit.is_some(),
         confine: args.confine,
     };
-    let run = evaluate::evaluate(info, &manifest, options)?;
-    warn_invalid(&run);
-    warn_logs(&run);
-    let text = summary::render(&run, strictness);
-    output::write_atomic(&output_path, text.as_bytes())
-        .map_err(|err| Fatal(format!("{}: {}", output_path.display(), err)))?;
-    if let Some(junit_path) = args.junit.as_deref().map(path) {
-        let failed = |err: std::io::Error| Fatal(format!("{}: {}", junit_path.display(), err));
-        let xml = junit::render(&cases::judge_run(&run)).map_err(failed)?;
-        output::write_atomic(&junit_path, xml.as_bytes()).map_err(failed)?;
+    let evaluation = Evaluation::open(&dir, &manifest, Some(choice), options)?;
+    let scenarios: Vec<&Scenario> = evaluation.scenarios().collect();
+    for warning in warnings::render(&scenarios) {
+        eprintln!("fault-summary: warning: {warning}");
     }
-    Ok(if args.exit_code && !run.all_pass(strictness) {
-        1
-    } else {
-        0
-    })
+    let text = summary::render(&header, &scenarios, strictness);
+    atomic::write_atomic(output.as_std_path(), text.as_bytes())
+        .map_err(|err| CliError(format!("{output}: {err}")))?;
+    if let Some(junit_path) = junit {
+        let failed = |err: std::io::Error| CliError(format!("{junit_path}: {err}"));
+        let xml = junit::render(&cases::judge_run(&name, &evaluation)).map_err(failed)?;
+        atomic::write_atomic(junit_path.as_std_path(), xml.as_bytes()).map_err(failed)?;
+    }
+    let all_pass = Tally::of(&scenarios, strictness).all_pass;
+    Ok(if args.exit_code && !all_pass { 1 } else { 0 })
 }
 
 fn main() -> ExitCode {
@@ -204,7 +194,7 @@ fn main() -> ExitCode {
         }
         Command::Run(args) => match summarize(&args) {
             Ok(code) => ExitCode::from(code),
-            Err(Fatal(message)) => {
+            Err(CliError(message)) => {
                 eprintln!("fault-summary: error: {message}");
                 ExitCode::from(2)
             }

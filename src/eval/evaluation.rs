@@ -1,0 +1,304 @@
+//! The evaluation of a run: its manifest rows put in order, and each scenario
+//! evaluated once, eagerly or on first use, into the model.
+//!
+//! This is the one judging path. `fault-summary` evaluates every scenario of
+//! its run up front; the harness asks for a scenario the first time one of
+//! its tests runs, so `--exact NAME` reads one log. Either way a scenario is
+//! evaluated by [`evaluate_scenario`] under the mode [`crate::input::mode`]
+//! settles, and all verdicts are read off the resulting [`Scenario`].
+//! Resolving and reading evidence is `evidence`'s; wording is the reports'.
+
+use crate::eval::evidence;
+use crate::eval::model::{
+    Check, ExitCode, ExitCodes, Files, MetricLine, Observed, Scenario, ScenarioSet, Strictness,
+};
+use crate::eval::thresholds::{self, Token};
+use crate::input::manifest::{self, ManifestError, Row};
+use crate::input::mode::{self, Mode, ModeChoice, ModeError};
+use crate::input::run_dir;
+use crate::py::int::{IntError, PyInt};
+use crate::py::value::Value;
+use crate::scan::kv::LINE_BUDGET;
+use crate::scan::tail;
+use camino::{Utf8Path, Utf8PathBuf};
+use std::fmt;
+use std::fs::File;
+use std::sync::OnceLock;
+
+/// How much work evaluation does beyond what the summary needs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Finds the line numbers of metric lines behind checks that do not pass
+    /// (costs a scan of the log up to that line).
+    pub locate_lines: bool,
+    /// Refuses streamer logs whose path leads out of the run directory (the
+    /// folder holding the manifest) through `..`, as an absolute path or
+    /// through a symlink: such a log is never opened, its status is
+    /// [`crate::eval::model::LogStatus::Refused`] (an evidence error) and its
+    /// metrics are absent. Without it they are read and only noted.
+    pub confine: bool,
+}
+
+/// A manifest record whose `order` was understood.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderedRow {
+    pub order: PyInt,
+    pub row: Row,
+}
+
+/// Why a manifest's records cannot be put in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderError {
+    pub manifest: Utf8PathBuf,
+    pub line: u64,
+    pub value: String,
+    pub reason: String,
+}
+
+impl fmt::Display for OrderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: order {:?} is not an integer ({})",
+            self.manifest, self.line, self.value, self.reason
+        )
+    }
+}
+
+impl std::error::Error for OrderError {}
+
+/// Puts the manifest's records in the reference's order: a stable sort on `int(order)`.
+pub fn order(manifest: &Utf8Path, rows: Vec<Row>) -> Result<Vec<OrderedRow>, OrderError> {
+    let mut ordered = Vec::with_capacity(rows.len());
+    for row in rows {
+        let order = PyInt::parse(&row.order).map_err(|err| OrderError {
+            manifest: manifest.to_path_buf(),
+            line: row.line,
+            value: row.order.clone(),
+            reason: match err {
+                IntError::Invalid => "invalid literal for int() with base 10".to_string(),
+                IntError::TooManyDigits => "more than 4300 digits".to_string(),
+            },
+        })?;
+        ordered.push(OrderedRow { order, row });
+    }
+    ordered.sort_by(|a, b| a.order.cmp(&b.order));
+    Ok(ordered)
+}
+
+/// Why a run cannot be evaluated at all: its manifest is unusable.
+#[derive(Debug)]
+pub enum UnusableRun {
+    /// The manifest could not be read.
+    Manifest(ManifestError),
+    /// A record's `order` is not an integer.
+    Order(OrderError),
+}
+
+impl fmt::Display for UnusableRun {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnusableRun::Manifest(err) => err.fmt(f),
+            UnusableRun::Order(err) => err.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for UnusableRun {}
+
+/// Returns `int(value)`, or `fallback` when Python's `int()` would raise.
+fn int_or(value: &str, fallback: i64) -> PyInt {
+    PyInt::parse(value).unwrap_or_else(|_| PyInt::from_i64(fallback))
+}
+
+/// Evaluates one scenario: resolves its evidence, reads its streamer log once and
+/// judges its checks against the limits of `mode` (none when the mode is unknown).
+pub fn evaluate_scenario(
+    ordered: &OrderedRow,
+    base: &Utf8Path,
+    mode: Option<Mode>,
+    options: Options,
+) -> Scenario {
+    let OrderedRow { order, row } = ordered;
+    let exit = ExitCodes {
+        sim: ExitCode::parse(&row.sim_rc),
+        streamer: ExitCode::parse(&row.streamer_rc),
+        tester: ExitCode::parse(&row.tester_rc),
+    };
+    let files = Files {
+        sim_log: evidence::resolve(base, &row.sim_log),
+        streamer_log: evidence::resolve(base, &row.streamer_log),
+        tester_log: evidence::resolve(base, &row.tester_log),
+    };
+    let (log, metrics, file) = evidence::read_log(&files.streamer_log, options.confine);
+    let checks = thresholds::checks_for(&row.scenario_id)
+        .into_iter()
+        .map(|spec| Check {
+            limit: mode.map(|mode| thresholds::limit(mode, &row.scenario_id, &spec)),
+            observed: observe(metrics.line(spec.token), spec.metric),
+            spec,
+        })
+        .collect();
+    let mut scenario = Scenario {
+        row: row.clone(),
+        order: order.clone(),
+        duration_ms: int_or(&row.duration_ms, 0),
+        exit,
+        files,
+        log,
+        metrics,
+        checks,
+    };
+    // Lines are located for messages (harness, JUnit), and for the warnings about
+    // values the reference would crash on.
+    let invalid = scenario
+        .checks
+        .iter()
+        .any(|check| matches!(check.observed, Observed::Invalid { .. }));
+    if let (Some(mut file), true) = (file, options.locate_lines || invalid) {
+        locate(&mut scenario, &mut file);
+    }
+    scenario
+}
+
+/// Reads what a check needs from its metric line.
+fn observe(line: Option<&MetricLine>, metric: &str) -> Observed {
+    let value = line.and_then(|line| line.pairs.iter().rev().find(|(key, _)| key == metric));
+    match value {
+        // The metric may have been among the pairs the line lost: not an absent 0.
+        None if line.is_some_and(|line| line.cut) => Observed::Invalid {
+            value: Value::Str(String::new()),
+            reason: format!(
+                "not among the pairs kept of its line, which holds more than {LINE_BUDGET} bytes of them"
+            ),
+        },
+        None => Observed::Missing,
+        Some((_, value)) => match value.to_int() {
+            Ok(int) => Observed::Value(int),
+            Err(reason) => Observed::Invalid {
+                value: value.clone(),
+                reason,
+            },
+        },
+    }
+}
+
+/// Fills in the line numbers of the metric lines behind checks that do not pass
+/// strictly, the lines messages and warnings point at.
+fn locate(scenario: &mut Scenario, file: &mut File) {
+    let wanted = |token| {
+        scenario
+            .checks
+            .iter()
+            .any(|check| check.spec.token == token && !check.verdict(Strictness::Strict).passed())
+    };
+    let want = [wanted(Token::Latency), wanted(Token::Fault)];
+    let lines = [&mut scenario.metrics.latency, &mut scenario.metrics.fault];
+    for (line, want) in lines.into_iter().zip(want) {
+        if let (Some(line), true) = (line.as_mut(), want) {
+            line.line = tail::line_number(file, line.offset).ok();
+        }
+    }
+}
+
+/// A run: its manifest's rows in order, its mode settled on first use, and each
+/// scenario evaluated on first use and kept.
+#[derive(Debug)]
+pub struct Evaluation {
+    /// The run directory.
+    pub dir: Utf8PathBuf,
+    /// The manifest; relative evidence paths are tried against its folder first.
+    pub manifest: Utf8PathBuf,
+    /// The scenario ids in evaluation order.
+    pub ids: Vec<String>,
+    rows: Vec<OrderedRow>,
+    explicit_mode: Option<ModeChoice>,
+    mode: OnceLock<Result<ModeChoice, String>>,
+    options: Options,
+    scenarios: Vec<OnceLock<Scenario>>,
+}
+
+impl Evaluation {
+    /// Reads and orders the manifest of the run in `dir`; nothing else is read yet.
+    ///
+    /// `explicit_mode` (from `--mode` or `FAULT_MODE`) overrides the run's own.
+    pub fn open(
+        dir: &Utf8Path,
+        manifest: &Utf8Path,
+        explicit_mode: Option<ModeChoice>,
+        options: Options,
+    ) -> Result<Evaluation, UnusableRun> {
+        let read = manifest::read(manifest.as_std_path()).map_err(UnusableRun::Manifest)?;
+        let rows = order(manifest, read.rows).map_err(UnusableRun::Order)?;
+        Ok(Evaluation {
+            dir: dir.to_path_buf(),
+            manifest: manifest.to_path_buf(),
+            ids: rows.iter().map(|r| r.row.scenario_id.clone()).collect(),
+            scenarios: rows.iter().map(|_| OnceLock::new()).collect(),
+            rows,
+            explicit_mode,
+            mode: OnceLock::new(),
+            options,
+        })
+    }
+
+    /// Opens the run directory `dir` with its manifest at the usual place.
+    pub fn open_dir(
+        dir: &Utf8Path,
+        explicit_mode: Option<ModeChoice>,
+        options: Options,
+    ) -> Result<Evaluation, UnusableRun> {
+        Evaluation::open(dir, &dir.join(run_dir::MANIFEST), explicit_mode, options)
+    }
+
+    /// Returns the run's mode and where it came from, or why there is none, settling it on first use.
+    pub fn mode(&self) -> Result<&ModeChoice, &str> {
+        self.mode
+            .get_or_init(|| {
+                mode::settle(&self.dir, self.explicit_mode.as_ref())
+                    .map_err(|err: ModeError| err.to_string())
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// Returns how many scenarios the run holds.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Returns true if and only if the manifest holds no scenario.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Returns scenario `index` (in evaluation order), evaluating it on first use.
+    pub fn scenario(&self, index: usize) -> Option<&Scenario> {
+        let cell = self.scenarios.get(index)?;
+        let ordered = self.rows.get(index)?;
+        Some(cell.get_or_init(|| {
+            let mode = self.mode().ok().map(|choice| choice.mode);
+            let base = evidence::manifest_dir(&self.manifest);
+            evaluate_scenario(ordered, &base, mode, self.options)
+        }))
+    }
+
+    /// Returns every scenario in evaluation order, evaluating those not evaluated yet.
+    pub fn scenarios(&self) -> impl Iterator<Item = &Scenario> {
+        (0..self.len()).filter_map(|index| self.scenario(index))
+    }
+
+    /// Returns how the run's scenario ids compare with the expected set.
+    pub fn scenario_set(&self) -> ScenarioSet {
+        ScenarioSet::of(&self.ids)
+    }
+
+    /// Returns how many scenarios have been evaluated so far.
+    #[cfg(test)]
+    pub(crate) fn evaluated(&self) -> usize {
+        self.scenarios
+            .iter()
+            .filter(|cell| cell.get().is_some())
+            .count()
+    }
+}

@@ -1,0 +1,62 @@
+//! The warnings `fault-summary` prints on stderr: where its summary rests on
+//! evidence the reference would have crashed on, could not read, or that
+//! leaves the run directory.
+//!
+//! It words facts the evaluation recorded; it reads nothing and decides
+//! nothing. Printing is the command's.
+
+use crate::eval::model::{LogStatus, Observed, Scenario};
+
+/// Returns the warnings about `scenarios`, one line each, without the program's prefix.
+pub fn render(scenarios: &[&Scenario]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for scenario in scenarios {
+        invalid_values(scenario, &mut lines);
+        log_problems(scenario, &mut lines);
+    }
+    lines
+}
+
+/// Words the metric values the reference would have crashed on.
+fn invalid_values(scenario: &Scenario, lines: &mut Vec<String>) {
+    for check in &scenario.checks {
+        if let Observed::Invalid { reason, .. } = &check.observed {
+            let place = scenario.files.streamer_log.shown();
+            let line = scenario
+                .metrics
+                .line(check.spec.token)
+                .and_then(|line| line.line)
+                .map_or_else(String::new, |n| format!(":{n}"));
+            lines.push(format!(
+                "{place}{line}: {}: {reason}; the check fails",
+                check.spec.metric
+            ));
+        }
+    }
+}
+
+/// Words a streamer log that was named but not read (its metrics count as absent),
+/// and one read from outside the run directory.
+fn log_problems(scenario: &Scenario, lines: &mut Vec<String>) {
+    let log = &scenario.files.streamer_log;
+    let place = log.shown();
+    let id = &scenario.row.scenario_id;
+    if let (Some(outside), false) = (&log.outside, scenario.log == LogStatus::Refused) {
+        lines.push(format!(
+            "{place}: leads out of the run directory, to {outside} (--confine refuses it)"
+        ));
+    }
+    let problem = match &scenario.log {
+        LogStatus::Read { .. } | LogStatus::Unnamed => return,
+        LogStatus::Missing => "no such file".to_string(),
+        LogStatus::NotAFile { kind } => format!("is {kind}, not a regular file; not read"),
+        LogStatus::Unreadable { reason } => format!("cannot read: {reason}"),
+        LogStatus::Refused => format!(
+            "leads out of the run directory, to {}; not read (--confine)",
+            log.outside.as_ref().map_or("", |p| p.as_str())
+        ),
+    };
+    lines.push(format!(
+        "{place}: {problem}; the metrics of scenario {id:?} count as absent"
+    ));
+}
