@@ -15,7 +15,7 @@ pub use crate::input::mode::MODE_VAR;
 use crate::input::mode::{Mode, ModeChoice};
 use crate::input::run_dir;
 use crate::report::cases::{self, Case, Judged};
-use crate::report::junit;
+use crate::report::{junit, warnings};
 use camino::{Utf8Path, Utf8PathBuf};
 use libtest_mimic::Trial;
 pub use libtest_mimic::{Arguments, Conclusion};
@@ -31,6 +31,9 @@ pub const RUN_DIR_VAR: &str = "FAULT_RUN_DIR";
 pub const JUNIT_VAR: &str = "FAULT_JUNIT";
 /// A boolean: refuse streamer logs outside their run directory (see [`Options::confine`]).
 pub const CONFINE_VAR: &str = "FAULT_CONFINE";
+
+/// Set by nextest in the processes it runs tests in.
+const NEXTEST_VAR: &str = "NEXTEST_EXECUTION_MODE";
 
 /// What the harness runs over and what it writes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -168,7 +171,7 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
     let default_runs = default_runs.into();
     let finished = match Config::from_env(default_runs.clone()) {
         Ok(mut config) => {
-            if config.junit.is_some() && std::env::var_os("NEXTEST_EXECUTION_MODE").is_some() {
+            if config.junit.is_some() && std::env::var_os(NEXTEST_VAR).is_some() {
                 // nextest runs each test in a process of its own; each would overwrite the report.
                 eprintln!(
                     "warning: {JUNIT_VAR} is ignored under nextest; use `cargo nextest run --profile ci` for JUnit"
@@ -265,8 +268,9 @@ fn tests(config: &Config) -> Vec<Test> {
     tests
 }
 
-/// Turns a test into a trial that judges it, records the verdict and reports a failure on stderr too.
-fn trial(test: Test, record: Arc<Mutex<Vec<Judged>>>) -> Trial {
+/// Turns a test into a trial that judges it and records the verdict; under nextest a
+/// failure is also printed on stderr, where nextest's JUnit report reads it.
+fn trial(test: Test, record: Arc<Mutex<Vec<Judged>>>, under_nextest: bool) -> Trial {
     let name = test.case.name.clone();
     Trial::test(name, move || {
         let start = Instant::now();
@@ -309,8 +313,12 @@ fn trial(test: Test, record: Arc<Mutex<Vec<Judged>>>) -> Trial {
         match failed {
             None => Ok(()),
             Some(message) => {
-                // libtest-mimic prints failures on stdout only; nextest's JUnit reads stderr.
-                eprintln!("Error: {message}");
+                // libtest-mimic prints failures on stdout only, under `failures:`; nextest's
+                // JUnit reads stderr. Under cargo test a second copy would only interleave
+                // with the progress lines.
+                if under_nextest {
+                    eprintln!("Error: {message}");
+                }
                 Err(message.into())
             }
         }
@@ -320,11 +328,26 @@ fn trial(test: Test, record: Arc<Mutex<Vec<Judged>>>) -> Trial {
 /// Runs the tests as trials and writes the JUnit report of those that ran.
 fn finish(args: &Arguments, tests: Vec<Test>, junit_path: Option<&Utf8Path>) -> Finished {
     let record = Arc::new(Mutex::new(Vec::new()));
+    let mut evaluations: Vec<Arc<Evaluation>> = Vec::new();
+    for test in &tests {
+        if let Some(evaluation) = &test.evaluation {
+            if !evaluations.iter().any(|seen| Arc::ptr_eq(seen, evaluation)) {
+                evaluations.push(Arc::clone(evaluation));
+            }
+        }
+    }
+    let under_nextest = std::env::var_os(NEXTEST_VAR).is_some();
     let trials = tests
         .into_iter()
-        .map(|test| trial(test, Arc::clone(&record)))
+        .map(|test| trial(test, Arc::clone(&record), under_nextest))
         .collect();
     let conclusion = libtest_mimic::run(args, trials);
+    // Evidence read from outside a run passes its tests silently: say so once per log.
+    for evaluation in &evaluations {
+        for note in evaluation.evaluated().filter_map(warnings::read_outside) {
+            eprintln!("note: {note}");
+        }
+    }
     let mut ran = std::mem::take(&mut *record.lock().unwrap_or_else(PoisonError::into_inner));
     ran.sort_by(|a, b| a.name.cmp(&b.name));
     let junit_error = match junit_path {
@@ -382,7 +405,7 @@ mod tests {
         let (arguments, log) = args(list);
         let finished = finish(&arguments, tests, None);
         let _ = std::fs::remove_file(log);
-        let count = evaluations.iter().map(|e| e.evaluated()).sum();
+        let count = evaluations.iter().map(|e| e.evaluated().count()).sum();
         (finished, count)
     }
 

@@ -293,12 +293,8 @@ impl Evaluation {
         ScenarioSet::of(&self.ids)
     }
 
-    /// Returns how many scenarios have been evaluated so far.
-    #[cfg(test)]
-    pub(crate) fn evaluated(&self) -> usize {
-        self.scenarios
-            .iter()
-            .filter(|cell| cell.get().is_some())
-            .count()
+    /// Returns the scenarios evaluated so far, in evaluation order, evaluating none.
+    pub fn evaluated(&self) -> impl Iterator<Item = &Scenario> {
+        self.scenarios.iter().filter_map(OnceLock::get)
     }
 }

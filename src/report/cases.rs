@@ -345,13 +345,22 @@ fn judge_check(
     }
     let verdict = match check.verdict(Strictness::Strict) {
         Verdict::Pass => Verdict::Pass,
-        Verdict::Failure(violation) => Verdict::Failure(with_evidence(
-            &format!(
-                "{violation} (limit {} of mode {}, mode from {})",
-                spec.limit_key, choice.mode, choice.origin
-            ),
-            &evidence,
-        )),
+        Verdict::Failure(violation) => {
+            // The test's own name for the limit; the reference's table key where it differs.
+            let test = check_test(spec);
+            let alias = if test == spec.limit_key {
+                String::new()
+            } else {
+                format!(" ({} in the reference's table)", spec.limit_key)
+            };
+            Verdict::Failure(with_evidence(
+                &format!(
+                    "{violation} (limit {test}{alias} of mode {}, mode from {})",
+                    choice.mode, choice.origin
+                ),
+                &evidence,
+            ))
+        }
         Verdict::Error(reason) => Verdict::Error(match (line, observed) {
             (None, _) => format!("{reason}: {evidence}"),
             (Some(_), Observed::Missing) => with_evidence(

@@ -1,9 +1,10 @@
 //! The JUnit XML writer: judged cases become a quick-junit report.
 //!
 //! Layout: one `<testsuite>` per run and scenario (the case's `suite`, e.g.
-//! `nightly-0305::torn_read`), one `<testcase>` per test named by its full test
-//! name with the suite as `classname`, `<failure>` for a missed threshold or
-//! exit code, `<error>` for missing evidence, and the evidence in `<system-out>`.
+//! `nightly-0305::torn_read`), one `<testcase>` per test named by the check's
+//! own name (`p99_us_max`) with the suite as `classname`, as Surefire does,
+//! `<failure>` for a missed threshold or exit code, `<error>` for missing
+//! evidence, and in `<system-out>` the full test name and the evidence.
 //! The output validates against Jenkins' JUnit schema. What the cases are and
 //! how they turned out is `cases`'s business; this module only renders them.
 
@@ -44,14 +45,23 @@ fn test_case(judged: &Judged) -> TestCase {
         Verdict::Failure(message) => non_success(NonSuccessKind::Failure, message),
         Verdict::Error(message) => non_success(NonSuccessKind::Error, message),
     };
-    let mut case = TestCase::new(xml_text(name), status);
+    // Report viewers show `classname` and `name` side by side: the name is the
+    // check's own (`p99_us_max`), the full test name leads the system-out.
+    let short = name
+        .strip_prefix(suite.as_str())
+        .and_then(|rest| rest.strip_prefix("::"))
+        .unwrap_or(name);
+    let mut case = TestCase::new(xml_text(short), status);
     case.set_classname(xml_text(suite));
     if let Some(time) = time {
         case.set_time(*time);
     }
+    let mut out = format!("test: {name}");
     if !evidence.is_empty() {
-        case.set_system_out(xml_text(evidence));
+        out.push('\n');
+        out.push_str(evidence);
     }
+    case.set_system_out(xml_text(&out));
     case
 }
 
@@ -118,6 +128,16 @@ mod tests {
             "{xml}"
         );
         assert!(xml.contains("classname=\"r::b\""), "{xml}");
+        // The check's own name under its classname; the full name leads the system-out.
+        assert!(
+            xml.contains("<testcase name=\"p99_us_max\" classname=\"r::b\""),
+            "{xml}"
+        );
+        assert!(!xml.contains("name=\"r::b::"), "{xml}");
+        assert!(
+            xml.contains("<system-out>test: r::b::p99_us_max\n"),
+            "{xml}"
+        );
         assert!(
             xml.contains("| LATENCY_METRICS p99_us=2500\u{fffd}</system-out>"),
             "{xml}"

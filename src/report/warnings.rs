@@ -35,17 +35,25 @@ fn invalid_values(scenario: &Scenario, lines: &mut Vec<String>) {
     }
 }
 
+/// Returns the note about a streamer log read from outside the run directory, if it was.
+pub fn read_outside(scenario: &Scenario) -> Option<String> {
+    let log = &scenario.files.streamer_log;
+    let outside = log.outside.as_ref()?;
+    (scenario.log != LogStatus::Refused).then(|| {
+        format!(
+            "{}: leads out of the run directory, to {outside} (--confine or FAULT_CONFINE=1 refuses it)",
+            log.shown()
+        )
+    })
+}
+
 /// Words a streamer log that was named but not read (its metrics count as absent),
 /// and one read from outside the run directory.
 fn log_problems(scenario: &Scenario, lines: &mut Vec<String>) {
     let log = &scenario.files.streamer_log;
     let place = log.shown();
     let id = &scenario.row.scenario_id;
-    if let (Some(outside), false) = (&log.outside, scenario.log == LogStatus::Refused) {
-        lines.push(format!(
-            "{place}: leads out of the run directory, to {outside} (--confine refuses it)"
-        ));
-    }
+    lines.extend(read_outside(scenario));
     let problem = match &scenario.log {
         LogStatus::Read { .. } | LogStatus::Unnamed => return,
         LogStatus::Missing => "no such file".to_string(),

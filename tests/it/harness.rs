@@ -433,8 +433,24 @@ fn real_binary_fails_with_exit_code_101_and_exactly_the_failed_names() {
         stdout.contains("test result: FAILED. 17 passed; 2 failed;"),
         "{stdout}"
     );
-    // Each failure also goes to stderr as `Error: ...`, where nextest's JUnit picks it up.
-    assert_eq!(stderr.matches("Error: ").count(), 2, "{stderr}");
+    // Under cargo test each message is shown once, under `failures:`, and stderr
+    // carries no second copy to interleave with the progress lines.
+    assert_eq!(
+        stdout
+            .matches("p99_us=2500 > 2000 (limit p99_us_max of mode degraded")
+            .count(),
+        1,
+        "{stdout}"
+    );
+    assert!(!stderr.contains("Error: "), "{stderr}");
+    // Under nextest each failure also goes to stderr, where nextest's JUnit picks it up.
+    let output = fault_suite_command(&fixture("failing-thresholds"))
+        .args(["--exact", "failing-thresholds::torn_read::p99_us_max"])
+        .env("NEXTEST_EXECUTION_MODE", "process-per-test")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.matches("Error: ").count(), 1, "{stderr}");
     assert!(
         stderr.contains("Error: p99_us=2500 > 2000 (limit p99_us_max of mode degraded"),
         "{stderr}"
@@ -469,10 +485,10 @@ fn real_binary_reads_mode_and_junit_from_the_environment() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(101));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
-        stderr.contains("Error: FAULT_MODE=\"fast\" is neither \"baseline\" nor \"degraded\""),
-        "{stderr}"
+        stdout.contains("FAULT_MODE=\"fast\" is neither \"baseline\" nor \"degraded\""),
+        "{stdout}"
     );
 }
 

@@ -52,7 +52,16 @@ fn harness_report_of_every_fixture_run_validates_and_keeps_failures_and_errors_a
         "{xml}"
     );
     assert!(xml.contains("<testsuite name=\"malformed-manifest\" tests=\"1\" disabled=\"0\" errors=\"1\" failures=\"0\""), "{xml}");
-    assert!(xml.contains("<testcase name=\"repeated-scenario::torn_read#2::p50_us_max\" classname=\"repeated-scenario::torn_read#2\""), "{xml}");
+    // Surefire's layout: the check's own name under the run-and-scenario classname,
+    // the full libtest name in system-out.
+    assert!(
+        xml.contains("<testcase name=\"p50_us_max\" classname=\"repeated-scenario::torn_read#2\""),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<system-out>test: repeated-scenario::torn_read#2::p50_us_max\n"),
+        "{xml}"
+    );
     // The evidence of a check is its log line, in system-out.
     assert!(xml.contains("failing-thresholds/torn_read/streamer.log:6\n| 2026-03-05T12:00:05.000Z INFO cvmmap_streamer::metrics LATENCY_METRICS p50_us=400 p95_us=1300 p99_us=2500"), "{xml}");
 }
@@ -68,12 +77,17 @@ fn harness_report_holds_exactly_the_tests_that_ran() {
     assert_valid_junit(&junit);
     let xml = std::fs::read_to_string(&junit).unwrap();
     let cases: Vec<&str> = xml
-        .match_indices("<testcase name=\"")
+        .match_indices("<system-out>test: ")
         .map(|(at, tag)| {
             let name = &xml[at + tag.len()..];
-            &name[..name.find('"').unwrap()]
+            &name[..name.find('\n').unwrap()]
         })
         .collect();
+    assert_eq!(
+        xml.matches("<testcase name=\"p99_us_max\"").count(),
+        2,
+        "{xml}"
+    );
     assert_eq!(
         cases,
         [

@@ -11,7 +11,7 @@ use std::os::unix::ffi::OsStringExt;
 pub const USAGE: &str = "\
 usage: fault-summary --run-dir DIR [--manifest PATH] [--output PATH] [--run-id ID]
                      [--started-at TIME] [--finished-at TIME] [--mode baseline|degraded]
-                     [--junit PATH] [--strict] [--exit-code] [--confine]
+                     [--junit PATH] [--strict] [--exit-code] [--confine] [--quiet]
 
 Evaluates a fault-suite run and writes its summary.json, byte for byte as
 fault_summary_helper.py does when given the same seven flags.
@@ -28,6 +28,7 @@ fault_summary_helper.py does when given the same seven flags.
   --exit-code          exit 1 when the summary recommends it (default: exit 0 once written)
   --confine            refuse streamer logs outside the run directory (the manifest's
                        folder): not read, their metrics absent (default: read, with a warning)
+  --quiet              print no result line on stderr (warnings and errors still show)
   -h, --help           print this help
   -V, --version        print the version
 
@@ -48,6 +49,7 @@ pub struct Args {
     pub strict: bool,
     pub exit_code: bool,
     pub confine: bool,
+    pub quiet: bool,
 }
 
 /// What the command line asks for.
@@ -69,11 +71,12 @@ const REFERENCE: [&str; 7] = [
     "--mode",
 ];
 /// Flags of our own.
-const EXTRA: [&str; 6] = [
+const EXTRA: [&str; 7] = [
     "--junit",
     "--strict",
     "--exit-code",
     "--confine",
+    "--quiet",
     "--help",
     "--version",
 ];
@@ -134,13 +137,14 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         let slot = match flag {
             "--help" => return Ok(Command::Help),
             "--version" => return Ok(Command::Version),
-            "--strict" | "--exit-code" | "--confine" => {
+            "--strict" | "--exit-code" | "--confine" | "--quiet" => {
                 if inline.is_some() {
                     return Err(format!("argument {flag}: ignored explicit argument"));
                 }
                 match flag {
                     "--strict" => parsed.strict = true,
                     "--exit-code" => parsed.exit_code = true,
+                    "--quiet" => parsed.quiet = true,
                     _ => parsed.confine = true,
                 }
                 continue;

@@ -9,7 +9,7 @@ mod args;
 use args::{Args, Command};
 use camino::{Utf8Path, Utf8PathBuf};
 use fault_harness::eval::evaluation::{Evaluation, Options};
-use fault_harness::eval::model::{Scenario, Strictness, Tally};
+use fault_harness::eval::model::{Observed, Scenario, Strictness, Tally};
 use fault_harness::fs::atomic;
 use fault_harness::input::mode::{self, Mode, ModeChoice, MODE_VAR};
 use fault_harness::input::run_dir;
@@ -135,6 +135,31 @@ fn resolve_inputs(args: &Args) -> Result<Inputs, CliError> {
     })
 }
 
+/// Words the one line that ends a run: `nightly-0313: 2 of 3 scenarios pass (degraded); summary.json written`.
+fn result_line(
+    name: &str,
+    tally: &Tally,
+    choice: &ModeChoice,
+    output: &Utf8Path,
+    junit: Option<&Utf8Path>,
+) -> String {
+    let Tally {
+        total,
+        pass,
+        fail: _,
+        all_pass,
+    } = tally;
+    let verdict = if *all_pass { "" } else { "; the run fails" };
+    let written = match junit {
+        Some(junit) => format!("{output} and {junit} written"),
+        None => format!("{output} written"),
+    };
+    format!(
+        "{name}: {pass} of {total} scenarios pass (mode {}, from {}){verdict}; {written}",
+        choice.mode, choice.origin
+    )
+}
+
 fn summarize(args: &Args) -> Result<u8, CliError> {
     let Inputs {
         header,
@@ -154,7 +179,7 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
         locate_lines: args.junit.is_some(),
         confine: args.confine,
     };
-    let evaluation = Evaluation::open(&dir, &manifest, Some(choice), options)?;
+    let evaluation = Evaluation::open(&dir, &manifest, Some(choice.clone()), options)?;
     let scenarios: Vec<&Scenario> = evaluation.scenarios().collect();
     for warning in warnings::render(&scenarios) {
         eprintln!("fault-summary: warning: {warning}");
@@ -162,13 +187,36 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
     let text = summary::render(&header, &scenarios, strictness);
     atomic::write_atomic(output.as_std_path(), text.as_bytes())
         .map_err(|err| CliError(format!("{output}: {err}")))?;
-    if let Some(junit_path) = junit {
+    if let Some(junit_path) = &junit {
         let failed = |err: std::io::Error| CliError(format!("{junit_path}: {err}"));
         let xml = junit::render(&cases::judge_run(&name, &evaluation)).map_err(failed)?;
         atomic::write_atomic(junit_path.as_std_path(), xml.as_bytes()).map_err(failed)?;
     }
-    let all_pass = Tally::of(&scenarios, strictness).all_pass;
-    Ok(if args.exit_code && !all_pass { 1 } else { 0 })
+    let junit_written = junit;
+    let tally = Tally::of(&scenarios, strictness);
+    if !args.quiet {
+        eprintln!(
+            "{}",
+            result_line(&name, &tally, &choice, &output, junit_written.as_deref())
+        );
+    }
+    if junit_written.is_some() && strictness == Strictness::Reference {
+        let missing = scenarios
+            .iter()
+            .flat_map(|scenario| &scenario.checks)
+            .filter(|check| check.observed == Observed::Missing)
+            .count();
+        if missing > 0 {
+            eprintln!(
+                "fault-summary: note: {missing} checked metric(s) never appeared: the summary counts them as 0, as the reference does, while the JUnit report marks them as errors; --strict makes the summary fail them too"
+            );
+        }
+    }
+    Ok(if args.exit_code && !tally.all_pass {
+        1
+    } else {
+        0
+    })
 }
 
 fn main() -> ExitCode {
