@@ -10,7 +10,8 @@
 
 use crate::eval::evidence;
 use crate::eval::model::{
-    Check, ExitCode, ExitCodes, Files, MetricLine, Observed, Scenario, ScenarioSet, Strictness,
+    Check, ExitCode, ExitCodes, Files, MetricLine, Metrics, Observed, Scenario, ScenarioSet,
+    Strictness, UncheckedValue,
 };
 use crate::eval::thresholds::{self, Token};
 use crate::input::manifest::{self, ManifestError, Row};
@@ -131,7 +132,7 @@ pub fn evaluate_scenario(
         tester_log: evidence::resolve(base, &row.tester_log),
     };
     let (log, metrics, file) = evidence::read_log(&files.streamer_log, options.confine);
-    let checks = thresholds::checks_for(&row.scenario_id)
+    let checks: Vec<Check> = thresholds::checks_for(&row.scenario_id)
         .into_iter()
         .map(|spec| Check {
             limit: mode.map(|mode| thresholds::limit(mode, &row.scenario_id, &spec)),
@@ -139,6 +140,7 @@ pub fn evaluate_scenario(
             spec,
         })
         .collect();
+    let unchecked = unchecked_values(&metrics, &checks);
     let mut scenario = Scenario {
         row: row.clone(),
         order: order.clone(),
@@ -148,17 +150,41 @@ pub fn evaluate_scenario(
         log,
         metrics,
         checks,
+        unchecked,
     };
     // Lines are located for messages (harness, JUnit), and for the warnings about
     // values the reference would crash on.
-    let invalid = scenario
-        .checks
-        .iter()
-        .any(|check| matches!(check.observed, Observed::Invalid { .. }));
+    let invalid = !scenario.unchecked.is_empty()
+        || scenario
+            .checks
+            .iter()
+            .any(|check| matches!(check.observed, Observed::Invalid { .. }));
     if let (Some(mut file), true) = (file, options.locate_lines || invalid) {
         locate(&mut scenario, &mut file);
     }
     scenario
+}
+
+/// Finds the values the reference converts for every scenario that `int()` rejects
+/// and no check of this scenario reads.
+fn unchecked_values(metrics: &Metrics, checks: &[Check]) -> Vec<UncheckedValue> {
+    thresholds::CONVERTED
+        .iter()
+        .filter(|(token, key)| {
+            !checks
+                .iter()
+                .any(|check| check.spec.token == *token && check.spec.metric == *key)
+        })
+        .filter_map(|&(token, key)| {
+            let line = metrics.line(token)?;
+            let (_, value) = line.pairs.iter().rev().find(|(name, _)| name == key)?;
+            value.to_int().is_err().then(|| UncheckedValue {
+                token,
+                key,
+                value: value.clone(),
+            })
+        })
+        .collect()
 }
 
 /// Reads what a check needs from its metric line.
@@ -184,14 +210,15 @@ fn observe(line: Option<&MetricLine>, metric: &str) -> Observed {
 }
 
 /// Fills in the line numbers of the metric lines behind checks that do not pass
-/// strictly, the lines messages and warnings point at.
+/// strictly and of those holding values the reference would crash on: the lines
+/// messages and warnings point at.
 fn locate(scenario: &mut Scenario, file: &mut File) {
-    let wanted = |token| {
-        scenario
-            .checks
-            .iter()
-            .any(|check| check.spec.token == token && !check.verdict(Strictness::Strict).passed())
-    };
+    let wanted =
+        |token| {
+            scenario.checks.iter().any(|check| {
+                check.spec.token == token && !check.verdict(Strictness::Strict).passed()
+            }) || scenario.unchecked.iter().any(|value| value.token == token)
+        };
     let want = [wanted(Token::Latency), wanted(Token::Fault)];
     let lines = [&mut scenario.metrics.latency, &mut scenario.metrics.fault];
     for (line, want) in lines.into_iter().zip(want) {
@@ -296,5 +323,74 @@ impl Evaluation {
     /// Returns the scenarios evaluated so far, in evaluation order, evaluating none.
     pub fn evaluated(&self) -> impl Iterator<Item = &Scenario> {
         self.scenarios.iter().filter_map(OnceLock::get)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes a run of one torn_read scenario whose streamer log is `log`.
+    fn run_with_log(label: &str, log: &str) -> Utf8PathBuf {
+        let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
+            .unwrap()
+            .join(format!(
+                "fault-harness-evaluation-{}-{label}",
+                std::process::id()
+            ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("torn_read")).unwrap();
+        std::fs::write(
+            dir.join("manifest.tsv"),
+            "order\tscenario_id\tstreamer_log\n1\ttorn_read\ttorn_read/streamer.log\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join("torn_read/streamer.log"), log).unwrap();
+        dir
+    }
+
+    #[test]
+    fn values_no_check_reads_but_the_reference_converts_are_kept_with_their_line() {
+        let dir = run_with_log(
+            "unchecked",
+            "LATENCY_METRICS p50_us=400 p99_us=1500 ingest_to_emit_samples=3000 drop_ratio_ppm=10\n\
+             FAULT_COUNTERS torn_read_events=452 sink_stall_events=n/a reset_events=7\n",
+        );
+        let choice = ModeChoice {
+            mode: Mode::Degraded,
+            origin: "test".to_string(),
+        };
+        let evaluation = Evaluation::open_dir(&dir, Some(choice), Options::default()).unwrap();
+        let scenario = evaluation.scenario(0).unwrap();
+        let keys: Vec<&str> = scenario.unchecked.iter().map(|value| value.key).collect();
+        assert_eq!(keys, ["sink_stall_events"]);
+        assert_eq!(scenario.unchecked[0].value.text(), "n/a");
+        // Located for the warning although every check passes.
+        assert_eq!(scenario.metrics.fault.as_ref().unwrap().line, Some(2));
+        assert!(scenario
+            .checks
+            .iter()
+            .all(|check| check.verdict(Strictness::Strict).passed()));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_scenario_is_evaluated_once_and_only_when_asked() {
+        let dir = run_with_log("lazy", "LATENCY_METRICS p50_us=400\n");
+        let evaluation = Evaluation::open_dir(&dir, None, Options::default()).unwrap();
+        assert_eq!(evaluation.evaluated().count(), 0);
+        assert_eq!(evaluation.ids, ["torn_read"]);
+        let first: *const Scenario = evaluation.scenario(0).unwrap();
+        let again: *const Scenario = evaluation.scenario(0).unwrap();
+        assert_eq!(first, again);
+        assert_eq!(evaluation.evaluated().count(), 1);
+        // No mode anywhere: the checks have no limit and are errors; the rest is judged.
+        let scenario = evaluation.scenario(0).unwrap();
+        assert!(evaluation.mode().is_err());
+        assert!(scenario.checks.iter().all(|check| check.limit.is_none()));
+        assert_eq!(scenario.exit.verdict(), crate::eval::model::Verdict::Error(
+            "process_rc(sim=-1,streamer=-1,tester=-1): sim_rc=\"\" is not an integer, streamer_rc=\"\" is not an integer, tester_rc=\"\" is not an integer (counted as -1)".to_string()
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

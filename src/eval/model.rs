@@ -270,6 +270,15 @@ pub struct Files {
     pub tester_log: Evidence,
 }
 
+/// A value on a metric line that `int()` rejects although no check of the scenario
+/// reads it; the reference converts it anyway and crashes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UncheckedValue {
+    pub token: Token,
+    pub key: &'static str,
+    pub value: Value,
+}
+
 /// An evaluated scenario.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
@@ -283,6 +292,19 @@ pub struct Scenario {
     pub log: LogStatus,
     pub metrics: Metrics,
     pub checks: Vec<Check>,
+    /// Values the reference would crash on that no check reads.
+    pub unchecked: Vec<UncheckedValue>,
+}
+
+impl Value {
+    /// Returns the value as it stood in the log, for messages.
+    pub fn text(&self) -> String {
+        match self {
+            Value::Int(int) => int.to_string(),
+            Value::Float(float) => crate::py::value::float_repr(*float),
+            Value::Str(text) => text.clone(),
+        }
+    }
 }
 
 impl Scenario {

@@ -164,6 +164,19 @@ const COMMON: [CheckSpec; 3] = [
     ),
 ];
 
+/// The metrics the reference passes through `int()` for every scenario, whatever its
+/// checks: a value `int()` rejects on any of them crashes it.
+pub const CONVERTED: [(Token, &str); 8] = [
+    (Token::Fault, "torn_read_events"),
+    (Token::Fault, "sink_stall_events"),
+    (Token::Fault, "reset_events"),
+    (Token::Latency, "p95_us"),
+    (Token::Latency, "p99_us"),
+    (Token::Latency, "p50_us"),
+    (Token::Latency, "ingest_to_emit_samples"),
+    (Token::Latency, "drop_ratio_ppm"),
+];
+
 /// Returns the checks of a scenario, in the reference's order.
 pub fn checks_for(scenario_id: &str) -> Vec<CheckSpec> {
     let mut specs = COMMON.to_vec();

@@ -82,6 +82,7 @@ fn scenario_json(scenario: &Scenario, strictness: Strictness) -> Json {
         log: _,
         metrics,
         checks,
+        unchecked: _,
     } = scenario;
     let ExitCodes {
         sim,

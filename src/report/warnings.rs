@@ -19,6 +19,20 @@ pub fn render(scenarios: &[&Scenario]) -> Vec<String> {
 
 /// Words the metric values the reference would have crashed on.
 fn invalid_values(scenario: &Scenario, lines: &mut Vec<String>) {
+    let place = scenario.files.streamer_log.shown();
+    for unchecked in &scenario.unchecked {
+        let line = scenario
+            .metrics
+            .line(unchecked.token)
+            .and_then(|line| line.line)
+            .map_or_else(String::new, |n| format!(":{n}"));
+        lines.push(format!(
+            "{place}{line}: {}={:?} is not an integer; no check of scenario {:?} reads it, but the reference converts it and would stop here",
+            unchecked.key,
+            unchecked.value.text(),
+            scenario.row.scenario_id
+        ));
+    }
     for check in &scenario.checks {
         if let Observed::Invalid { reason, .. } = &check.observed {
             let place = scenario.files.streamer_log.shown();
