@@ -32,8 +32,14 @@ pub const JUNIT_VAR: &str = "FAULT_JUNIT";
 /// A boolean: refuse streamer logs outside their run directory (see [`Options::confine`]).
 pub const CONFINE_VAR: &str = "FAULT_CONFINE";
 
-/// Set by nextest in the processes it runs tests in.
-const NEXTEST_VAR: &str = "NEXTEST_EXECUTION_MODE";
+/// Returns true if and only if nextest runs this process, to list tests or to run one.
+fn under_nextest() -> bool {
+    // NEXTEST_EXECUTION_MODE is set where tests run, NEXTEST_RUN_ID (0.9.138 on) also
+    // where they are listed; the list and the runs must agree on the tests.
+    ["NEXTEST_EXECUTION_MODE", "NEXTEST_RUN_ID"]
+        .iter()
+        .any(|var| std::env::var_os(var).is_some())
+}
 
 /// What the harness runs over and what it writes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -171,14 +177,22 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
     let default_runs = default_runs.into();
     let finished = match Config::from_env(default_runs.clone()) {
         Ok(mut config) => {
-            if config.junit.is_some() && std::env::var_os(NEXTEST_VAR).is_some() {
-                // nextest runs each test in a process of its own; each would overwrite the report.
-                eprintln!(
-                    "warning: {JUNIT_VAR} is ignored under nextest; use `cargo nextest run --profile ci` for JUnit"
+            let mut tests = tests(&config);
+            if let (Some(junit), true) = (&config.junit, under_nextest()) {
+                // nextest runs each test in a process of its own, and nothing runs once they
+                // are all done: no process could write the whole report. Say so in a test
+                // of its own, where nextest shows it, rather than in output it hides.
+                let message = format!(
+                    "{JUNIT_VAR}={junit} is not written under nextest, which runs each test in a process of its own; nextest writes the JUnit report itself: set [profile.ci.junit] path = \"junit.xml\" in .config/nextest.toml, run `cargo nextest run --profile ci`, and unset {JUNIT_VAR}"
                 );
+                tests.push(Test {
+                    case: setup_case(&config.runs, message),
+                    evaluation: None,
+                });
+                tests.sort_by(|a, b| a.case.name.cmp(&b.case.name));
                 config.junit = None;
             }
-            execute(&config, &args)
+            finish(&args, tests, config.junit.as_deref())
         }
         Err(err) => {
             let runs = std::env::var_os(RUN_DIR_VAR)
@@ -336,7 +350,7 @@ fn finish(args: &Arguments, tests: Vec<Test>, junit_path: Option<&Utf8Path>) -> 
             }
         }
     }
-    let under_nextest = std::env::var_os(NEXTEST_VAR).is_some();
+    let under_nextest = under_nextest();
     let trials = tests
         .into_iter()
         .map(|test| trial(test, Arc::clone(&record), under_nextest))
