@@ -485,8 +485,8 @@ fn field_text(field: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
-    use std::process::{Command, Stdio};
+    use crate::testing::{python3, Rng};
+    use std::process::Command;
 
     type Expected<'a> = &'a [(u64, &'a [(&'a str, &'a str)])];
 
@@ -686,6 +686,14 @@ mod tests {
             &[(2, &[("order", "1")])],
         );
         check("\u{feff}\n1\n", &[(2, &[])]);
+        // A mark before a quote leaves the quote literal, as in any unquoted field.
+        check("\u{feff}\"name\"\torder\n1\t2\n", &[(2, &[("order", "2")])]);
+        check("\u{feff}\"na\nme\"\torder\n1\t2\n", &[(2, &[]), (3, &[])]);
+        // A second mark stays in the name: the first name is not `order` without the first.
+        check(
+            "\u{feff}\u{feff}order\tname\n1\tone\n",
+            &[(2, &[("name", "one")])],
+        );
     }
 
     #[test]
@@ -854,36 +862,137 @@ mod tests {
         }
     }
 
-    /// Generates pseudo-random numbers (SplitMix64), enough for test inputs.
-    struct Rng(u64);
-
-    impl Rng {
-        /// Returns the next number below `bound`.
-        fn below(&mut self, bound: usize) -> usize {
-            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^= z >> 31;
-            (z % bound as u64) as usize
+    #[test]
+    fn reports_a_cp1252_manifest_with_the_offending_byte() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let path = temp_path("cp1252.tsv");
+        // 0x96 is an en dash in cp1252 and a lone continuation byte in UTF-8.
+        std::fs::write(&path, b"order\tscenario_id\n1\ttorn\x96read\n")?;
+        let result = read(&path);
+        std::fs::remove_file(&path)?;
+        match result {
+            Err(
+                error @ ManifestError::NotUtf8 {
+                    line: 2,
+                    offset: 24,
+                    byte: 0x96,
+                    ..
+                },
+            ) => assert_eq!(
+                error.to_string(),
+                format!(
+                    "{}:2: invalid utf-8 at byte offset 24 (byte 0x96)",
+                    path.display()
+                )
+            ),
+            other => panic!("unexpected result: {other:?}"),
         }
-
-        /// Returns one of `items` chosen by weight.
-        fn weighted<'a>(&mut self, items: &[(&'a str, usize)]) -> &'a str {
-            let total: usize = items.iter().map(|(_, weight)| weight).sum();
-            let mut pick = self.below(total);
-            for (item, weight) in items {
-                if pick < *weight {
-                    return item;
-                }
-                pick -= weight;
-            }
-            ""
-        }
+        Ok(())
     }
 
-    /// Pieces of random manifest text, weighted towards what trips up CSV readers.
-    const PIECES: [(&str, usize); 12] = [
+    #[test]
+    fn lists_fields_over_pythons_size_limit() -> Result<(), Box<dyn std::error::Error>> {
+        let at = "x".repeat(FIELD_LIMIT);
+        let over = "x".repeat(FIELD_LIMIT + 1);
+        // Characters count, not bytes: 131072 two-byte characters are within the limit.
+        let wide = "é".repeat(FIELD_LIMIT);
+        // A doubled quote is one character of the field.
+        let quoted = format!("\"{}\"", "\"\"".repeat(FIELD_LIMIT + 1));
+        let text = format!(
+            "order\tname\t{over}\n1\t{at}\t{wide}\n\n2\t{over}\n3\t{quoted}\textra\t{over}\n"
+        );
+        let path = temp_path("long.tsv");
+        std::fs::write(&path, &text)?;
+        let manifest = read(&path);
+        std::fs::remove_file(&path)?;
+        let manifest = manifest?;
+        let long = |line, index, column| LongField {
+            line,
+            index,
+            column,
+            chars: FIELD_LIMIT + 1,
+        };
+        assert_eq!(
+            manifest.long_fields,
+            [
+                long(1, 2, None),
+                long(4, 1, Some("name")),
+                long(5, 1, Some("name")),
+                long(5, 3, None),
+            ]
+        );
+        assert_eq!(manifest.rows.len(), 3);
+        assert_eq!(manifest.rows[1].name, over);
+        assert_eq!(
+            manifest.long_fields[1].to_string(),
+            "4: field 2 (name) has 131073 characters, over Python's csv limit of 131072"
+        );
+        assert_eq!(parse_str(&text), manifest.rows);
+        Ok(())
+    }
+
+    /// Tells for each text whether Python's csv reader raises its field size error.
+    const PYTHON_LIMIT: &str = r#"
+import csv, io, json, sys
+results = []
+for text in json.load(sys.stdin):
+    try:
+        list(csv.reader(io.StringIO(text, newline=""), delimiter="\t"))
+        results.append(False)
+    except csv.Error as error:
+        assert "field larger than field limit" in str(error), error
+        results.append(True)
+json.dump(results, sys.stdout)
+"#;
+
+    #[test]
+    fn lists_long_fields_exactly_where_python_raises() {
+        let texts: Vec<String> = [
+            (FIELD_LIMIT, "x", ""),
+            (FIELD_LIMIT + 1, "x", ""),
+            (FIELD_LIMIT, "\u{2028}", "\t"),
+            (FIELD_LIMIT + 1, "\u{feff}", "\r\n"),
+            (FIELD_LIMIT, "\"\"", "\""),
+            (FIELD_LIMIT + 1, "\"\"", "\""),
+            (FIELD_LIMIT + 1, "\n", "\""),
+        ]
+        .iter()
+        .map(|(count, piece, quote)| {
+            format!(
+                "order\tname\n1\t{quote}{}{quote}\t2\n",
+                piece.repeat(*count)
+            )
+        })
+        .collect();
+        let input = serde_json::to_string(&texts).expect("strings serialize");
+        let Some(output) = python3(PYTHON_LIMIT, &input) else {
+            return;
+        };
+        let raises: Vec<bool> = serde_json::from_str(&output).expect("python prints JSON");
+        let listed: Vec<bool> = texts
+            .iter()
+            .map(|text| !parse(text).long_fields.is_empty())
+            .collect();
+        assert_eq!(listed, raises);
+        assert_eq!(raises, [false, true, false, true, false, true, true]);
+    }
+
+    /// Returns one of `items` chosen by weight.
+    fn weighted<'a>(rng: &mut Rng, items: &[(&'a str, usize)]) -> &'a str {
+        let total: usize = items.iter().map(|(_, weight)| weight).sum();
+        let mut pick = rng.below(total);
+        for (item, weight) in items {
+            if pick < *weight {
+                return item;
+            }
+            pick -= weight;
+        }
+        ""
+    }
+
+    /// Pieces of random manifest text, weighted towards what trips up CSV readers; the
+    /// last ones are line breaks for `str.splitlines` but not for a file's lines.
+    const PIECES: [(&str, usize); 16] = [
         ("\t", 8),
         ("\"", 5),
         ("\r", 2),
@@ -896,10 +1005,14 @@ mod tests {
         ("é", 1),
         ("\"\"", 1),
         ("\u{feff}", 1),
+        ("\x0b", 1),
+        ("\x0c", 1),
+        ("\u{85}", 1),
+        ("\u{2028}", 1),
     ];
 
     /// Header names: the columns, near misses, quoted and unknown names.
-    const NAMES: [&str; 21] = [
+    const NAMES: [&str; 22] = [
         "order",
         "scenario_id",
         "name",
@@ -919,6 +1032,7 @@ mod tests {
         "order ",
         "\"order\"",
         "\"na\"me",
+        "\u{feff}order",
         "x",
         "",
     ];
@@ -931,7 +1045,7 @@ mod tests {
         }
         if rng.below(4) == 0 {
             for _ in 0..rng.below(12) {
-                text.push_str(rng.weighted(&PIECES));
+                text.push_str(weighted(rng, &PIECES));
             }
         } else {
             let count = rng.below(9);
@@ -939,12 +1053,12 @@ mod tests {
                 if index > 0 {
                     text.push('\t');
                 }
-                text.push_str(NAMES[rng.below(NAMES.len())]);
+                text.push_str(rng.pick::<&str>(&NAMES));
             }
-            text.push_str(["\n", "\r\n", "\r", ""][rng.below(4)]);
+            text.push_str(rng.pick::<&str>(&["\n", "\r\n", "\r", ""]));
         }
         for _ in 0..rng.below(50) {
-            text.push_str(rng.weighted(&PIECES));
+            text.push_str(weighted(rng, &PIECES));
         }
         text
     }
@@ -978,89 +1092,52 @@ for text in json.load(sys.stdin):
 json.dump({"results": results}, sys.stdout)
 "#;
 
-    /// Runs Python's reader over `texts`, or returns `None` if Python 3.11+ is not runnable.
-    fn python_parse(texts: &[String]) -> Option<Vec<serde_json::Value>> {
-        let mut child = match Command::new("python3")
-            .args(["-c", PYTHON])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-        {
-            Ok(child) => child,
-            Err(error) => {
-                eprintln!(
-                    "note: python3 is not runnable ({error}); skipping the differential test"
-                );
-                return None;
-            }
+    #[test]
+    fn matches_python_on_random_manifests() {
+        let mut rng = Rng::new(0x5eed_1234_abcd_0042);
+        let texts: Vec<String> = (0..4000).map(|_| random_manifest(&mut rng)).collect();
+        let input = serde_json::to_string(&texts).expect("strings serialize");
+        let Some(output) = python3(PYTHON, &input) else {
+            return;
         };
-        let input = serde_json::to_vec(texts).expect("strings serialize");
-        child
-            .stdin
-            .take()
-            .expect("stdin is piped")
-            .write_all(&input)
-            .expect("python reads stdin");
-        let output = child.wait_with_output().expect("python3 runs");
-        assert!(
-            output.status.success(),
-            "python3 failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        let value: serde_json::Value =
-            serde_json::from_slice(&output.stdout).expect("python prints JSON");
-        if let Some(version) = value.get("skip") {
+        let output: serde_json::Value = serde_json::from_str(&output).expect("python prints JSON");
+        if let Some(version) = output.get("skip") {
             eprintln!(
                 "note: python3 is {version}, older than 3.11; skipping the differential test"
             );
-            return None;
-        }
-        Some(
-            value["results"]
-                .as_array()
-                .expect("results is a list")
-                .clone(),
-        )
-    }
-
-    #[test]
-    fn matches_python_on_random_manifests() {
-        let mut rng = Rng(0x5eed_1234_abcd_0042);
-        let texts: Vec<String> = (0..2000).map(|_| random_manifest(&mut rng)).collect();
-        let Some(results) = python_parse(&texts) else {
             return;
-        };
+        }
+        let results = output["results"].as_array().expect("results is a list");
         assert_eq!(results.len(), texts.len());
-        let mut rows_seen = 0;
-        for (text, result) in texts.iter().zip(&results) {
-            let rows = parse_str(text);
+        let (mut rows_seen, mut bom_texts, mut blank_headers) = (0, 0, 0);
+        for (text, result) in texts.iter().zip(results) {
+            let starts = result["starts"].as_array().expect("starts is a list");
+            let expected_starts: Vec<u64> =
+                starts.iter().filter_map(|start| start.as_u64()).collect();
             let expected_rows: Vec<Vec<&str>> = result["rows"]
                 .as_array()
                 .expect("rows is a list")
                 .iter()
                 .map(|row| {
-                    row.as_array()
-                        .expect("row is a list")
-                        .iter()
-                        .map(|value| value.as_str().expect("value is a string"))
-                        .collect()
+                    let values = row.as_array().expect("row is a list");
+                    values.iter().filter_map(|value| value.as_str()).collect()
                 })
                 .collect();
+            let rows = parse_str(text);
             let actual_rows: Vec<Vec<&str>> =
                 rows.iter().map(|row| row.values().to_vec()).collect();
             assert_eq!(actual_rows, expected_rows, "text: {text:?}");
-            let expected_starts: Vec<u64> = result["starts"]
-                .as_array()
-                .expect("starts is a list")
-                .iter()
-                .map(|start| start.as_u64().expect("start is a number"))
-                .collect();
             let actual_starts: Vec<u64> = rows.iter().map(|row| row.line).collect();
             assert_eq!(actual_starts, expected_starts, "text: {text:?}");
             rows_seen += rows.len();
+            bom_texts += usize::from(text.starts_with('\u{feff}'));
+            blank_headers += usize::from(text.starts_with(['\r', '\n']));
         }
         // Guard against a generator that only makes trivial manifests.
-        assert!(rows_seen > 2000, "only {rows_seen} rows generated");
+        assert!(rows_seen > 4000, "only {rows_seen} rows generated");
+        assert!(
+            bom_texts > 300 && blank_headers > 50,
+            "{bom_texts} marks, {blank_headers} blank headers"
+        );
     }
 }
