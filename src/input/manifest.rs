@@ -338,18 +338,22 @@ pub fn parse_str(text: &str) -> Vec<Row> {
 const MARK_STAND_IN: &[u8] = b"x";
 
 /// Parses manifest text into rows, noting fields beyond Python's size limit.
+///
+/// Rows are built as records are read; besides the text and the rows, only the record
+/// being read is held (in the reader's buffer, reused from one record to the next).
 fn parse(text: &str) -> Parsed {
     let mut parsed = Parsed {
         rows: Vec::new(),
         long_fields: Vec::new(),
     };
-    // What the csv reader reads: `prefix` then `text[skip..]`.
+    // The reader reads `prefix` then `text[skip..]`: its offset `o` is `o + shift` in
+    // `text`, the stand-in counting as the last byte of the mark it replaces.
     let (prefix, skip): (&[u8], usize) = match text.strip_prefix('\u{feff}') {
         None => (b"", 0),
         Some(rest) if first_name_is_order(rest) => (b"", 3),
         Some(_) => (MARK_STAND_IN, 3),
     };
-    let mark_kept = !prefix.is_empty();
+    let (mark_kept, shift) = (!prefix.is_empty(), skip - prefix.len());
     let bytes = text.as_bytes();
     let mut reader = csv_reader(prefix.chain(bytes.get(skip..).unwrap_or_default()));
     let mut lines = Lines::new(bytes);
@@ -357,14 +361,12 @@ fn parse(text: &str) -> Parsed {
     // Position of each column in the header, once it is read.
     let mut positions: Option<[Option<usize>; 13]> = None;
     while let Some(offset) = next_record(&mut reader, &mut record) {
-        // Map the reader's offset into `text`; the stand-in sits in place of the mark.
-        let start = record_start(bytes, (offset + skip).saturating_sub(prefix.len()));
+        let start = record_start(bytes, offset + shift);
         let line = lines.line_at(start);
         let columns = match positions {
             Some(columns) => columns,
             None => {
-                let stream_start = skip.saturating_sub(prefix.len());
-                if start == stream_start {
+                if start == shift {
                     let header = header_positions(&record, mark_kept);
                     positions = Some(header);
                     note_long_fields(&record, line, None, &mut parsed.long_fields);
