@@ -223,8 +223,11 @@ pub fn check_manifest(data: &[u8], file: &Path) {
         Ok(text) => text,
         Err(err) => {
             match read {
-                Err(manifest::ManifestError::NotUtf8 { line, offset, .. }) => {
+                Err(manifest::ManifestError::NotUtf8 {
+                    line, offset, byte, ..
+                }) => {
                     assert_eq!(offset, err.valid_up_to() as u64, "offset of the bad byte");
+                    assert_eq!(Some(&byte), data.get(err.valid_up_to()), "the bad byte");
                     let before = std::str::from_utf8(&data[..err.valid_up_to()]).unwrap_or("");
                     // The bad byte is on the line after the breaks before it (a `\r`
                     // right before it is a break of its own).
