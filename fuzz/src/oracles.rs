@@ -218,7 +218,7 @@ fn line_count(text: &str) -> u64 {
 /// Checks the manifest parser on fuzz bytes; `file` is a scratch path for [`manifest::read`].
 pub fn check_manifest(data: &[u8], file: &Path) {
     std::fs::write(file, data).expect("write the scratch manifest");
-    let read = manifest::read(file);
+    let read = manifest::read(Utf8Path::from_path(file).expect("scratch paths are UTF-8"));
     let text = match std::str::from_utf8(data) {
         Ok(text) => text,
         Err(err) => {
@@ -339,14 +339,16 @@ pub fn check_run(data: &[u8], dir: &Path) {
     std::fs::write(&manifest_path, manifest_bytes).expect("write the scratch manifest");
     std::fs::write(dir.join("a.log"), log).expect("write the scratch log");
     std::fs::write(dir.join("torn_read/streamer.log"), log).expect("write the scratch log");
-    let manifest = match manifest::read(&manifest_path) {
-        Ok(manifest) => manifest,
-        Err(err) => {
-            let message = err.to_string();
-            assert!(message.contains("manifest.tsv"), "{message}");
-            return;
-        }
-    };
+    let manifest =
+        match manifest::read(Utf8Path::from_path(&manifest_path).expect("scratch paths are UTF-8"))
+        {
+            Ok(manifest) => manifest,
+            Err(err) => {
+                let message = err.to_string();
+                assert!(message.contains("manifest.tsv"), "{message}");
+                return;
+            }
+        };
     // Stay inside the scratch folder: no absolute paths, no `..` (think of /proc/kcore).
     if manifest.rows.iter().any(|row| leaves(&row.streamer_log)) {
         return;

@@ -14,7 +14,7 @@ use crate::eval::model::{
     Strictness, UncheckedValue,
 };
 use crate::eval::thresholds::{self, Token};
-use crate::input::manifest::{self, ManifestError, Row};
+use crate::input::manifest::{self, LongField, ManifestError, Row};
 use crate::input::mode::{self, Mode, ModeChoice, ModeError};
 use crate::input::run_dir;
 use crate::py::int::{IntError, PyInt};
@@ -238,6 +238,8 @@ pub struct Evaluation {
     pub manifest: Utf8PathBuf,
     /// The scenario ids in evaluation order.
     pub ids: Vec<String>,
+    /// Manifest fields longer than Python's csv allows (the reference stops on them).
+    pub long_fields: Vec<LongField>,
     rows: Vec<OrderedRow>,
     explicit_mode: Option<ModeChoice>,
     mode: OnceLock<Result<ModeChoice, String>>,
@@ -255,7 +257,7 @@ impl Evaluation {
         explicit_mode: Option<ModeChoice>,
         options: Options,
     ) -> Result<Evaluation, UnusableRun> {
-        let read = manifest::read(manifest.as_std_path()).map_err(UnusableRun::Manifest)?;
+        let read = manifest::read(manifest).map_err(UnusableRun::Manifest)?;
         let rows = order(manifest, read.rows).map_err(UnusableRun::Order)?;
         Ok(Evaluation {
             dir: dir.to_path_buf(),
@@ -263,6 +265,7 @@ impl Evaluation {
             ids: rows.iter().map(|r| r.row.scenario_id.clone()).collect(),
             scenarios: rows.iter().map(|_| OnceLock::new()).collect(),
             rows,
+            long_fields: read.long_fields,
             explicit_mode,
             mode: OnceLock::new(),
             options,

@@ -17,10 +17,10 @@
 //! One more bounds memory: a file larger than [`SIZE_LIMIT`] is refused.
 
 use crate::fs::open::{self, OpenError};
+use camino::{Utf8Path, Utf8PathBuf};
 use csv::ByteRecord;
 use std::fmt;
 use std::io::Read;
-use std::path::{Path, PathBuf};
 
 /// The columns the reference reads, in its order; others are ignored.
 pub const COLUMNS: [&str; 13] = [
@@ -121,7 +121,7 @@ impl Row {
 /// A parsed manifest.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Manifest {
-    pub path: PathBuf,
+    pub path: Utf8PathBuf,
     /// Records in file order (blank lines skipped, as DictReader does).
     pub rows: Vec<Row>,
     /// Fields longer than [`FIELD_LIMIT`] characters, in file order: the reference
@@ -170,31 +170,31 @@ impl fmt::Display for LongField {
 pub enum ManifestError {
     /// The file could not be opened or read.
     Io {
-        path: PathBuf,
+        path: Utf8PathBuf,
         source: std::io::Error,
     },
     /// The path exists but is not a regular file (directory, FIFO, device).
-    NotAFile { path: PathBuf },
+    NotAFile { path: Utf8PathBuf },
     /// The file is not valid UTF-8: 1-based line, 0-based byte offset and value of the
     /// first bad byte.
     NotUtf8 {
-        path: PathBuf,
+        path: Utf8PathBuf,
         line: u64,
         offset: u64,
         byte: u8,
     },
     /// The file is larger than [`SIZE_LIMIT`] bytes: no manifest of a real run is.
-    TooLarge { path: PathBuf, limit: u64 },
+    TooLarge { path: Utf8PathBuf, limit: u64 },
 }
 
 impl fmt::Display for ManifestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ManifestError::Io { path, source } => {
-                write!(f, "{}: cannot read: {source}", path.display())
+                write!(f, "{}: cannot read: {source}", path)
             }
             ManifestError::NotAFile { path } => {
-                write!(f, "{}: not a regular file", path.display())
+                write!(f, "{}: not a regular file", path)
             }
             ManifestError::NotUtf8 {
                 path,
@@ -205,15 +205,11 @@ impl fmt::Display for ManifestError {
                 write!(
                     f,
                     "{}:{line}: invalid utf-8 at byte offset {offset} (byte {byte:#04x})",
-                    path.display()
+                    path
                 )
             }
             ManifestError::TooLarge { path, limit } => {
-                write!(
-                    f,
-                    "{}: larger than {limit} bytes; not a manifest",
-                    path.display()
-                )
+                write!(f, "{}: larger than {limit} bytes; not a manifest", path)
             }
         }
     }
@@ -227,13 +223,13 @@ pub const SIZE_LIMIT: u64 = 256 << 20;
 
 /// Reads and parses the manifest at `path`, refusing anything but a regular UTF-8 file
 /// of at most [`SIZE_LIMIT`] bytes.
-pub fn read(path: &Path) -> Result<Manifest, ManifestError> {
+pub fn read(path: &Utf8Path) -> Result<Manifest, ManifestError> {
     read_limited(path, SIZE_LIMIT)
 }
 
 /// Reads like [`read`] with a size limit of `limit` bytes.
-fn read_limited(path: &Path, limit: u64) -> Result<Manifest, ManifestError> {
-    let bytes = open::read_regular(path, limit).map_err(|err| match err {
+fn read_limited(path: &Utf8Path, limit: u64) -> Result<Manifest, ManifestError> {
+    let bytes = open::read_regular(path.as_std_path(), limit).map_err(|err| match err {
         OpenError::Missing => ManifestError::Io {
             path: path.to_path_buf(),
             source: std::io::Error::from(std::io::ErrorKind::NotFound),
@@ -752,11 +748,13 @@ mod tests {
     }
 
     /// Returns a fresh path in the temporary directory for test `name`.
-    fn temp_path(name: &str) -> PathBuf {
-        std::env::temp_dir().join(format!(
-            "fault-harness-manifest-{}-{name}",
-            std::process::id()
-        ))
+    fn temp_path(name: &str) -> Utf8PathBuf {
+        Utf8PathBuf::from_path_buf(std::env::temp_dir())
+            .unwrap()
+            .join(format!(
+                "fault-harness-manifest-{}-{name}",
+                std::process::id()
+            ))
     }
 
     #[test]
@@ -789,10 +787,7 @@ mod tests {
             ) => {
                 assert_eq!(
                     error.to_string(),
-                    format!(
-                        "{}:2: invalid utf-8 at byte offset 17 (byte 0xe9)",
-                        path.display()
-                    )
+                    format!("{}:2: invalid utf-8 at byte offset 17 (byte 0xe9)", path)
                 );
             }
             other => panic!("unexpected result: {other:?}"),
@@ -802,13 +797,10 @@ mod tests {
 
     #[test]
     fn refuses_a_directory() {
-        let dir = std::env::temp_dir();
+        let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir()).unwrap();
         match read(&dir) {
             Err(error @ ManifestError::NotAFile { .. }) => {
-                assert_eq!(
-                    error.to_string(),
-                    format!("{}: not a regular file", dir.display())
-                );
+                assert_eq!(error.to_string(), format!("{}: not a regular file", dir));
             }
             other => panic!("unexpected result: {other:?}"),
         }
@@ -841,7 +833,7 @@ mod tests {
         match over {
             Err(error @ ManifestError::TooLarge { limit: 16, .. }) => assert_eq!(
                 error.to_string(),
-                format!("{}: larger than 16 bytes; not a manifest", path.display())
+                format!("{}: larger than 16 bytes; not a manifest", path)
             ),
             other => panic!("unexpected result: {other:?}"),
         }
@@ -856,7 +848,7 @@ mod tests {
             Err(error @ ManifestError::Io { .. }) => {
                 let message = error.to_string();
                 assert!(
-                    message.starts_with(&format!("{}: cannot read: ", path.display())),
+                    message.starts_with(&format!("{}: cannot read: ", path)),
                     "{message}"
                 );
             }
@@ -882,10 +874,7 @@ mod tests {
                 },
             ) => assert_eq!(
                 error.to_string(),
-                format!(
-                    "{}:2: invalid utf-8 at byte offset 24 (byte 0x96)",
-                    path.display()
-                )
+                format!("{}:2: invalid utf-8 at byte offset 24 (byte 0x96)", path)
             ),
             other => panic!("unexpected result: {other:?}"),
         }

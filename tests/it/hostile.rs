@@ -654,7 +654,8 @@ fn manifest_of_a_hundred_thousand_rows_is_read_and_listed() {
     run.write("manifest.tsv", &manifest);
     // The library reads and orders them (the summary itself is ~120 MB; the CLI over it is
     // compared with the reference in the ignored test below, too slow for a debug build).
-    let read = fault_harness::input::manifest::read(&run.path("manifest.tsv")).expect("manifest");
+    let read = fault_harness::input::manifest::read(&crate::util::utf8(run.path("manifest.tsv")))
+        .expect("manifest");
     assert_eq!(read.rows.len(), 100_000);
     assert_eq!(read.rows[99_999].line, 100_001);
     let planned = fault_harness::eval::evaluation::order(

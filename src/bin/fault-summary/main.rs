@@ -181,6 +181,11 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
     };
     let evaluation = Evaluation::open(&dir, &manifest, Some(choice.clone()), options)?;
     let scenarios: Vec<&Scenario> = evaluation.scenarios().collect();
+    for field in &evaluation.long_fields {
+        eprintln!(
+            "fault-summary: warning: {manifest}:{field}; the reference stops there, this summary reads it whole"
+        );
+    }
     for warning in warnings::render(&scenarios) {
         eprintln!("fault-summary: warning: {warning}");
     }
