@@ -53,16 +53,27 @@ pub struct OrderError {
     pub manifest: Utf8PathBuf,
     pub line: u64,
     pub value: String,
-    pub reason: String,
+    /// The value is all digits, but more of them than Python's `int()` takes (4300).
+    pub too_long: bool,
 }
 
 impl fmt::Display for OrderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}: order {:?} is not an integer ({})",
-            self.manifest, self.line, self.value, self.reason
-        )
+        let OrderError {
+            manifest,
+            line,
+            value,
+            too_long,
+        } = self;
+        if *too_long {
+            write!(
+                f,
+                "{manifest}:{line}: order has {} characters: more than 4300 digits, too long for an integer",
+                value.chars().count()
+            )
+        } else {
+            write!(f, "{manifest}:{line}: order {value:?} is not an integer")
+        }
     }
 }
 
@@ -76,10 +87,7 @@ pub fn order(manifest: &Utf8Path, rows: Vec<Row>) -> Result<Vec<OrderedRow>, Ord
             manifest: manifest.to_path_buf(),
             line: row.line,
             value: row.order.clone(),
-            reason: match err {
-                IntError::Invalid => "invalid literal for int() with base 10".to_string(),
-                IntError::TooManyDigits => "more than 4300 digits".to_string(),
-            },
+            too_long: err == IntError::TooManyDigits,
         })?;
         ordered.push(OrderedRow { order, row });
     }
