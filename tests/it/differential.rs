@@ -4,7 +4,7 @@
 //! nor leave an output file behind a failure.
 //!
 //! Run it with `FAULT_REFERENCE=path/to/fault_summary_helper.py cargo test
-//! --test tests differential -- --ignored`; `FAULT_DIFF_RUNS` sets the count
+//! --test it differential -- --ignored`; `FAULT_DIFF_RUNS` sets the count
 //! (default 300) and `FAULT_DIFF_SEED` the first seed.
 
 use crate::golden::first_difference;

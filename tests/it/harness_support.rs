@@ -123,7 +123,7 @@ fn beside_this_test() -> Option<PathBuf> {
     }
 }
 
-/// Builds the `fault_suite` test target with cargo and returns its executable (only when `cargo test --test tests` ran alone).
+/// Builds the `fault_suite` test target with cargo and returns its executable (only when `cargo test --test it` ran alone).
 fn build_fault_suite() -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
