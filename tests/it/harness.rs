@@ -2,7 +2,8 @@
 //! names, verdicts and messages in process, then the real `fault_suite` binary
 //! through the protocols of cargo test, nextest and RustRover.
 
-use crate::harness_support::{fault_suite_command, fixture, run_in_process};
+use crate::support::fixture;
+use crate::support::harness::{fault_suite_command, run_in_process};
 use fault_harness::eval::evaluate::{self, Options};
 use fault_harness::eval::model::{RunInfo, Strictness, Verdict};
 use fault_harness::eval::thresholds::Mode;
@@ -300,7 +301,7 @@ fn a_run_without_a_mode_fails_every_test_saying_how_to_set_it() {
 
 #[test]
 fn a_folder_without_runs_fails_loudly() {
-    let empty = crate::util::Scratch::new("harness-no-runs");
+    let empty = crate::support::Scratch::new("harness-no-runs");
     let out = run_in_process(&Config::new(empty.path()), &[]);
     let label = format!(
         "{}::setup",
@@ -439,7 +440,7 @@ fn real_binary_fails_with_exit_code_101_and_exactly_the_failed_names() {
 
 #[test]
 fn real_binary_reads_mode_and_junit_from_the_environment() {
-    let scratch = crate::util::Scratch::new("harness-env");
+    let scratch = crate::support::Scratch::new("harness-env");
     let junit = scratch.path().join("junit.xml");
     let output = fault_suite_command(&fixture("no-mode"))
         .env("FAULT_MODE", "degraded")

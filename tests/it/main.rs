@@ -7,16 +7,17 @@ mod golden;
 mod differential;
 // The fault-summary command line: defaults from the run directory, exit status, usage.
 mod cli;
-// Shared helpers: paths, temporary folders, running the binaries.
-mod util;
 // The `cargo test` harness over fixture runs: in process, as a real subprocess,
 // and through the nextest and RustRover (JSON) protocols.
 mod harness;
-// JUnit reports of the harness and of `fault-summary --junit`, validated with xmllint.
+// JUnit reports of the harness and of `fault-summary --junit`, checked against Jenkins' schema.
 mod junit;
-// Helpers of the two modules above: fixture runs, in-process runs, the fault_suite binary.
-mod harness_support;
 // Hostile and broken runs: a corpus of bad inputs, each with its expected behaviour.
 mod hostile;
+// The log tail scanner against a naive forward scan and against python3, on hand-made and random logs.
+mod scan;
 // The fuzz targets' oracles: saved crashers replayed, and property tests of the scanner.
 mod fuzzing;
+// The one test-support module: paths, scratch folders, run builders, the harness and
+// binaries, python3 and the reference, JUnit schema checks, the RNG and the oracles.
+mod support;
