@@ -1,6 +1,7 @@
-//! Support of the crate's unit tests: the tests' one random number generator
-//! and one python3 runner, which live in the integration tests' support module
-//! and are included from there by path (they use `std` only), and `hex`.
+//! Support of the crate's unit tests: the tests' one random number generator,
+//! scratch-folder type and python3 runner, which live in the integration
+//! tests' support module and are included from there by path (they use `std`
+//! only), and `hex`.
 //!
 //! A differential check against Python asks for the Python it needs
 //! ([`Needs`]); where python3 is missing or another version, the check says
@@ -10,11 +11,14 @@
 #[allow(dead_code)]
 #[path = "../tests/it/support/rng.rs"]
 mod rng;
+#[path = "../tests/it/support/scratch.rs"]
+mod scratch;
 #[allow(dead_code)]
 #[path = "../tests/it/support/tools.rs"]
 mod tools;
 
 pub(crate) use rng::Rng;
+pub(crate) use scratch::Scratch;
 pub(crate) use tools::{python3, Needs};
 
 /// Encodes `s` as lowercase hex of its UTF-8 bytes, for `bytes.fromhex` on the Python side.

@@ -443,22 +443,7 @@ mod tests {
     // The scanner against the naive forward scan and python3, on hand-made and random
     // logs, is tested with the shared oracles in `tests/it/scan.rs` and `tests/it/fuzzing.rs`.
     use super::*;
-    use std::path::PathBuf;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    /// Returns a fresh path in the temporary directory.
-    fn temp_path(tag: &str) -> PathBuf {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        std::env::temp_dir().join(format!("fault-scan-{}-{tag}-{n}", std::process::id()))
-    }
-
-    /// Writes `bytes` to a fresh temporary file and returns its path.
-    fn temp_file(bytes: &[u8]) -> PathBuf {
-        let path = temp_path("log");
-        std::fs::write(&path, bytes).unwrap();
-        path
-    }
+    use crate::testing::Scratch;
 
     #[test]
     fn decode_lossy_matches_std_at_every_split() {
@@ -481,7 +466,9 @@ mod tests {
     #[test]
     fn scan_types_values() {
         let log = b"x\nFAULT_COUNTERS torn_read_events=998 r=0.5 s=ok\nRTP_METRICS\n";
-        let path = temp_file(log);
+        let scratch = Scratch::new("scan-types");
+        let path = scratch.path().join("log");
+        std::fs::write(&path, log).unwrap();
         let mut file = File::open(&path).unwrap();
         let hits = scan(&mut file, log.len() as u64).unwrap();
         let fault = hits[2].as_ref().unwrap();
@@ -497,6 +484,5 @@ mod tests {
         assert!(hits[3].as_ref().is_some_and(|h| h.pairs.is_empty()));
         assert!(hits[0].is_none() && hits[1].is_none());
         assert_eq!(line_number(&mut file, fault.start).unwrap(), 2);
-        std::fs::remove_file(&path).unwrap();
     }
 }

@@ -1,7 +1,7 @@
-//! The one test-support module: paths and scratch folders here; one file per
-//! concern beside it. Two of its files are shared with other crates by path:
-//! `rng.rs` and `tools.rs` with the crate's unit tests (`src/testing.rs`),
-//! `oracles.rs` with the fuzz targets (`fuzz/src/lib.rs`).
+//! The one test-support module: paths, `BLESS` and output comparison here; one
+//! file per concern beside it. Some of its files are shared with other crates
+//! by path: `rng.rs`, `scratch.rs` and `tools.rs` with the crate's unit tests
+//! (`src/testing.rs`), `oracles.rs` with the fuzz targets (`fuzz/src/lib.rs`).
 
 pub mod harness;
 pub mod junit;
@@ -10,11 +10,13 @@ pub mod oracles;
 pub mod reference;
 pub mod rng;
 pub mod runs;
+mod scratch;
 pub mod tools;
 mod xsd;
 
+pub use scratch::Scratch;
+
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Returns the crate's root folder.
 pub fn crate_root() -> &'static Path {
@@ -29,35 +31,6 @@ pub fn fixtures(sub: &str) -> PathBuf {
 /// Returns the fixture run (or folder of runs) `name` under `tests/fixtures/runs/`.
 pub fn fixture(name: &str) -> PathBuf {
     fixtures("runs").join(name)
-}
-
-/// A scratch folder of this process, removed when dropped.
-pub struct Scratch(PathBuf);
-
-impl Scratch {
-    /// Creates an empty scratch folder named after `label`, unique in this process.
-    pub fn new(label: &str) -> Scratch {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "fault-harness-it-{}-{n}-{label}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create scratch folder");
-        Scratch(dir)
-    }
-
-    /// Returns the folder's path.
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// Returns true if and only if `BLESS=1`; any other value of `BLESS` is a mistake and panics.
