@@ -1,68 +1,27 @@
-//! Support shared by the crate's unit tests: one random number generator and
-//! one python3 runner for the differential checks against Python.
+//! Support of the crate's unit tests: the tests' one random number generator,
+//! scratch-folder type and python3 runner, which live in the integration
+//! tests' support module and are included from there by path (they use `std`
+//! only), and `hex`.
+//!
+//! A differential check against Python asks for the Python it needs
+//! ([`Needs`]); where python3 is missing or another version, the check says
+//! what it skipped, and `FAULT_REQUIRE_TOOLS=1` makes that a failure.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+// Each side uses part of these files (the integration tests the rest).
+#[allow(dead_code)]
+#[path = "../tests/it/support/rng.rs"]
+mod rng;
+#[path = "../tests/it/support/scratch.rs"]
+mod scratch;
+#[allow(dead_code)]
+#[path = "../tests/it/support/tools.rs"]
+mod tools;
 
-/// Generates deterministic pseudo-random numbers (SplitMix64).
-pub(crate) struct Rng(u64);
-
-impl Rng {
-    /// Creates a generator from `seed`.
-    pub(crate) fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    /// Returns the next 64 random bits.
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Returns a number in `0..n`.
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    /// Returns a random element of `items`.
-    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
+pub(crate) use rng::Rng;
+pub(crate) use scratch::Scratch;
+pub(crate) use tools::{python3, Needs};
 
 /// Encodes `s` as lowercase hex of its UTF-8 bytes, for `bytes.fromhex` on the Python side.
 pub(crate) fn hex(s: &str) -> String {
     s.bytes().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Runs `script` with python3 (isolated mode) feeding `input` on stdin, or returns `None`
-/// (after printing a note) when python3 is not runnable.
-pub(crate) fn python3(script: &str, input: &str) -> Option<String> {
-    let child = Command::new("python3")
-        .args(["-I", "-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn();
-    let mut child = match child {
-        Ok(child) => child,
-        Err(err) => {
-            eprintln!("note: python3 not runnable ({err}); skipping differential check");
-            return None;
-        }
-    };
-    let mut stdin = child.stdin.take()?;
-    let input = input.to_owned();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().ok()?;
-    assert!(
-        matches!(writer.join(), Ok(Ok(()))),
-        "writing to python3 failed"
-    );
-    assert!(output.status.success(), "python3 script failed");
-    let stdout = String::from_utf8(output.stdout).ok()?;
-    Some(stdout)
 }

@@ -95,11 +95,12 @@ fn create_temp(folder: &Path, path: &Path) -> std::io::Result<(PathBuf, std::fs:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::Scratch;
 
     #[test]
     fn writes_create_folders_and_keep_old_file_on_failure() {
-        let dir = std::env::temp_dir().join(format!("fault-harness-output-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let scratch = Scratch::new("output");
+        let dir = scratch.path();
         let target = dir.join("deep").join("summary.json");
         write_atomic(&target, b"one").unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"one");
@@ -113,14 +114,12 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("summary.json")]);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn long_names_and_symlinks_are_written() {
-        let dir =
-            std::env::temp_dir().join(format!("fault-harness-output-links-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let scratch = Scratch::new("output-links");
+        let dir = scratch.path();
         std::fs::create_dir_all(dir.join("real")).unwrap();
         // A name of 255 bytes, the most a folder entry holds, fits no longer temporary name.
         let long = dir.join("x".repeat(255));
@@ -141,12 +140,11 @@ mod tests {
         std::os::unix::fs::symlink("b", dir.join("a")).unwrap();
         std::os::unix::fs::symlink("a", dir.join("b")).unwrap();
         assert!(write_atomic(&dir.join("a"), b"loop").is_err());
-        let mut names: Vec<_> = std::fs::read_dir(&dir)
+        let mut names: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
         names.sort();
         assert_eq!(names, ["a", "b", "link.json", "real", &"x".repeat(255)]);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -135,11 +135,12 @@ pub(crate) fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::Scratch;
 
     #[test]
     fn only_regular_files_open() {
-        let dir = std::env::temp_dir().join(format!("fault-harness-open-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = Scratch::new("open");
+        let dir = scratch.path();
         let file = dir.join("f");
         std::fs::write(&file, b"12345").unwrap();
         assert_eq!(read_regular(&file, 5).unwrap(), b"12345");
@@ -148,7 +149,7 @@ mod tests {
             Err(OpenError::TooLarge { limit: 4 })
         ));
         assert!(matches!(
-            regular_file(&dir),
+            regular_file(dir),
             Err(OpenError::NotAFile {
                 kind: "a directory"
             })
@@ -163,6 +164,5 @@ mod tests {
                 kind: "a character device"
             })
         ));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -483,7 +483,7 @@ fn field_text(field: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{python3, Rng};
+    use crate::testing::{python3, Needs, Rng};
     use std::process::Command;
 
     type Expected<'a> = &'a [(u64, &'a [(&'a str, &'a str)])];
@@ -956,7 +956,9 @@ json.dump(results, sys.stdout)
         })
         .collect();
         let input = serde_json::to_string(&texts).expect("strings serialize");
-        let Some(output) = python3(PYTHON_LIMIT, &input) else {
+        let what = "the csv field limit compared with Python's";
+        let Some(output) = python3(Needs::AnyPython3, what).map(|py| py.run(PYTHON_LIMIT, &input))
+        else {
             return;
         };
         let raises: Vec<bool> = serde_json::from_str(&output).expect("python prints JSON");
@@ -1088,7 +1090,8 @@ json.dump({"results": results}, sys.stdout)
         let mut rng = Rng::new(0x5eed_1234_abcd_0042);
         let texts: Vec<String> = (0..4000).map(|_| random_manifest(&mut rng)).collect();
         let input = serde_json::to_string(&texts).expect("strings serialize");
-        let Some(output) = python3(PYTHON, &input) else {
+        let what = "random manifests compared with Python's csv.DictReader";
+        let Some(output) = python3(Needs::AnyPython3, what).map(|py| py.run(PYTHON, &input)) else {
             return;
         };
         let output: serde_json::Value = serde_json::from_str(&output).expect("python prints JSON");

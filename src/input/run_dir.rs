@@ -306,83 +306,75 @@ pub fn run_name(dir: &Utf8Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn temp_dir(name: &str) -> Utf8PathBuf {
-        let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
-            .unwrap()
-            .join(format!("fault-harness-run-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
+    use crate::testing::Scratch;
 
     #[test]
     fn run_json_fields_are_read_and_checked() {
-        let dir = temp_dir("fields");
+        let scratch = Scratch::new("run-fields");
+        let dir = scratch.utf8();
         std::fs::write(
             dir.join(RUN_JSON),
             r#"{"run_id": "n1", "mode": "degraded", "started_at": "a"}"#,
         )
         .unwrap();
-        let info = read_run_json(&dir).unwrap().unwrap();
+        let info = read_run_json(dir).unwrap().unwrap();
         assert_eq!(info.run_id.as_deref(), Some("n1"));
         assert_eq!(info.mode, Some(Mode::Degraded));
         assert_eq!(info.finished_at, None);
 
         std::fs::write(dir.join(RUN_JSON), r#"{"mode": "fast"}"#).unwrap();
-        let err = read_run_json(&dir).unwrap_err().to_string();
+        let err = read_run_json(dir).unwrap_err().to_string();
         assert!(err.contains("\"fast\""), "{err}");
 
         std::fs::write(dir.join(RUN_JSON), r#"{"run_id": 5}"#).unwrap();
-        let err = read_run_json(&dir).unwrap_err().to_string();
+        let err = read_run_json(dir).unwrap_err().to_string();
         assert!(err.contains("\"run_id\" must be a string"), "{err}");
 
         std::fs::write(dir.join(RUN_JSON), "{\n\"mode\": }").unwrap();
-        let err = read_run_json(&dir).unwrap_err().to_string();
+        let err = read_run_json(dir).unwrap_err().to_string();
         assert!(err.contains("run.json: line 2"), "{err}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn summary_mode_reads_small_and_large_summaries() {
-        let dir = temp_dir("summary-mode");
-        assert_eq!(summary_mode(&dir), None);
+        let scratch = Scratch::new("run-summary-mode");
+        let dir = scratch.utf8();
+        assert_eq!(summary_mode(dir), None);
         std::fs::write(
             dir.join(SUMMARY),
             "{\n  \"task\": 15,\n  \"mode\": \"baseline\"\n}\n",
         )
         .unwrap();
-        assert_eq!(summary_mode(&dir), Some(Mode::Baseline));
+        assert_eq!(summary_mode(dir), Some(Mode::Baseline));
         // A large summary is read only up to its mode, even when cut short after it.
         let mut large =
             String::from("{ \"task\" : [1, {\"a\": \"}\"}], \"mode\":\"degraded\", \"x\": \"");
         large.push_str(&"y".repeat(2 * SUMMARY_PREFIX as usize));
         std::fs::write(dir.join(SUMMARY), &large).unwrap();
-        assert_eq!(summary_mode(&dir), Some(Mode::Degraded));
+        assert_eq!(summary_mode(dir), Some(Mode::Degraded));
         let late = format!(
             "{{\"x\": \"{}\", \"mode\": \"baseline\"}}",
             "y".repeat(2 * SUMMARY_PREFIX as usize)
         );
         std::fs::write(dir.join(SUMMARY), late).unwrap();
-        assert_eq!(summary_mode(&dir), None);
+        assert_eq!(summary_mode(dir), None);
         std::fs::write(dir.join(SUMMARY), "[\"mode\"]").unwrap();
-        assert_eq!(summary_mode(&dir), None);
-        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(summary_mode(dir), None);
     }
 
     #[test]
     fn discovery_finds_runs_or_fails_loudly() {
-        let dir = temp_dir("discover");
-        assert!(matches!(discover(&dir), Err(RunError::NoRuns { .. })));
+        let scratch = Scratch::new("run-discover");
+        let dir = scratch.utf8();
+        assert!(matches!(discover(dir), Err(RunError::NoRuns { .. })));
         std::fs::create_dir_all(dir.join("b")).unwrap();
         std::fs::create_dir_all(dir.join("a")).unwrap();
         std::fs::write(dir.join("b").join(MANIFEST), "").unwrap();
         std::fs::write(dir.join("a").join(MANIFEST), "").unwrap();
-        let runs = discover(&dir).unwrap();
+        let runs = discover(dir).unwrap();
         assert_eq!(runs, vec![dir.join("a"), dir.join("b")]);
         assert_eq!(discover(&dir.join("a")).unwrap(), vec![dir.join("a")]);
         assert!(discover(&dir.join("missing")).is_err());
         assert_eq!(run_name(&dir.join("a")), "a");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

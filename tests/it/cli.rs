@@ -1,49 +1,13 @@
 //! The `fault-summary` command line: `--run-dir` alone, `run.json` defaults,
 //! the exit status, usage errors and where relative evidence paths resolve.
 
-use crate::util::{crate_root, fault_summary, fixtures, Scratch};
-use std::path::Path;
+use crate::support::runs::{copy_run, drop_in_args, fault_summary};
+use crate::support::{crate_root, fixtures, Scratch};
 use std::process::Command;
 
-/// Copies a run directory (two levels deep, as the fixtures are) into `to`.
-fn copy_run(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_run(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
+/// Returns the bundled sample run.
 fn sample_run() -> std::path::PathBuf {
     crate_root().join("fault-runs").join("nightly-0305")
-}
-
-/// The seven reference flags for a run directory `dir` given as `.`.
-fn explicit(output: &str, run_id: &str, started: &str, finished: &str, mode: &str) -> Vec<String> {
-    [
-        "--manifest",
-        "manifest.tsv",
-        "--output",
-        output,
-        "--run-id",
-        run_id,
-        "--run-dir",
-        ".",
-        "--started-at",
-        started,
-        "--finished-at",
-        finished,
-        "--mode",
-        mode,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
 }
 
 #[test]
@@ -63,7 +27,7 @@ fn run_dir_alone_equals_the_explicit_flags_from_run_json() {
     let written = std::fs::read(run.join("summary.json")).expect("summary.json in the run dir");
 
     // The sample's run.json: run_id nightly-0305, mode degraded, and these times.
-    let args = explicit(
+    let args = drop_in_args(
         "explicit.json",
         "nightly-0305",
         "2026-03-05T12:00:00Z",
@@ -200,7 +164,7 @@ fn usage_errors_exit_2_with_usage() {
         vec!["--run-dir"],
         vec!["--bogus", "x"],
     ] {
-        let out = fault_summary(&cwd, &args);
+        let out = fault_summary(cwd, &args);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
@@ -208,7 +172,7 @@ fn usage_errors_exit_2_with_usage() {
             "{args:?}: {stderr}"
         );
     }
-    let help = fault_summary(&cwd, ["--help"]);
+    let help = fault_summary(cwd, ["--help"]);
     assert_eq!(help.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&help.stdout).contains("--exit-code"));
 }
@@ -219,7 +183,7 @@ fn inline_values_and_abbreviations_give_the_same_bytes() {
     let run = sample_run();
     let a = scratch.path().join("a.json");
     let b = scratch.path().join("b.json");
-    let args = explicit(&a.display().to_string(), "r", "s", "f", "degraded");
+    let args = drop_in_args(&a, "r", "s", "f", "degraded");
     assert_eq!(fault_summary(&run, &args).status.code(), Some(0));
     let inline = [
         "--manifest=manifest.tsv".to_string(),
@@ -242,7 +206,7 @@ fn relative_evidence_resolves_beside_the_manifest_first() {
     let out_path = scratch.path().join("s.json");
     let manifest = sample_run().join("manifest.tsv");
     let out = fault_summary(
-        &crate_root(),
+        crate_root(),
         [
             "--manifest",
             &manifest.display().to_string(),

@@ -4,39 +4,18 @@
 //! nor leave an output file behind a failure.
 //!
 //! Run it with `FAULT_REFERENCE=path/to/fault_summary_helper.py cargo test
-//! --test tests differential -- --ignored`; `FAULT_DIFF_RUNS` sets the count
+//! --test it differential -- --ignored`; `FAULT_DIFF_RUNS` sets the count
 //! (default 300) and `FAULT_DIFF_SEED` the first seed.
 
-use crate::golden::first_difference;
-use crate::util::{fault_summary, reference, run_reference, Scratch};
+use crate::support::first_difference;
+use crate::support::reference::reference;
+use crate::support::rng::Rng;
+use crate::support::runs::{drop_in_args, fault_summary};
+use crate::support::Scratch;
+use std::ffi::OsStr;
 use std::fmt::Write as _;
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
-
-/// A small deterministic generator (xorshift64*), so a failing seed can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
 
 const SCENARIOS: [&str; 5] = [
     "torn_read",
@@ -318,7 +297,8 @@ fn write_run(rng: &mut Rng, dir: &Path) -> &'static str {
 #[test]
 #[ignore = "compares with the reference: set FAULT_REFERENCE=../shared/reference/fault_summary_helper.py and pass --ignored"]
 fn random_runs_match_the_reference() {
-    let script = reference().expect("FAULT_REFERENCE must name the reference script for this test");
+    let script = reference("the differential test")
+        .expect("FAULT_REFERENCE must name the reference script for this test");
     let runs: u64 = std::env::var("FAULT_DIFF_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -340,26 +320,8 @@ fn random_runs_match_the_reference() {
         } else {
             format!("run-{seed}").into_bytes()
         };
-        let args = |out: &str| {
-            use std::os::unix::ffi::OsStringExt;
-            vec![
-                "--manifest".into(),
-                "manifest.tsv".into(),
-                "--output".into(),
-                out.into(),
-                "--run-id".into(),
-                std::ffi::OsString::from_vec(run_id.clone()),
-                "--run-dir".into(),
-                ".".into(),
-                "--started-at".into(),
-                "t0".into(),
-                "--finished-at".into(),
-                "t1".into(),
-                "--mode".into(),
-                mode.into(),
-            ]
-        };
-        let theirs = run_reference(&script, &dir, args("reference.json"));
+        let args = |out: &str| drop_in_args(out, OsStr::from_bytes(&run_id), "t0", "t1", mode);
+        let theirs = script.run(&dir, args("reference.json"));
         let ours = fault_summary(&dir, args("ours.json"));
         let our_code = ours.status.code();
         if our_code == Some(101) || our_code.is_none() {

@@ -3,11 +3,9 @@
 //! the same oracle; and property tests drive the backward log scanner and the
 //! `key=value` parser against the naive forward rules with proptest.
 
-#[path = "../../fuzz/src/oracles.rs"]
-#[allow(dead_code)]
-mod oracles;
-
-use crate::util::{fixtures, Scratch};
+use crate::support::logs::{BREAKS, INVALID, SPACES, WORDS};
+use crate::support::oracles;
+use crate::support::{fixtures, Scratch};
 use fault_harness::scan::kv::PairParser;
 use fault_harness::scan::tail::TOKENS;
 use proptest::prelude::*;
@@ -62,69 +60,6 @@ fn saved_scan_inputs_pass_the_oracle() {
 fn saved_run_inputs_pass_the_oracle() {
     replay("run", oracles::check_run);
 }
-
-/// Line breaks of every kind `str.splitlines` knows, and runs of them.
-const BREAKS: [&[u8]; 13] = {
-    let mut all: [&[u8]; 13] = [b"\r\r\n"; 13];
-    let mut i = 0;
-    while i < fault_harness::scan::tail::LINE_BREAKS.len() {
-        all[i] = fault_harness::scan::tail::LINE_BREAKS[i];
-        i += 1;
-    }
-    all[12] = b"\n\r";
-    all
-};
-
-/// Invalid UTF-8: lone continuation bytes, cut sequences, overlongs, surrogates, and
-/// broken line breaks (`\x85` alone, `\xe2\x80` before `\xa8` missing).
-const INVALID: &[&[u8]] = &[
-    b"\x80",
-    b"\x85",
-    b"\xa8",
-    b"\xc2",
-    b"\xe2",
-    b"\xe2\x80",
-    b"\xf0\x9f\x98",
-    b"\xed\xa0\x80",
-    b"\xc0\xaf",
-    b"\xff",
-    b"\xfe\xfe",
-    b"\xf4\x90\x80\x80",
-    b"\xc2\xc2\x85",
-    b"\xe0\x80\xa8",
-];
-
-/// Whitespace of Python's `\s`, ASCII and not, and a near miss (`\xc2\xa0` is; `\xe2\x80\x8b` is not).
-const SPACES: &[&[u8]] = &[
-    b" ",
-    b"\t",
-    b"\x1f",
-    b"\xc2\xa0",
-    b"\xe3\x80\x80",
-    b"\xe2\x80\x83",
-    b"\xe2\x80\x8b",
-    b"  ",
-];
-
-/// Words: metric names, numbers, `=` runs, non-ASCII letters and token fragments.
-const WORDS: &[&[u8]] = &[
-    b"a",
-    b"p50_us",
-    b"x_1",
-    b"=",
-    b"==",
-    b"12",
-    b"-3.5",
-    b"007",
-    b"\xc3\xbc",
-    b"\xf0\x9f\x98\x80",
-    b"INFO",
-    b"_METRICS",
-    b"PIPELINE_MET",
-    b"RTP_",
-    b"FAULT_COUNTER",
-    b"\0",
-];
 
 /// Returns one piece of a log.
 fn piece() -> impl Strategy<Value = Vec<u8>> {

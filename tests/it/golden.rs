@@ -4,7 +4,10 @@
 //! them. With `FAULT_REFERENCE` set, the reference is run too and must still
 //! agree with the committed file; `BLESS=1` rewrites the files from it.
 
-use crate::util::{bless, fault_summary, fixtures, reference, run_reference, Scratch};
+use crate::support::reference::reference;
+use crate::support::runs::{drop_in_args, fault_summary};
+use crate::support::{bless, first_difference, fixtures, Scratch};
+use std::ffi::OsString;
 use std::path::Path;
 
 const STARTED: &str = "2026-03-05T12:00:00Z";
@@ -12,7 +15,7 @@ const FINISHED: &str = "2026-03-05T12:10:00Z";
 
 /// Returns the mode a golden case is run in, from its `run.json`.
 fn mode_of(case: &Path) -> String {
-    let info = fault_harness::input::run_dir::read_run_json(&crate::util::utf8(case))
+    let info = fault_harness::input::run_dir::read_run_json(&crate::support::utf8(case))
         .expect("readable run.json")
         .expect("golden cases carry run.json");
     info.mode
@@ -21,23 +24,9 @@ fn mode_of(case: &Path) -> String {
         .to_string()
 }
 
-fn args(name: &str, mode: &str, output: &Path) -> Vec<String> {
-    vec![
-        "--manifest".into(),
-        "manifest.tsv".into(),
-        "--output".into(),
-        output.display().to_string(),
-        "--run-id".into(),
-        name.into(),
-        "--run-dir".into(),
-        ".".into(),
-        "--started-at".into(),
-        STARTED.into(),
-        "--finished-at".into(),
-        FINISHED.into(),
-        "--mode".into(),
-        mode.into(),
-    ]
+/// Returns the reference's flags for golden case `name`, writing to `output`.
+fn args(name: &str, mode: &str, output: &Path) -> Vec<OsString> {
+    drop_in_args(output, name, STARTED, FINISHED, mode)
 }
 
 fn cases() -> Vec<std::path::PathBuf> {
@@ -59,7 +48,7 @@ fn golden_set_is_not_empty() {
 #[test]
 fn our_bytes_equal_the_committed_reference_bytes() {
     let scratch = Scratch::new("golden");
-    let reference = reference();
+    let reference = reference("rerunning the reference on the golden cases");
     let bless = bless();
     assert!(
         !bless || reference.is_some(),
@@ -70,9 +59,9 @@ fn our_bytes_equal_the_committed_reference_bytes() {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         let mode = mode_of(&case);
         let expected_path = case.join("expected.json");
-        if let Some(script) = &reference {
+        if let Some(reference) = &reference {
             let out = scratch.path().join(format!("{name}.reference.json"));
-            let ran = run_reference(script, &case, args(&name, &mode, &out));
+            let ran = reference.run(&case, args(&name, &mode, &out));
             assert!(
                 ran.status.success(),
                 "{name}: reference failed: {}",
@@ -108,20 +97,4 @@ fn our_bytes_equal_the_committed_reference_bytes() {
         mismatches.len(),
         mismatches.join("\n")
     );
-}
-
-/// Describes where two outputs first differ, by line.
-pub fn first_difference(name: &str, expected: &[u8], ours: &[u8]) -> String {
-    let expected = String::from_utf8_lossy(expected);
-    let ours = String::from_utf8_lossy(ours);
-    for (n, (a, b)) in expected.lines().zip(ours.lines()).enumerate() {
-        if a != b {
-            return format!("{name}: line {}: expected {a:?}, got {b:?}", n + 1);
-        }
-    }
-    format!(
-        "{name}: lengths differ ({} vs {} lines)",
-        expected.lines().count(),
-        ours.lines().count()
-    )
 }

@@ -2,7 +2,8 @@
 //! names, verdicts and messages in process, then the real `fault_suite` binary
 //! through the protocols of cargo test, nextest and RustRover.
 
-use crate::harness_support::{fault_suite_command, fixture, run_in_process};
+use crate::support::fixture;
+use crate::support::harness::{fault_suite_command, run_in_process};
 use fault_harness::eval::evaluation::{Evaluation, Options};
 use fault_harness::eval::model::{Strictness, Verdict};
 use fault_harness::harness::Config;
@@ -40,7 +41,7 @@ fn names(run: &str) -> Vec<String> {
 
 #[test]
 fn passing_run_lists_and_passes_every_named_test() {
-    let out = run_in_process(&Config::new(crate::util::utf8(fixture("passing"))), &[]);
+    let out = run_in_process(&Config::new(crate::support::utf8(fixture("passing"))), &[]);
     assert_eq!(out.ran(), names("passing"));
     assert!(out.failed().is_empty(), "{:?}", out.failed());
     assert_eq!(out.finished.conclusion.num_passed, 19);
@@ -50,7 +51,7 @@ fn passing_run_lists_and_passes_every_named_test() {
 #[test]
 fn threshold_misses_fail_with_violation_mode_file_line_and_the_line() {
     let out = run_in_process(
-        &Config::new(crate::util::utf8(fixture("failing-thresholds"))),
+        &Config::new(crate::support::utf8(fixture("failing-thresholds"))),
         &[],
     );
     assert_eq!(
@@ -91,7 +92,7 @@ fn threshold_misses_fail_with_violation_mode_file_line_and_the_line() {
 #[test]
 fn exit_codes_fail_with_the_three_codes_and_the_log_paths() {
     let out = run_in_process(
-        &Config::new(crate::util::utf8(fixture("failing-exit"))),
+        &Config::new(crate::support::utf8(fixture("failing-exit"))),
         &[],
     );
     assert_eq!(
@@ -120,7 +121,7 @@ fn exit_codes_fail_with_the_three_codes_and_the_log_paths() {
 #[test]
 fn metrics_that_never_appeared_are_errors_where_the_summary_counts_zero() {
     let dir = fixture("missing-metrics");
-    let out = run_in_process(&Config::new(crate::util::utf8(&dir)), &[]);
+    let out = run_in_process(&Config::new(crate::support::utf8(&dir)), &[]);
     assert_eq!(
         out.failed(),
         [
@@ -153,7 +154,7 @@ fn metrics_that_never_appeared_are_errors_where_the_summary_counts_zero() {
         mode: Mode::Degraded,
         origin: "test".to_string(),
     };
-    let dir = crate::util::utf8(&dir);
+    let dir = crate::support::utf8(&dir);
     let evaluated = Evaluation::open_dir(&dir, Some(choice), Options::default()).unwrap();
     let p95 = evaluated
         .scenario(1)
@@ -169,7 +170,7 @@ fn metrics_that_never_appeared_are_errors_where_the_summary_counts_zero() {
 #[test]
 fn missing_or_unnamed_logs_are_errors_for_every_check_of_their_scenario() {
     let dir = fixture("missing-logs");
-    let out = run_in_process(&Config::new(crate::util::utf8(&dir)), &[]);
+    let out = run_in_process(&Config::new(crate::support::utf8(&dir)), &[]);
     let failed: Vec<&str> = out.failed();
     let expected: Vec<String> = names("missing-logs")
         .into_iter()
@@ -203,7 +204,7 @@ fn missing_or_unnamed_logs_are_errors_for_every_check_of_their_scenario() {
 #[test]
 fn unreadable_manifest_is_one_failing_manifest_test() {
     let dir = fixture("malformed-manifest");
-    let out = run_in_process(&Config::new(crate::util::utf8(&dir)), &[]);
+    let out = run_in_process(&Config::new(crate::support::utf8(&dir)), &[]);
     assert_eq!(out.ran(), ["malformed-manifest::manifest"]);
     let message = out.message("malformed-manifest::manifest", "error");
     assert_eq!(
@@ -214,20 +215,20 @@ fn unreadable_manifest_is_one_failing_manifest_test() {
         )
     );
     // Listing shows it too: a broken run is never an empty, green suite.
-    let listed = run_in_process(&Config::new(crate::util::utf8(&dir)), &["--list"]);
+    let listed = run_in_process(&Config::new(crate::support::utf8(&dir)), &["--list"]);
     assert_eq!(listed.stdout, "malformed-manifest::manifest: test\n");
 }
 
 #[test]
 fn a_folder_of_runs_names_each_run_and_each_run_keeps_its_mode() {
-    let out = run_in_process(&Config::new(crate::util::utf8(fixture("two-runs"))), &[]);
+    let out = run_in_process(&Config::new(crate::support::utf8(fixture("two-runs"))), &[]);
     let mut expected = names("alpha");
     expected.extend(names("beta"));
     assert_eq!(out.ran(), expected);
     // beta's mode is baseline, from its summary.json: p99_us=2500 is within baseline's limit.
     assert!(out.failed().is_empty(), "{:?}", out.failed());
 
-    let mut config = Config::new(crate::util::utf8(fixture("two-runs")));
+    let mut config = Config::new(crate::support::utf8(fixture("two-runs")));
     config.mode = Some(Mode::Degraded);
     let out = run_in_process(&config, &[]);
     assert_eq!(out.failed(), ["beta::torn_read::p99_us_max"]);
@@ -243,7 +244,7 @@ fn a_folder_of_runs_names_each_run_and_each_run_keeps_its_mode() {
 #[test]
 fn a_repeated_scenario_gets_a_stable_suffix_and_fails_the_scenario_set() {
     let out = run_in_process(
-        &Config::new(crate::util::utf8(fixture("repeated-scenario"))),
+        &Config::new(crate::support::utf8(fixture("repeated-scenario"))),
         &[],
     );
     let ran = out.ran();
@@ -282,7 +283,7 @@ fn a_repeated_scenario_gets_a_stable_suffix_and_fails_the_scenario_set() {
 #[test]
 fn a_run_without_a_mode_fails_only_its_checks_saying_how_to_set_it() {
     let dir = fixture("no-mode");
-    let out = run_in_process(&Config::new(crate::util::utf8(&dir)), &[]);
+    let out = run_in_process(&Config::new(crate::support::utf8(&dir)), &[]);
     // The exit codes and the scenario set do not depend on the mode.
     let checks: Vec<String> = names("no-mode")
         .into_iter()
@@ -297,15 +298,15 @@ fn a_run_without_a_mode_fails_only_its_checks_saying_how_to_set_it() {
     for name in checks {
         assert_eq!(out.message(&name, "error"), expected);
     }
-    let mut config = Config::new(crate::util::utf8(&dir));
+    let mut config = Config::new(crate::support::utf8(&dir));
     config.mode = Some(Mode::Degraded);
     assert!(run_in_process(&config, &[]).failed().is_empty());
 }
 
 #[test]
 fn a_folder_without_runs_fails_loudly() {
-    let empty = crate::util::Scratch::new("harness-no-runs");
-    let out = run_in_process(&Config::new(crate::util::utf8(empty.path())), &[]);
+    let empty = crate::support::Scratch::new("harness-no-runs");
+    let out = run_in_process(&Config::new(crate::support::utf8(empty.path())), &[]);
     let label = format!(
         "{}::setup",
         empty.path().file_name().unwrap().to_string_lossy()
@@ -318,14 +319,17 @@ fn a_folder_without_runs_fails_loudly() {
         "{message}"
     );
 
-    let out = run_in_process(&Config::new(crate::util::utf8(fixture("no-such-run"))), &[]);
+    let out = run_in_process(
+        &Config::new(crate::support::utf8(fixture("no-such-run"))),
+        &[],
+    );
     assert_eq!(out.ran(), ["no-such-run::setup"]);
     assert!(out.finished.conclusion.has_failed());
 }
 
 #[test]
 fn filter_skip_and_exact_select_tests_and_only_those_run() {
-    let config = Config::new(crate::util::utf8(fixture("failing-thresholds")));
+    let config = Config::new(crate::support::utf8(fixture("failing-thresholds")));
     let out = run_in_process(&config, &["p99_us_max"]);
     assert_eq!(
         out.ran(),
@@ -354,7 +358,7 @@ fn filter_skip_and_exact_select_tests_and_only_those_run() {
 
 #[test]
 fn listing_prints_only_name_colon_test_lines_and_runs_nothing() {
-    let config = Config::new(crate::util::utf8(fixture("two-runs")));
+    let config = Config::new(crate::support::utf8(fixture("two-runs")));
     let out = run_in_process(&config, &["--list", "--format", "terse"]);
     let mut expected: Vec<String> = names("alpha");
     expected.extend(names("beta"));
@@ -370,7 +374,7 @@ fn listing_prints_only_name_colon_test_lines_and_runs_nothing() {
 
 #[test]
 fn json_format_for_rustrover_is_one_json_event_per_line() {
-    let config = Config::new(crate::util::utf8(fixture("failing-thresholds")));
+    let config = Config::new(crate::support::utf8(fixture("failing-thresholds")));
     let out = run_in_process(
         &config,
         &["-Z", "unstable-options", "--format=json", "--show-output"],
@@ -459,7 +463,7 @@ fn real_binary_fails_with_exit_code_101_and_exactly_the_failed_names() {
 
 #[test]
 fn real_binary_reads_mode_and_junit_from_the_environment() {
-    let scratch = crate::util::Scratch::new("harness-env");
+    let scratch = crate::support::Scratch::new("harness-env");
     let junit = scratch.path().join("junit.xml");
     let output = fault_suite_command(&fixture("no-mode"))
         .env("FAULT_MODE", "degraded")

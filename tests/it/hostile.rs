@@ -15,8 +15,12 @@
 //! and `FAULT_CONFINE=1`), and the harness, where a broken input is a failing
 //! test, never an aborted run.
 
-use crate::harness_support::{fault_suite_command, run_in_process, InProcess};
-use crate::util::{reference, Scratch};
+use crate::support::harness::{fault_suite_command, run_in_process, InProcess};
+use crate::support::reference::reference;
+use crate::support::runs::{
+    drop_in_args, good_log, row, run_bounded, Run, DEADLINE, HEADER, STALE,
+};
+use crate::support::Scratch;
 use fault_harness::eval::model::Verdict;
 use fault_harness::harness::Config;
 use std::ffi::{OsStr, OsString};
@@ -27,172 +31,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-/// The manifest header, all thirteen columns the reference reads.
-const HEADER: &str = "order\tscenario_id\tname\tstatus\treason\tduration_ms\tsim_rc\tstreamer_rc\ttester_rc\tsim_log\tstreamer_log\ttester_log\tsdp_path\n";
-
-/// The three scenarios of a good run.
-const SCENARIOS: [&str; 3] = ["torn_read", "sink_stall", "reset_storm"];
-
-/// No child may take longer than this: a hang fails the test instead of stalling CI.
-const DEADLINE: Duration = Duration::from_secs(60);
-
-/// Returns a manifest row of scenario `id` at `order` whose streamer log is `log`.
-fn row(order: &str, id: &str, log: &str) -> String {
-    format!("{order}\t{id}\t{id} fault\tPASS\t\t1200\t0\t0\t0\t{id}/sim.log\t{log}\t{id}/tester.log\t{id}/stream.sdp\n")
-}
-
-/// Returns a passing streamer log (degraded mode) for scenario `id`.
-fn good_log(id: &str) -> String {
-    let counters = match id {
-        "torn_read" => "torn_read_events=998 sink_stall_events=0 reset_events=0",
-        "sink_stall" => "torn_read_events=0 sink_stall_events=310 reset_events=0",
-        _ => "torn_read_events=0 sink_stall_events=0 reset_events=25",
-    };
-    format!(
-        "2026-03-05T12:00:40.000Z INFO cvmmap_streamer starting\n\
-         2026-03-05T12:00:41.001Z INFO cvmmap_streamer::metrics LATENCY_METRICS p50_us=412 p95_us=1380 p99_us=1744 max_us=5120 ingest_to_emit_samples=2997 drop_ratio_ppm=1200\n\
-         2026-03-05T12:00:41.002Z INFO cvmmap_streamer::metrics FAULT_COUNTERS {counters}\n\
-         2026-03-05T12:00:41.003Z INFO cvmmap_streamer::metrics RTP_METRICS packets=9000 bytes=11700000\n"
-    )
-}
-
-/// A run directory in a scratch folder, good unless a test breaks it.
-struct Run {
-    scratch: Scratch,
-}
-
-impl Run {
-    /// Creates a good run: a manifest of the three scenarios, their logs and a `run.json`.
-    fn good(label: &str) -> Run {
-        let run = Run {
-            scratch: Scratch::new(&format!("hostile-{label}")),
-        };
-        let mut manifest = String::from(HEADER);
-        for (i, id) in SCENARIOS.iter().enumerate() {
-            manifest.push_str(&row(
-                &(i + 1).to_string(),
-                id,
-                &format!("{id}/streamer.log"),
-            ));
-            run.write(&format!("{id}/streamer.log"), good_log(id));
-        }
-        run.write("manifest.tsv", manifest);
-        run.write(
-            "run.json",
-            r#"{"run_id": "hostile", "mode": "degraded", "started_at": "t0", "finished_at": "t1"}"#,
-        );
-        run
-    }
-
-    /// Returns the run directory.
-    fn dir(&self) -> &Path {
-        self.scratch.path()
-    }
-
-    /// Returns `rel` inside the run directory.
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir().join(rel)
-    }
-
-    /// Writes `contents` to `rel`, creating folders.
-    fn write(&self, rel: &str, contents: impl AsRef<[u8]>) {
-        let path = self.path(rel);
-        std::fs::create_dir_all(path.parent().expect("a parent folder")).expect("create folder");
-        std::fs::write(path, contents).expect("write scratch file");
-    }
-
-    /// Replaces `rel` (a file or folder) by nothing.
-    fn remove(&self, rel: &str) {
-        let path = self.path(rel);
-        if path.is_dir() && !path.is_symlink() {
-            std::fs::remove_dir_all(path).expect("remove folder");
-        } else {
-            std::fs::remove_file(path).expect("remove file");
-        }
-    }
-
-    /// Rewrites the manifest with the torn_read row's streamer log named `log`.
-    fn torn_read_log_named(&self, log: impl AsRef<[u8]>) {
-        let mut manifest = HEADER.as_bytes().to_vec();
-        manifest.extend_from_slice(
-            b"1\ttorn_read\ttorn_read fault\tPASS\t\t1200\t0\t0\t0\ttorn_read/sim.log\t",
-        );
-        manifest.extend_from_slice(log.as_ref());
-        manifest.extend_from_slice(b"\ttorn_read/tester.log\ttorn_read/stream.sdp\n");
-        manifest.extend_from_slice(row("2", "sink_stall", "sink_stall/streamer.log").as_bytes());
-        manifest.extend_from_slice(row("3", "reset_storm", "reset_storm/streamer.log").as_bytes());
-        self.write("manifest.tsv", manifest);
-    }
-
-    /// Puts a stale `summary.json` in place, to show that a failed run leaves it alone.
-    fn stale_summary(&self) {
-        self.write("summary.json", STALE);
-    }
-}
-
-/// The content of a `summary.json` from an earlier run.
-const STALE: &str = "{\"stale\": true}\n";
-
 /// Returns the drop-in arguments (all seven of the reference's flags) writing to `output`.
 fn drop_in(output: &str, mode: &str) -> Vec<OsString> {
-    [
-        "--manifest",
-        "manifest.tsv",
-        "--output",
-        output,
-        "--run-id",
-        "hostile",
-        "--run-dir",
-        ".",
-        "--started-at",
-        "t0",
-        "--finished-at",
-        "t1",
-        "--mode",
-        mode,
-    ]
-    .map(OsString::from)
-    .to_vec()
-}
-
-/// Runs `command` to completion with a deadline, failing the test if it hangs.
-fn run_bounded(mut command: Command) -> Output {
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn child");
-    // Drain both pipes on threads so a chatty child cannot block on a full pipe.
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
-        buf
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for child") {
-            break status;
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{command:?} hung for {DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    Output {
-        status,
-        stdout: out.join().expect("stdout reader"),
-        stderr: err.join().expect("stderr reader"),
-    }
+    drop_in_args(output, "hostile", "t0", "t1", mode)
 }
 
 /// Runs `fault-summary` in `cwd` with `args`.
@@ -206,10 +47,8 @@ fn ours<S: AsRef<OsStr>>(cwd: &Path, args: impl IntoIterator<Item = S>) -> Outpu
 
 /// Runs the reference, when `FAULT_REFERENCE` names it, in `cwd` with `args`.
 fn theirs<S: AsRef<OsStr>>(cwd: &Path, args: impl IntoIterator<Item = S>) -> Option<Output> {
-    let script = reference()?;
-    let mut command = Command::new("python3");
-    command.arg(script).args(args).current_dir(cwd);
-    Some(run_bounded(command))
+    let reference = reference("comparing hostile runs with the reference")?;
+    Some(run_bounded(reference.command(cwd, args)))
 }
 
 /// Asserts that a child did not panic: exit status 101 or "panicked" on stderr.
@@ -273,7 +112,7 @@ fn summary_equal_to_reference(run: &Run, mode: &str) -> (serde_json::Value, Stri
         assert!(
             bytes == expected,
             "{}",
-            crate::golden::first_difference("summary", &expected, &bytes)
+            crate::support::first_difference("summary", &expected, &bytes)
         );
     }
     (parse(&bytes), stderr(&output))
@@ -654,12 +493,13 @@ fn manifest_of_a_hundred_thousand_rows_is_read_and_listed() {
     run.write("manifest.tsv", &manifest);
     // The library reads and orders them (the summary itself is ~120 MB; the CLI over it is
     // compared with the reference in the ignored test below, too slow for a debug build).
-    let read = fault_harness::input::manifest::read(&crate::util::utf8(run.path("manifest.tsv")))
-        .expect("manifest");
+    let read =
+        fault_harness::input::manifest::read(&crate::support::utf8(run.path("manifest.tsv")))
+            .expect("manifest");
     assert_eq!(read.rows.len(), 100_000);
     assert_eq!(read.rows[99_999].line, 100_001);
     let planned = fault_harness::eval::evaluation::order(
-        &crate::util::utf8(run.path("manifest.tsv")),
+        &crate::support::utf8(run.path("manifest.tsv")),
         read.rows,
     )
     .expect("orders are integers");
@@ -667,9 +507,9 @@ fn manifest_of_a_hundred_thousand_rows_is_read_and_listed() {
     assert_eq!(planned[99_999].row.scenario_id, "s99999");
     // The harness names the cases of every row, reading the manifest only; a filter keeps
     // the listing itself (400,001 lines) out of the test's time.
-    let name = fault_harness::input::run_dir::run_name(&crate::util::utf8(run.dir()));
+    let name = fault_harness::input::run_dir::run_name(&crate::support::utf8(run.dir()));
     let out = run_in_process(
-        &Config::new(crate::util::utf8(run.dir())),
+        &Config::new(crate::support::utf8(run.dir())),
         &["--list", "::s99999::"],
     );
     assert!(out.finished.ran.is_empty());
@@ -1487,7 +1327,7 @@ fn harness_with_fault_confine_fails_the_checks_of_a_log_outside() {
     let run = Run::good("c-harness");
     let (_outside, target) = outside_log("c-harness");
     run.torn_read_log_named(target.as_os_str().as_bytes());
-    let name = fault_harness::input::run_dir::run_name(&crate::util::utf8(run.dir()));
+    let name = fault_harness::input::run_dir::run_name(&crate::support::utf8(run.dir()));
     // Read (and noted) without confinement: every test passes.
     let output = run_bounded(fault_suite_command(run.dir()));
     assert_eq!(
@@ -1534,7 +1374,7 @@ fn outcome<'a>(out: &'a InProcess, name: &str) -> &'a Verdict {
 fn harness_over_a_missing_run_dir_fails_one_setup_test() {
     let scratch = Scratch::new("h-missing");
     let missing = scratch.path().join("no-such-runs");
-    let out = run_in_process(&Config::new(crate::util::utf8(&missing)), &[]);
+    let out = run_in_process(&Config::new(crate::support::utf8(&missing)), &[]);
     assert_eq!(out.ran(), ["no-such-runs::setup"]);
     match outcome(&out, "no-such-runs::setup") {
         Verdict::Error(message) => assert!(message.contains("no-such-runs"), "{message}"),
@@ -1553,7 +1393,7 @@ fn harness_over_a_run_dir_not_utf8_says_so_and_names_it() {
         std::fs::copy(good.path(file), dir.join(file)).expect("copy");
     }
     // Paths are UTF-8 all the way (test names, messages): the folder is named, escaped.
-    let out = run_in_process(&Config::new(crate::util::utf8(scratch.path())), &[]);
+    let out = run_in_process(&Config::new(crate::support::utf8(scratch.path())), &[]);
     assert_eq!(out.ran().len(), 1, "{:?}", out.ran());
     let name = out.ran()[0].to_string();
     assert!(name.ends_with("::setup"), "{name}");
@@ -1590,10 +1430,10 @@ fn harness_over_a_fifo_manifest_fails_its_manifest_test() {
 
 /// Asserts that the harness over `run` runs one test, `<run>::manifest`, an error holding `needle`.
 fn assert_only_manifest_error(run: &Run, needle: &str) {
-    let out = run_in_process(&Config::new(crate::util::utf8(run.dir())), &[]);
+    let out = run_in_process(&Config::new(crate::support::utf8(run.dir())), &[]);
     let name = format!(
         "{}::manifest",
-        fault_harness::input::run_dir::run_name(&crate::util::utf8(run.dir()))
+        fault_harness::input::run_dir::run_name(&crate::support::utf8(run.dir()))
     );
     assert_eq!(out.ran(), [name.as_str()]);
     match outcome(&out, &name) {
@@ -1620,10 +1460,10 @@ fn harness_over_a_bad_order_fails_its_manifest_test() {
     let run = Run::good("h-order");
     let manifest = std::fs::read_to_string(run.path("manifest.tsv")).expect("manifest");
     run.write("manifest.tsv", manifest.replacen("\n3\t", "\nthird\t", 1));
-    let out = run_in_process(&Config::new(crate::util::utf8(run.dir())), &[]);
+    let out = run_in_process(&Config::new(crate::support::utf8(run.dir())), &[]);
     let name = format!(
         "{}::manifest",
-        fault_harness::input::run_dir::run_name(&crate::util::utf8(run.dir()))
+        fault_harness::input::run_dir::run_name(&crate::support::utf8(run.dir()))
     );
     match outcome(&out, &name) {
         Verdict::Error(message) => assert!(
@@ -1644,8 +1484,8 @@ fn harness_over_special_logs_fails_their_tests_and_runs_the_rest() {
         "manifest.tsv",
         manifest.replace("sink_stall/streamer.log", "/dev/zero"),
     );
-    let name = fault_harness::input::run_dir::run_name(&crate::util::utf8(run.dir()));
-    let out = run_in_process(&Config::new(crate::util::utf8(run.dir())), &[]);
+    let name = fault_harness::input::run_dir::run_name(&crate::support::utf8(run.dir()));
+    let out = run_in_process(&Config::new(crate::support::utf8(run.dir())), &[]);
     assert_eq!(out.ran().len(), 19, "the run is not aborted");
     match outcome(&out, &format!("{name}::torn_read::p99_us_max")) {
         Verdict::Error(message) => assert!(
@@ -1677,8 +1517,8 @@ fn harness_over_special_logs_fails_their_tests_and_runs_the_rest() {
 fn harness_over_an_invalid_run_json_fails_its_tests_with_the_reason() {
     let run = Run::good("h-run-json");
     run.write("run.json", r#"{"mode": "fastest"}"#);
-    let name = fault_harness::input::run_dir::run_name(&crate::util::utf8(run.dir()));
-    let out = run_in_process(&Config::new(crate::util::utf8(run.dir())), &[]);
+    let name = fault_harness::input::run_dir::run_name(&crate::support::utf8(run.dir()));
+    let out = run_in_process(&Config::new(crate::support::utf8(run.dir())), &[]);
     assert_eq!(out.ran().len(), 19, "the run is not aborted");
     // The fifteen checks need the mode; the exit codes and the scenario set do not.
     assert_eq!(out.failed().len(), 15);
@@ -1709,9 +1549,9 @@ fn harness_over_a_200_mb_nul_value_fails_the_check_not_the_run() {
         .expect("open log");
     file.set_len(200 << 20).expect("grow sparsely");
     drop(file);
-    let name = fault_harness::input::run_dir::run_name(&crate::util::utf8(run.dir()));
+    let name = fault_harness::input::run_dir::run_name(&crate::support::utf8(run.dir()));
     let out = run_in_process(
-        &Config::new(crate::util::utf8(run.dir())),
+        &Config::new(crate::support::utf8(run.dir())),
         &["--exact", &format!("{name}::torn_read::p50_us_max")],
     );
     assert_eq!(out.ran().len(), 1);

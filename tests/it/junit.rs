@@ -1,9 +1,12 @@
 //! JUnit reports: the harness's report of the tests it ran and `fault-summary
-//! --junit`'s report of a whole run, both validated against Jenkins' schema
-//! with `xmllint` (Debian's libxml2-utils).
+//! --junit`'s report of a whole run, both checked against Jenkins' schema
+//! (`tests/schemas/jenkins-junit.xsd`): structurally in Rust everywhere, and
+//! with `xmllint` (Debian's libxml2-utils) where it is installed.
 
-use crate::harness_support::{assert_valid_junit, fixture, run_in_process};
-use crate::util::{fault_summary, Scratch};
+use crate::support::harness::run_in_process;
+use crate::support::junit::{assert_valid_junit, schema, xmllint};
+use crate::support::runs::fault_summary;
+use crate::support::{fixture, Scratch};
 use fault_harness::harness::Config;
 
 /// Removes every ` time="..."` attribute, the only part of a report that varies between runs.
@@ -23,8 +26,8 @@ fn without_times(xml: &str) -> String {
 fn harness_report_of_every_fixture_run_validates_and_keeps_failures_and_errors_apart() {
     let scratch = Scratch::new("junit-all");
     let junit = scratch.path().join("reports/junit.xml");
-    let mut config = Config::new(crate::util::utf8(fixture("")));
-    config.junit = Some(crate::util::utf8(junit.clone()));
+    let mut config = Config::new(crate::support::utf8(fixture("")));
+    config.junit = Some(crate::support::utf8(junit.clone()));
     let out = run_in_process(&config, &[]);
     assert!(
         out.finished.junit_error.is_none(),
@@ -70,8 +73,8 @@ fn harness_report_of_every_fixture_run_validates_and_keeps_failures_and_errors_a
 fn harness_report_holds_exactly_the_tests_that_ran() {
     let scratch = Scratch::new("junit-filtered");
     let junit = scratch.path().join("junit.xml");
-    let mut config = Config::new(crate::util::utf8(fixture("failing-thresholds")));
-    config.junit = Some(crate::util::utf8(junit.clone()));
+    let mut config = Config::new(crate::support::utf8(fixture("failing-thresholds")));
+    config.junit = Some(crate::support::utf8(junit.clone()));
     let out = run_in_process(&config, &["p99_us_max"]);
     assert_eq!(out.ran().len(), 2);
     assert_valid_junit(&junit);
@@ -107,8 +110,8 @@ fn an_unwritable_report_fails_the_run() {
     let scratch = Scratch::new("junit-unwritable");
     let blocker = scratch.path().join("file");
     std::fs::write(&blocker, "").unwrap();
-    let mut config = Config::new(crate::util::utf8(fixture("passing")));
-    config.junit = Some(crate::util::utf8(blocker.join("junit.xml")));
+    let mut config = Config::new(crate::support::utf8(fixture("passing")));
+    config.junit = Some(crate::support::utf8(blocker.join("junit.xml")));
     let out = run_in_process(&config, &[]);
     assert!(!out.finished.conclusion.has_failed());
     let error = out.finished.junit_error.as_deref().unwrap_or_default();
@@ -144,11 +147,116 @@ fn fault_summary_writes_the_same_report_for_a_run() {
         assert_valid_junit(&cli);
 
         let harness = scratch.path().join("harness.xml");
-        let mut config = Config::new(crate::util::utf8(&run));
-        config.junit = Some(crate::util::utf8(harness.clone()));
+        let mut config = Config::new(crate::support::utf8(&run));
+        config.junit = Some(crate::support::utf8(harness.clone()));
         let _ = run_in_process(&config, &[]);
         let cli = std::fs::read_to_string(&cli).unwrap();
         let harness = std::fs::read_to_string(&harness).unwrap();
         assert_eq!(without_times(&cli), without_times(&harness), "{case}");
+    }
+}
+
+#[test]
+fn the_schema_declares_the_junit_elements_and_their_required_attributes() {
+    let elements = &schema().elements;
+    let names: Vec<&str> = elements.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "error",
+            "failure",
+            "properties",
+            "property",
+            "skipped",
+            "system-err",
+            "system-out",
+            "testcase",
+            "testsuite",
+            "testsuites"
+        ]
+    );
+    let required = |name: &str| -> Vec<&str> {
+        let attributes = &elements[name].attributes;
+        attributes
+            .iter()
+            .filter(|(_, &required)| required)
+            .map(|(key, _)| key.as_str())
+            .collect()
+    };
+    assert_eq!(required("testsuite"), ["name", "tests"]);
+    assert_eq!(required("testcase"), ["name"]);
+    assert!(required("testsuites").is_empty());
+    assert!(!elements["testsuites"].attributes.contains_key("skipped"));
+    let children: Vec<&str> = elements["testcase"]
+        .sequence
+        .iter()
+        .map(|(name, _, _)| name.as_str())
+        .collect();
+    assert_eq!(
+        children,
+        ["skipped", "error", "failure", "system-out", "system-err"]
+    );
+}
+
+/// Reports that break the schema, each with what the Rust check must say about it.
+const BROKEN: [(&str, &str, &str); 7] = [
+    (
+        "undeclared element",
+        r#"<testsuites><testsuite name="s" tests="1"><testcase name="t"><flaky/></testcase></testsuite></testsuites>"#,
+        "testsuites/testsuite/testcase/flaky: element <flaky> is not declared",
+    ),
+    (
+        "attribute not allowed",
+        r#"<testsuites skipped="0"><testsuite name="s" tests="0"/></testsuites>"#,
+        "testsuites: attribute skipped is not allowed",
+    ),
+    (
+        "required attribute missing",
+        r#"<testsuites><testsuite name="s"><testcase name="t"/></testsuite></testsuites>"#,
+        "testsuites/testsuite: required attribute tests is missing",
+    ),
+    (
+        "children out of order",
+        r#"<testsuites><testsuite name="s" tests="1"><testcase name="t"><system-out>x</system-out><failure/></testcase></testsuite></testsuites>"#,
+        "testsuites/testsuite/testcase/failure: not allowed here",
+    ),
+    (
+        "too many of a child",
+        r#"<testsuites><testsuite name="s" tests="0"><system-out/><system-out/></testsuite></testsuites>"#,
+        "testsuites/testsuite/system-out: more than 1 in a row",
+    ),
+    (
+        "text where only elements go",
+        r#"<testsuites><testsuite name="s" tests="0">stray</testsuite></testsuites>"#,
+        "testsuites/testsuite: text is not allowed here",
+    ),
+    (
+        "a required child missing",
+        r#"<testsuites><testsuite name="s" tests="0"><properties></properties></testsuite></testsuites>"#,
+        "testsuites/testsuite/properties: <property> missing at the end",
+    ),
+];
+
+#[test]
+fn the_structural_check_rejects_what_the_schema_rejects() {
+    let scratch = Scratch::new("junit-broken");
+    let good = r#"<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="n" tests="1"><testsuite name="s" tests="1" failures="1"><properties><property name="a" value="b"/></properties><testcase name="t" classname="c"><failure message="m &gt; 1">text</failure><system-out>out</system-out></testcase><system-err/></testsuite></testsuites>"#;
+    assert_eq!(schema().check(good), "", "{good}");
+    let path = scratch.path().join("good.xml");
+    std::fs::write(&path, good).unwrap();
+    let what = "comparing xmllint's verdicts on these reports with the Rust check's";
+    if let Some((valid, messages)) = xmllint(&path, what) {
+        assert!(valid, "{messages}");
+    }
+    for (case, xml, problem) in BROKEN {
+        let problems = schema().check(xml);
+        assert!(problems.contains(problem), "{case}: {problems:?}");
+        // xmllint, where installed, agrees that the report is invalid.
+        let path = scratch.path().join("broken.xml");
+        std::fs::write(&path, xml).unwrap();
+        if let Some((valid, messages)) = xmllint(&path, what) {
+            assert!(!valid, "{case}: xmllint accepts it: {messages}");
+        }
     }
 }

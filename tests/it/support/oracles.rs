@@ -1,11 +1,13 @@
-//! Oracles of the fuzz targets, shared with the crate's regression tests.
+//! Oracles of the fuzz targets, shared with the crate's tests.
 //!
 //! Each `check_*` function takes the fuzzer's raw bytes, runs the real code on
-//! them and panics when an oracle disagrees. The fuzz targets in
-//! `fuzz_targets/` call them; `tests/it/fuzzing.rs` includes this file with
-//! `#[path]` to replay the saved crashers and seeds and to drive the property
-//! tests. The rules are written out again here, the slow and obvious way, so
-//! that they check the real code rather than repeat it.
+//! them and panics when an oracle disagrees. The fuzz targets call them: the
+//! fuzz crate includes this file with `#[path]` (`fuzz/src/lib.rs`), so it
+//! uses only `fault_harness`, `serde_json` and `std`. The tests replay the
+//! saved crashers and seeds through them and drive the scanner's property and
+//! random tests with them (`fuzzing.rs`, `scan.rs`). The rules are written out
+//! again here, the slow and obvious way, so that they check the real code
+//! rather than repeat it.
 
 use camino::Utf8Path;
 use fault_harness::eval::evaluation::{Evaluation, Options};

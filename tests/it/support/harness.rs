@@ -1,25 +1,15 @@
-//! Helpers of the harness and JUnit tests: fixture runs, in-process harness
-//! runs, the real `fault_suite` test binary and JUnit schema validation.
+//! The harness under test: run in this process with libtest-mimic arguments,
+//! or as the real `fault_suite` test binary.
 
+use super::{crate_root, Scratch};
 use fault_harness::eval::model::Verdict;
 use fault_harness::harness::{self, Arguments, Config, Finished};
 use fault_harness::report::cases::Judged;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::SystemTime;
-
-/// Returns the crate's root folder.
-pub fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Returns the fixture run (or folder of runs) `name` under `tests/fixtures/runs/`.
-pub fn fixture(name: &str) -> PathBuf {
-    root().join("tests/fixtures/runs").join(name)
-}
 
 /// A harness run in this process: what it did and what it printed.
 pub struct InProcess {
@@ -68,12 +58,8 @@ impl InProcess {
 
 /// Runs the harness in this process over `config` with the harness arguments `args`.
 pub fn run_in_process(config: &Config, args: &[&str]) -> InProcess {
-    static CALLS: AtomicUsize = AtomicUsize::new(0);
-    let call = CALLS.fetch_add(1, Ordering::Relaxed);
-    let log = std::env::temp_dir().join(format!(
-        "fault-harness-it-{}-{call}.out",
-        std::process::id()
-    ));
+    let scratch = Scratch::new("in-process");
+    let log = scratch.path().join("harness.out");
     let mut argv = vec![
         "fault_suite".to_string(),
         "--logfile".to_string(),
@@ -82,7 +68,6 @@ pub fn run_in_process(config: &Config, args: &[&str]) -> InProcess {
     argv.extend(args.iter().map(|arg| arg.to_string()));
     let finished = harness::execute(config, &Arguments::from_iter(argv));
     let stdout = std::fs::read_to_string(&log).unwrap_or_default();
-    let _ = std::fs::remove_file(&log);
     InProcess { finished, stdout }
 }
 
@@ -122,7 +107,7 @@ fn beside_this_test() -> Option<PathBuf> {
     }
 }
 
-/// Builds the `fault_suite` test target with cargo and returns its executable (only when `cargo test --test tests` ran alone).
+/// Builds the `fault_suite` test target with cargo and returns its executable (only when `cargo test --test it` ran alone).
 fn build_fault_suite() -> PathBuf {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
@@ -133,7 +118,7 @@ fn build_fault_suite() -> PathBuf {
             "fault_suite",
             "--message-format=json",
         ])
-        .current_dir(root())
+        .current_dir(crate_root())
         .output()
         .unwrap();
     assert!(
@@ -153,7 +138,7 @@ fn build_fault_suite() -> PathBuf {
 pub fn fault_suite_command(runs: &Path) -> Command {
     let mut command = Command::new(fault_suite());
     command
-        .current_dir(root())
+        .current_dir(crate_root())
         .env("FAULT_RUN_DIR", runs)
         .env_remove("FAULT_MODE")
         .env_remove("FAULT_JUNIT")
@@ -161,38 +146,4 @@ pub fn fault_suite_command(runs: &Path) -> Command {
         .env_remove("CLICOLOR_FORCE")
         .env("NO_COLOR", "1");
     command
-}
-
-/// Returns Jenkins' JUnit schema shared by the team.
-pub fn junit_schema() -> PathBuf {
-    let schema = root().join("../shared/schemas/jenkins-junit.xsd");
-    assert!(
-        schema.is_file(),
-        "the JUnit schema is missing: {}",
-        schema.display()
-    );
-    schema
-}
-
-/// Asserts that `xml` validates against Jenkins' JUnit schema with `xmllint`.
-pub fn assert_valid_junit(xml: &Path) {
-    let output = match Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(junit_schema())
-        .arg(xml)
-        .output()
-    {
-        Ok(output) => output,
-        Err(err) => panic!(
-            "cannot run xmllint ({err}): install libxml2-utils (apt-get install libxml2-utils) to validate JUnit reports"
-        ),
-    };
-    assert!(
-        output.status.success(),
-        "{} does not validate against {}:\n{}",
-        xml.display(),
-        junit_schema().display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
 }
