@@ -10,6 +10,8 @@ mod cli;
 // The `cargo test` harness over fixture runs: in process, as a real subprocess,
 // and through the nextest and RustRover (JSON) protocols.
 mod harness;
+// What a user sees: each failure once, messages that point the right way, result lines.
+mod messages;
 // JUnit reports of the harness and of `fault-summary --junit`, checked against Jenkins' schema.
 mod junit;
 // Hostile and broken runs: a corpus of bad inputs, each with its expected behaviour.
@@ -18,6 +20,8 @@ mod hostile;
 mod scan;
 // The fuzz targets' oracles: saved crashers replayed, and property tests of the scanner.
 mod fuzzing;
+// The architecture: each stage of src/ uses only the stages before it; renderers do no I/O.
+mod layout;
 // The one test-support module: paths, scratch folders, run builders, the harness and
 // binaries, python3 and the reference, JUnit schema checks, the RNG and the oracles.
 mod support;
