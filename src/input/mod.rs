@@ -4,3 +4,4 @@
 pub mod manifest;
 pub mod mode;
 pub mod run_dir;
+pub mod suite;
