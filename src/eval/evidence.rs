@@ -127,9 +127,11 @@ pub fn read_log(log: &Evidence, confine: bool) -> (LogStatus, Metrics, Option<Fi
             return (status, Metrics::default(), None);
         }
     };
-    match tail::scan(&mut file, len) {
+    match tail::scan(&mut file, len, &tail::TOKENS) {
         Ok(hits) => {
-            let [pipeline, latency, fault, rtp] = hits.map(|hit| hit.map(metric_line));
+            let mut hits = hits.into_iter().map(|hit| hit.map(metric_line));
+            let mut next = || hits.next().flatten();
+            let (pipeline, latency, fault, rtp) = (next(), next(), next(), next());
             let metrics = Metrics {
                 pipeline,
                 latency,

@@ -74,27 +74,15 @@ pub const LINE_BREAKS: [&[u8]; 11] = [
     b"\xe2\x80\xa9",
 ];
 
-/// Bytes a block keeps from the block after it so that a token split between them is found.
-const OVERLAP: usize = longest_token() - 1;
-
-/// Returns the length of the longest token.
-const fn longest_token() -> usize {
-    let mut longest = 0;
-    let mut i = 0;
-    while i < TOKENS.len() {
-        if TOKENS[i].len() > longest {
-            longest = TOKENS[i].len();
-        }
-        i += 1;
-    }
-    longest
-}
-
 /// Scans `file` (a regular file of `len` bytes) once from the end and returns the
-/// last line holding each of [`TOKENS`], in that order.
-pub fn scan(file: &mut File, len: u64) -> io::Result<[Option<Hit>; 4]> {
-    let raw = scan_raw(file, len, BLOCK)?;
-    Ok(raw.map(|hit| hit.map(RawHit::typed)))
+/// last line holding each of `tokens`, in their order.
+pub fn scan<T: AsRef<str>>(
+    file: &mut File,
+    len: u64,
+    tokens: &[T],
+) -> io::Result<Vec<Option<Hit>>> {
+    let raw = scan_raw(file, len, BLOCK, tokens)?;
+    Ok(raw.into_iter().map(|hit| hit.map(RawHit::typed)).collect())
 }
 
 impl RawHit {
@@ -129,12 +117,20 @@ impl RawHit {
 /// Public for the fuzz targets and property tests only: small blocks split
 /// tokens, line breaks and UTF-8 sequences between reads.
 #[doc(hidden)]
-pub fn scan_raw(file: &File, len: u64, block: usize) -> io::Result<[Option<RawHit>; 4]> {
+pub fn scan_raw<T: AsRef<str>>(
+    file: &File,
+    len: u64,
+    block: usize,
+    tokens: &[T],
+) -> io::Result<Vec<Option<RawHit>>> {
+    let tokens: Vec<&[u8]> = tokens.iter().map(|t| t.as_ref().as_bytes()).collect();
     let block = block.clamp(1, BLOCK);
-    let mut buf = vec![0u8; block + OVERLAP];
-    let positions = last_positions(file, len, block, &mut buf)?;
-    let mut hits: [Option<RawHit>; 4] = Default::default();
-    for i in 0..TOKENS.len() {
+    // A block keeps this much of the block after it, so that a token split between them is found.
+    let overlap = tokens.iter().map(|t| t.len()).max().unwrap_or(1).max(1) - 1;
+    let mut buf = vec![0u8; block + overlap.max(2)];
+    let positions = last_positions(file, len, block, overlap, &tokens, &mut buf)?;
+    let mut hits: Vec<Option<RawHit>> = vec![None; tokens.len()];
+    for i in 0..tokens.len() {
         let Some(pos) = positions[i] else { continue };
         let same_line = hits
             .iter()
@@ -145,7 +141,7 @@ pub fn scan_raw(file: &File, len: u64, block: usize) -> io::Result<[Option<RawHi
             Some(hit) => hit,
             None => {
                 let start = line_start(file, pos, &mut buf)?;
-                let token_end = pos.saturating_add(TOKENS[i].len() as u64);
+                let token_end = pos.saturating_add(tokens[i].len() as u64);
                 let end = line_end(file, token_end, len, &mut buf)?;
                 let Span {
                     pairs,
@@ -170,17 +166,19 @@ fn last_positions(
     file: &File,
     len: u64,
     block: usize,
+    overlap: usize,
+    tokens: &[&[u8]],
     buf: &mut [u8],
-) -> io::Result<[Option<u64>; 4]> {
-    let finders = TOKENS.map(Finder::new);
-    let mut found: [Option<u64>; 4] = [None; 4];
+) -> io::Result<Vec<Option<u64>>> {
+    let finders: Vec<Finder> = tokens.iter().map(Finder::new).collect();
+    let mut found: Vec<Option<u64>> = vec![None; tokens.len()];
     let mut hi = len;
     let mut prev_window = 0usize;
     while hi > 0 && found.iter().any(Option::is_none) {
         let lo = hi.saturating_sub(block as u64);
         let n = (hi - lo) as usize;
         // The first bytes of the previous window continue this block in the file.
-        let keep = prev_window.min(OVERLAP);
+        let keep = prev_window.min(overlap);
         buf.copy_within(..keep, n);
         file.read_exact_at(&mut buf[..n], lo)?;
         let window = &buf[..n + keep];
@@ -470,7 +468,7 @@ mod tests {
         let path = scratch.path().join("log");
         std::fs::write(&path, log).unwrap();
         let mut file = File::open(&path).unwrap();
-        let hits = scan(&mut file, log.len() as u64).unwrap();
+        let hits = scan(&mut file, log.len() as u64, &TOKENS).unwrap();
         let fault = hits[2].as_ref().unwrap();
         assert_eq!((fault.start, fault.end), (2, 48));
         assert_eq!(

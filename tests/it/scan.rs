@@ -118,7 +118,7 @@ fn long_line_preview_is_cut_at_char_boundary() {
     log.extend_from_slice(b" a=1\xe2\x80\xa9tail");
     check(&scratch, &log, &[7, 4096, BLOCK]);
     let file = log_file(&scratch, "long.log", &log);
-    let hits = scan_raw(&file, log.len() as u64, 1000).unwrap();
+    let hits = scan_raw(&file, log.len() as u64, 1000, &TOKENS).unwrap();
     let hit = hits[2].as_ref().unwrap();
     assert_eq!(hit.preview.len(), 4095);
     assert!(hit.preview.ends_with('\u{fc}'));
@@ -192,7 +192,7 @@ fn random_logs_match_python() {
     assert_eq!(rows.len(), logs.len());
     for (i, (log, row)) in logs.iter().zip(rows).enumerate() {
         let file = File::open(Path::new(scratch.path()).join(i.to_string())).unwrap();
-        let hits = scan_raw(&file, log.len() as u64, 64).unwrap();
+        let hits = scan_raw(&file, log.len() as u64, 64, &TOKENS).unwrap();
         for (hit, want) in hits.iter().zip(row.as_array().unwrap()) {
             let got = hit.as_ref().map(|hit| {
                 let number = line_number_with(&file, hit.start, 64).unwrap();

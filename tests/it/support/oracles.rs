@@ -122,7 +122,8 @@ fn preview_of(s: &str) -> &str {
 pub fn check_scan_log(file: &Path, log: &[u8], block: usize) {
     std::fs::write(file, log).expect("write the scratch log");
     let opened = File::open(file).expect("open the scratch log");
-    let hits = scan::scan_raw(&opened, log.len() as u64, block).expect("scan the scratch log");
+    let hits =
+        scan::scan_raw(&opened, log.len() as u64, block, &TOKENS).expect("scan the scratch log");
     let expected = naive_scan(log);
     for (t, (hit, want)) in hits.iter().zip(&expected).enumerate() {
         let token = TOKENS[t];
