@@ -20,7 +20,7 @@ use crate::input::run_dir;
 use crate::py::int::{IntError, PyInt};
 use crate::py::value::Value;
 use crate::scan::kv::LINE_BUDGET;
-use crate::scan::tail;
+use crate::scan::lines;
 use camino::{Utf8Path, Utf8PathBuf};
 use std::fmt;
 use std::fs::File;
@@ -231,7 +231,7 @@ fn locate(scenario: &mut Scenario, file: &mut File) {
     let lines = [&mut scenario.metrics.latency, &mut scenario.metrics.fault];
     for (line, want) in lines.into_iter().zip(want) {
         if let (Some(line), true) = (line.as_mut(), want) {
-            line.line = tail::line_number(file, line.offset).ok();
+            line.line = lines::line_number(file, line.offset).ok();
         }
     }
 }

@@ -212,7 +212,7 @@ fn log_bytes(rng: &mut Rng) -> Vec<u8> {
     let mut log = Vec::new();
     for _ in 0..rng.below(12) {
         log.extend_from_slice(&log_line(rng));
-        log.extend_from_slice(rng.pick(&fault_harness::scan::tail::LINE_BREAKS));
+        log.extend_from_slice(rng.pick(&fault_harness::scan::lines::LINE_BREAKS));
     }
     if rng.chance(50) {
         log.extend_from_slice(&log_line(rng));

@@ -8,7 +8,8 @@ use crate::support::oracles::{check_scan_log, naive_scan, splitlines};
 use crate::support::rng::Rng;
 use crate::support::tools::{python3, Needs};
 use crate::support::Scratch;
-use fault_harness::scan::tail::{line_number_with, scan_raw, TOKENS};
+use fault_harness::scan::lines::line_number_with;
+use fault_harness::scan::tail::{scan_raw, TOKENS};
 use std::fs::File;
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! (`scan.rs` with [`Rng`](super::rng::Rng), `fuzzing.rs` with proptest) build
 //! their logs: every line break, invalid UTF-8, Python whitespace and words.
 
-use fault_harness::scan::tail::LINE_BREAKS;
+use fault_harness::scan::lines::LINE_BREAKS;
 
 /// Line breaks of every kind `str.splitlines` knows, and runs of them.
 pub const BREAKS: [&[u8]; 14] = {

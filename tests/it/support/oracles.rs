@@ -140,7 +140,7 @@ pub fn check_scan_log(file: &Path, log: &[u8], block: usize) {
                 if line.len() < fault_harness::scan::kv::LINE_BUDGET / 2 {
                     assert!(!hit.cut, "{token}: a short line was cut");
                 }
-                let got = scan::line_number_with(&opened, hit.start, block)
+                let got = fault_harness::scan::lines::line_number_with(&opened, hit.start, block)
                     .expect("count lines of the scratch log");
                 assert_eq!(got, *number, "{token}: line number");
             }
