@@ -138,7 +138,8 @@ mod tests {
         let log = b"start\nA x=1\r\nnoise A\x0bB y=2 A\nzzz\xe2\x80\xa8B z=3\nend A";
         for block in [1, 2, 3, 5, 7, 64, 1 << 20] {
             let seen = lines_of(log, &["A", "B"], block);
-            let summary: Vec<(u64, Vec<usize>, Vec<(String, String)>)> = seen
+            type Seen = (u64, Vec<usize>, Vec<(String, String)>);
+            let summary: Vec<Seen> = seen
                 .into_iter()
                 .map(|line| {
                     let mut tokens = line.tokens;
