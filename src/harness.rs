@@ -14,11 +14,13 @@ use crate::fs::atomic;
 pub use crate::input::mode::MODE_VAR;
 use crate::input::mode::{Mode, ModeChoice};
 use crate::input::run_dir;
+use crate::input::suite::{self, Found, Suite, SUITE_VAR};
 use crate::report::cases::{self, Case, Judged};
 use crate::report::{junit, warnings};
 use camino::{Utf8Path, Utf8PathBuf};
 use libtest_mimic::Trial;
 pub use libtest_mimic::{Arguments, Conclusion};
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fmt;
 use std::process::ExitCode;
@@ -52,6 +54,8 @@ pub struct Config {
     pub junit: Option<Utf8PathBuf>,
     /// Refuses streamer logs outside their run directory.
     pub confine: bool,
+    /// The suite file for every run, overriding the one each run's folders hold.
+    pub suite: Option<Utf8PathBuf>,
 }
 
 /// Why the environment does not make a configuration.
@@ -102,6 +106,7 @@ impl Config {
             mode: None,
             junit: None,
             confine: false,
+            suite: None,
         }
     }
 
@@ -145,6 +150,7 @@ impl Config {
             mode,
             junit: text(JUNIT_VAR)?.map(Utf8PathBuf::from),
             confine,
+            suite: text(SUITE_VAR)?.map(Utf8PathBuf::from),
         })
     }
 }
@@ -260,12 +266,34 @@ fn tests(config: &Config) -> Vec<Test> {
         locate_lines: true,
         confine: config.confine,
     };
+    let mut suites = Suites::new(config.suite.clone());
     let mut tests = Vec::new();
     for (dir, name) in dirs.into_iter().zip(names) {
-        match Evaluation::open_dir(&dir, explicit.clone(), options) {
+        let suite = match suites.of_run(&dir) {
+            Ok(suite) => suite,
+            Err(SuiteProblem::Run(message)) => {
+                tests.push(Test {
+                    case: cases::unusable(&name, cases::SUITE_FILE, message),
+                    evaluation: None,
+                });
+                continue;
+            }
+            Err(SuiteProblem::Folder { folder, message }) => {
+                let label = cases::sanitize(&run_dir::run_name(&folder));
+                let case = cases::unusable(&label, cases::SETUP, message);
+                if !tests.iter().any(|test: &Test| test.case.name == case.name) {
+                    tests.push(Test {
+                        case,
+                        evaluation: None,
+                    });
+                }
+                continue;
+            }
+        };
+        match Evaluation::open_dir(&dir, explicit.clone(), suite, options) {
             Ok(evaluation) => {
                 let evaluation = Arc::new(evaluation);
-                for case in cases::name_run(&name, &evaluation.ids) {
+                for case in cases::name_evaluation(&name, &evaluation) {
                     tests.push(Test {
                         case,
                         evaluation: Some(Arc::clone(&evaluation)),
@@ -280,6 +308,61 @@ fn tests(config: &Config) -> Vec<Test> {
     }
     tests.sort_by(|a, b| a.case.name.cmp(&b.case.name));
     tests
+}
+
+/// Why a run has no suite to be judged by.
+enum SuiteProblem {
+    /// The run's own suite file is broken: `<run>::suite_file`.
+    Run(String),
+    /// A suite file shared by the runs of `folder` (or named for all) is broken: `<folder>::setup`.
+    Folder {
+        folder: Utf8PathBuf,
+        message: String,
+    },
+}
+
+/// The suites of the runs, each file read once however many runs share it.
+struct Suites {
+    named: Option<Utf8PathBuf>,
+    builtin: Arc<Suite>,
+    read: HashMap<Utf8PathBuf, Result<Arc<Suite>, String>>,
+}
+
+impl Suites {
+    /// Starts with no file read; `named` is `FAULT_SUITE`'s.
+    fn new(named: Option<Utf8PathBuf>) -> Suites {
+        Suites {
+            named,
+            builtin: Arc::new(Suite::builtin()),
+            read: HashMap::new(),
+        }
+    }
+
+    /// Returns the suite of the run in `dir`, reading its file the first time.
+    fn of_run(&mut self, dir: &Utf8Path) -> Result<Arc<Suite>, SuiteProblem> {
+        let (path, shared_by) = match suite::find(dir, self.named.as_deref()) {
+            Found::Builtin => return Ok(Arc::clone(&self.builtin)),
+            Found::InRun(path) => (path, None),
+            Found::Named(path) => (path, Some(Utf8PathBuf::from(SUITE_VAR))),
+            Found::InFolder(path) => {
+                let folder = path.parent().map(Utf8Path::to_path_buf).unwrap_or_default();
+                (path, Some(folder))
+            }
+        };
+        let read = self
+            .read
+            .entry(path.clone())
+            .or_insert_with(|| {
+                Suite::read(&path)
+                    .map(Arc::new)
+                    .map_err(|err| err.to_string())
+            })
+            .clone();
+        read.map_err(|message| match shared_by {
+            None => SuiteProblem::Run(message),
+            Some(folder) => SuiteProblem::Folder { folder, message },
+        })
+    }
 }
 
 /// Turns a test into a trial that judges it and records the verdict; under nextest a

@@ -10,13 +10,15 @@
 
 use crate::eval::evidence;
 use crate::eval::model::{
-    Check, ExitCode, ExitCodes, Files, MetricLine, Metrics, Observed, Scenario, ScenarioSet,
+    Check, ExitCode, ExitCodes, Files, Metrics, Observed, Scenario, ScenarioSet, Series,
     Strictness, UncheckedValue,
 };
-use crate::eval::thresholds::{self, Token};
+use crate::eval::series;
+use crate::eval::thresholds::{self, CheckSpec};
 use crate::input::manifest::{self, LongField, ManifestError, Row};
-use crate::input::mode::{self, Mode, ModeChoice, ModeError};
+use crate::input::mode::{self, ModeChoice, ModeError};
 use crate::input::run_dir;
+use crate::input::suite::{ModeTables, Over, Suite};
 use crate::py::int::{IntError, PyInt};
 use crate::py::value::Value;
 use crate::scan::kv::LINE_BUDGET;
@@ -24,7 +26,7 @@ use crate::scan::lines;
 use camino::{Utf8Path, Utf8PathBuf};
 use std::fmt;
 use std::fs::File;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 /// How much work evaluation does beyond what the summary needs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -120,12 +122,14 @@ fn int_or(value: &str, fallback: i64) -> PyInt {
     PyInt::parse(value).unwrap_or_else(|_| PyInt::from_i64(fallback))
 }
 
-/// Evaluates one scenario: resolves its evidence, reads its streamer log once and
-/// judges its checks against the limits of `mode` (none when the mode is unknown).
+/// Evaluates one scenario: resolves its evidence, reads its streamer log (the tail
+/// for the last lines of `tokens`, the whole log once more only for checks judged
+/// over all lines) and observes the values its `checks` judge.
 pub fn evaluate_scenario(
     ordered: &OrderedRow,
     base: &Utf8Path,
-    mode: Option<Mode>,
+    checks: Vec<CheckSpec>,
+    tokens: &[String],
     options: Options,
 ) -> Scenario {
     let OrderedRow { order, row } = ordered;
@@ -139,15 +143,21 @@ pub fn evaluate_scenario(
         streamer_log: evidence::resolve(base, &row.streamer_log),
         tester_log: evidence::resolve(base, &row.tester_log),
     };
-    let (log, metrics, file) = evidence::read_log(&files.streamer_log, options.confine);
-    let checks: Vec<Check> = thresholds::checks_for(&row.scenario_id)
+    let (log, metrics, mut file) = evidence::read_log(&files.streamer_log, tokens, options.confine);
+    let mut checks: Vec<Check> = checks
         .into_iter()
         .map(|spec| Check {
-            limit: mode.map(|mode| thresholds::limit(mode, &row.scenario_id, &spec)),
-            observed: observe(metrics.line(spec.token), spec.metric),
+            observed: match spec.over {
+                Over::Last => observe(&metrics, &spec),
+                Over::All => Observed::All(Series::default()),
+            },
             spec,
         })
         .collect();
+    if let Some((file, len)) = file.as_ref() {
+        // A log that cannot be read to its end leaves the series empty: the metric is missing.
+        let _ = series::observe_all(file, *len, tokens, &mut checks);
+    }
     let unchecked = unchecked_values(&metrics, &checks);
     let mut scenario = Scenario {
         row: row.clone(),
@@ -167,8 +177,8 @@ pub fn evaluate_scenario(
             .checks
             .iter()
             .any(|check| matches!(check.observed, Observed::Invalid { .. }));
-    if let (Some(mut file), true) = (file, options.locate_lines || invalid) {
-        locate(&mut scenario, &mut file);
+    if let (Some((file, _)), true) = (file.as_mut(), options.locate_lines || invalid) {
+        locate(&mut scenario, file);
     }
     scenario
 }
@@ -179,9 +189,9 @@ fn unchecked_values(metrics: &Metrics, checks: &[Check]) -> Vec<UncheckedValue> 
     thresholds::CONVERTED
         .iter()
         .filter(|(token, key)| {
-            !checks
-                .iter()
-                .any(|check| check.spec.token == *token && check.spec.metric == *key)
+            !checks.iter().any(|check| {
+                check.spec.token.as_deref() == Some(*token) && check.spec.metric == *key
+            })
         })
         .filter_map(|&(token, key)| {
             let line = metrics.line(token)?;
@@ -195,9 +205,10 @@ fn unchecked_values(metrics: &Metrics, checks: &[Check]) -> Vec<UncheckedValue> 
         .collect()
 }
 
-/// Reads what a check needs from its metric line.
-fn observe(line: Option<&MetricLine>, metric: &str) -> Observed {
-    let value = line.and_then(|line| line.pairs.iter().rev().find(|(key, _)| key == metric));
+/// Reads what a check judged on the last line needs from that line.
+fn observe(metrics: &Metrics, spec: &CheckSpec) -> Observed {
+    let line = metrics.token_of(spec).and_then(|token| metrics.line(token));
+    let value = line.and_then(|line| line.pairs.iter().rev().find(|(key, _)| *key == spec.metric));
     match value {
         // The metric may have been among the pairs the line lost: not an absent 0.
         None if line.is_some_and(|line| line.cut) => Observed::Invalid {
@@ -217,20 +228,27 @@ fn observe(line: Option<&MetricLine>, metric: &str) -> Observed {
     }
 }
 
-/// Fills in the line numbers of the metric lines behind checks that do not pass
+/// Fills in the line numbers of the last metric lines behind checks that do not pass
 /// strictly and of those holding values the reference would crash on: the lines
 /// messages and warnings point at.
 fn locate(scenario: &mut Scenario, file: &mut File) {
-    let wanted =
-        |token| {
-            scenario.checks.iter().any(|check| {
-                check.spec.token == token && !check.verdict(Strictness::Strict).passed()
-            }) || scenario.unchecked.iter().any(|value| value.token == token)
-        };
-    let want = [wanted(Token::Latency), wanted(Token::Fault)];
-    let lines = [&mut scenario.metrics.latency, &mut scenario.metrics.fault];
-    for (line, want) in lines.into_iter().zip(want) {
-        if let (Some(line), true) = (line.as_mut(), want) {
+    let mut wanted: Vec<String> = Vec::new();
+    for check in &scenario.checks {
+        let last = check.spec.over == Over::Last;
+        if last && !check.verdict(Strictness::Strict).passed() {
+            wanted.extend(scenario.metrics.token_of(&check.spec).map(str::to_string));
+        }
+    }
+    wanted.extend(
+        scenario
+            .unchecked
+            .iter()
+            .map(|value| value.token.to_string()),
+    );
+    wanted.sort();
+    wanted.dedup();
+    for token in wanted {
+        if let Some(line) = scenario.metrics.line_mut(&token) {
             line.line = lines::line_number(file, line.offset).ok();
         }
     }
@@ -248,6 +266,8 @@ pub struct Evaluation {
     pub ids: Vec<String>,
     /// Manifest fields longer than Python's csv allows (the reference stops on them).
     pub long_fields: Vec<LongField>,
+    /// The suite whose scenarios, tokens and limits the run is judged by.
+    pub suite: Arc<Suite>,
     rows: Vec<OrderedRow>,
     explicit_mode: Option<ModeChoice>,
     mode: OnceLock<Result<ModeChoice, String>>,
@@ -263,6 +283,7 @@ impl Evaluation {
         dir: &Utf8Path,
         manifest: &Utf8Path,
         explicit_mode: Option<ModeChoice>,
+        suite: Arc<Suite>,
         options: Options,
     ) -> Result<Evaluation, UnusableRun> {
         let read = manifest::read(manifest).map_err(UnusableRun::Manifest)?;
@@ -274,6 +295,7 @@ impl Evaluation {
             scenarios: rows.iter().map(|_| OnceLock::new()).collect(),
             rows,
             long_fields: read.long_fields,
+            suite,
             explicit_mode,
             mode: OnceLock::new(),
             options,
@@ -284,9 +306,34 @@ impl Evaluation {
     pub fn open_dir(
         dir: &Utf8Path,
         explicit_mode: Option<ModeChoice>,
+        suite: Arc<Suite>,
         options: Options,
     ) -> Result<Evaluation, UnusableRun> {
-        Evaluation::open(dir, &dir.join(run_dir::MANIFEST), explicit_mode, options)
+        let manifest = dir.join(run_dir::MANIFEST);
+        Evaluation::open(dir, &manifest, explicit_mode, suite, options)
+    }
+
+    /// Returns the suite's tables of the run's mode, or why there are none (no mode,
+    /// or a mode the suite does not define).
+    pub fn tables(&self) -> Result<&ModeTables, String> {
+        let choice = self.mode().map_err(str::to_string)?;
+        self.suite.mode(choice.mode).map_err(|err| err.to_string())
+    }
+
+    /// Returns the checks of scenario `index`: from the tables of the run's mode; with
+    /// no mode, those of any mode, without limits; with a mode the suite lacks, none.
+    pub fn checks(&self, index: usize) -> Vec<CheckSpec> {
+        let Some(ordered) = self.rows.get(index) else {
+            return Vec::new();
+        };
+        let id = &ordered.row.scenario_id;
+        match self.mode() {
+            Err(_) => thresholds::checks_of_any_mode(&self.suite, id),
+            Ok(choice) => match self.suite.mode(choice.mode) {
+                Ok(tables) => thresholds::checks(tables, id),
+                Err(_) => Vec::new(),
+            },
+        }
     }
 
     /// Returns the run's mode and where it came from, or why there is none, settling it on first use.
@@ -315,9 +362,10 @@ impl Evaluation {
         let cell = self.scenarios.get(index)?;
         let ordered = self.rows.get(index)?;
         Some(cell.get_or_init(|| {
-            let mode = self.mode().ok().map(|choice| choice.mode);
+            let checks = self.checks(index);
+            let tokens = thresholds::scan_tokens(&self.suite, &checks);
             let base = evidence::manifest_dir(&self.manifest);
-            evaluate_scenario(ordered, &base, mode, self.options)
+            evaluate_scenario(ordered, &base, checks, &tokens, self.options)
         }))
     }
 
@@ -328,7 +376,7 @@ impl Evaluation {
 
     /// Returns how the run's scenario ids compare with the expected set.
     pub fn scenario_set(&self) -> ScenarioSet {
-        ScenarioSet::of(&self.ids)
+        ScenarioSet::of(&self.ids, &self.suite.scenarios)
     }
 
     /// Returns the scenarios evaluated so far, in evaluation order, evaluating none.
@@ -340,6 +388,7 @@ impl Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::mode::Mode;
 
     /// Writes a run of one torn_read scenario whose streamer log is `log`.
     fn run_with_log(label: &str, log: &str) -> Utf8PathBuf {
@@ -371,13 +420,22 @@ mod tests {
             mode: Mode::Degraded,
             origin: "test".to_string(),
         };
-        let evaluation = Evaluation::open_dir(&dir, Some(choice), Options::default()).unwrap();
+        let evaluation = Evaluation::open_dir(
+            &dir,
+            Some(choice),
+            Arc::new(Suite::builtin()),
+            Options::default(),
+        )
+        .unwrap();
         let scenario = evaluation.scenario(0).unwrap();
         let keys: Vec<&str> = scenario.unchecked.iter().map(|value| value.key).collect();
         assert_eq!(keys, ["sink_stall_events"]);
         assert_eq!(scenario.unchecked[0].value.text(), "n/a");
         // Located for the warning although every check passes.
-        assert_eq!(scenario.metrics.fault.as_ref().unwrap().line, Some(2));
+        assert_eq!(
+            scenario.metrics.line("FAULT_COUNTERS").unwrap().line,
+            Some(2)
+        );
         assert!(scenario
             .checks
             .iter()
@@ -388,7 +446,9 @@ mod tests {
     #[test]
     fn a_scenario_is_evaluated_once_and_only_when_asked() {
         let dir = run_with_log("lazy", "LATENCY_METRICS p50_us=400\n");
-        let evaluation = Evaluation::open_dir(&dir, None, Options::default()).unwrap();
+        let evaluation =
+            Evaluation::open_dir(&dir, None, Arc::new(Suite::builtin()), Options::default())
+                .unwrap();
         assert_eq!(evaluation.evaluated().count(), 0);
         assert_eq!(evaluation.ids, ["torn_read"]);
         let first: *const Scenario = evaluation.scenario(0).unwrap();
@@ -398,7 +458,10 @@ mod tests {
         // No mode anywhere: the checks have no limit and are errors; the rest is judged.
         let scenario = evaluation.scenario(0).unwrap();
         assert!(evaluation.mode().is_err());
-        assert!(scenario.checks.iter().all(|check| check.limit.is_none()));
+        assert!(scenario
+            .checks
+            .iter()
+            .all(|check| check.spec.limit.is_none()));
         assert_eq!(scenario.exit.verdict(), crate::eval::model::Verdict::Error(
             "process_rc(sim=-1,streamer=-1,tester=-1): sim_rc=\"\" is not an integer, streamer_rc=\"\" is not an integer, tester_rc=\"\" is not an integer (counted as -1)".to_string()
         ));

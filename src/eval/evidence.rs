@@ -104,10 +104,14 @@ fn metric_line(hit: Hit) -> MetricLine {
     }
 }
 
-/// Reads the streamer log's metric lines unless confinement refuses its path; any
-/// problem leaves the metrics empty, as the reference does. The file is returned
-/// open for locating lines later.
-pub fn read_log(log: &Evidence, confine: bool) -> (LogStatus, Metrics, Option<File>) {
+/// Reads the last lines of `tokens` in the streamer log unless confinement refuses its
+/// path; any problem leaves the metrics empty, as the reference does. The file is
+/// returned open, with its length, for reading more of it later.
+pub fn read_log(
+    log: &Evidence,
+    tokens: &[String],
+    confine: bool,
+) -> (LogStatus, Metrics, Option<(File, u64)>) {
     let Some(path) = &log.path else {
         return (LogStatus::Unnamed, Metrics::default(), None);
     };
@@ -127,18 +131,15 @@ pub fn read_log(log: &Evidence, confine: bool) -> (LogStatus, Metrics, Option<Fi
             return (status, Metrics::default(), None);
         }
     };
-    match tail::scan(&mut file, len, &tail::TOKENS) {
+    match tail::scan(&mut file, len, tokens) {
         Ok(hits) => {
-            let mut hits = hits.into_iter().map(|hit| hit.map(metric_line));
-            let mut next = || hits.next().flatten();
-            let (pipeline, latency, fault, rtp) = (next(), next(), next(), next());
-            let metrics = Metrics {
-                pipeline,
-                latency,
-                fault,
-                rtp,
-            };
-            (LogStatus::Read { len }, metrics, Some(file))
+            let lines = tokens
+                .iter()
+                .cloned()
+                .zip(hits.into_iter().map(|hit| hit.map(metric_line)))
+                .collect();
+            let metrics = Metrics { lines };
+            (LogStatus::Read { len }, metrics, Some((file, len)))
         }
         Err(err) => {
             let status = LogStatus::Unreadable {

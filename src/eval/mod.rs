@@ -1,7 +1,8 @@
-//! Judging a run: the threshold tables, evidence, and the one evaluated model
-//! every face renders.
+//! Judging a run: the checks a suite gives each scenario, evidence, limits
+//! judged over the whole run, and the one evaluated model every face renders.
 
 pub mod evaluation;
 pub mod evidence;
 pub mod model;
+pub mod series;
 pub mod thresholds;

@@ -6,8 +6,9 @@
 //! disagree. Evidence positions (file, byte offset, line number) travel with
 //! every metric so that a failure can say where its number came from.
 
-use crate::eval::thresholds::{self, Bound, CheckSpec, Token};
+use crate::eval::thresholds::CheckSpec;
 use crate::input::manifest::Row;
+use crate::input::suite::Bound;
 use crate::py::int::PyInt;
 use crate::py::value::Value;
 use crate::scan::kv::Pairs;
@@ -105,23 +106,66 @@ pub struct MetricLine {
     pub cut: bool,
 }
 
-/// The four metric lines of a scenario, `None` where the token never appeared.
+/// The last line of each scanned token, in the suite's order; `None` where the
+/// token never appeared.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Metrics {
-    pub pipeline: Option<MetricLine>,
-    pub latency: Option<MetricLine>,
-    pub fault: Option<MetricLine>,
-    pub rtp: Option<MetricLine>,
+    pub lines: Vec<(String, Option<MetricLine>)>,
 }
 
 impl Metrics {
-    /// Returns the line of `token`.
-    pub fn line(&self, token: Token) -> Option<&MetricLine> {
-        match token {
-            Token::Latency => self.latency.as_ref(),
-            Token::Fault => self.fault.as_ref(),
-        }
+    /// Returns the last line of `token`.
+    pub fn line(&self, token: &str) -> Option<&MetricLine> {
+        self.lines
+            .iter()
+            .find(|(scanned, _)| scanned == token)
+            .and_then(|(_, line)| line.as_ref())
     }
+
+    /// Returns the last line of `token`, to fill in its line number.
+    pub fn line_mut(&mut self, token: &str) -> Option<&mut MetricLine> {
+        self.lines
+            .iter_mut()
+            .find(|(scanned, _)| scanned == token)
+            .and_then(|(_, line)| line.as_mut())
+    }
+
+    /// Returns the token a check reads: its own, else the first whose last line holds the metric.
+    pub fn token_of<'a>(&'a self, spec: &'a CheckSpec) -> Option<&'a str> {
+        if let Some(token) = &spec.token {
+            return Some(token);
+        }
+        self.lines
+            .iter()
+            .find(|(_, line)| {
+                line.as_ref()
+                    .is_some_and(|line| line.pairs.iter().any(|(key, _)| *key == spec.metric))
+            })
+            .map(|(token, _)| token.as_str())
+    }
+}
+
+/// A metric's value on one line of the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Point {
+    /// 1-based line number.
+    pub line: u64,
+    pub value: PyInt,
+}
+
+/// A metric over every line of the log that holds it, for a limit judged `over: all`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Series {
+    /// Lines holding the metric.
+    pub lines: u64,
+    /// Lines whose value crosses the limit.
+    pub crossed: u64,
+    /// The first line that crossed the limit.
+    pub first: Option<Point>,
+    /// The value furthest past the limit's side (the highest for a max, the lowest for a min).
+    pub worst: Option<Point>,
+    /// The first value `int()` rejects, with its line; such a log cannot be judged.
+    pub invalid: Option<(u64, Value)>,
 }
 
 /// The value a check found for its metric.
@@ -133,15 +177,16 @@ pub enum Observed {
     Missing,
     /// The value is one that Python's `int()` rejects; the reference crashes here.
     Invalid { value: Value, reason: String },
+    /// Every line holding the metric, for a limit judged `over: all`.
+    All(Series),
 }
 
 /// One threshold check.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Check {
+    /// What it bounds, how, and the limit in force (`None` when the run's mode is
+    /// unknown: only the harness judges such a run, and its checks are errors).
     pub spec: CheckSpec,
-    /// The limit in force; `None` when the run's mode is unknown (only the harness
-    /// judges such a run, and its checks are errors).
-    pub limit: Option<i64>,
     pub observed: Observed,
 }
 
@@ -159,12 +204,48 @@ impl Check {
         }
     }
 
+    /// Judges every line of a series: one crossing fails the check.
+    fn judge_series(&self, series: &Series, limit: i64) -> Option<Verdict> {
+        let Series {
+            lines,
+            crossed,
+            first,
+            worst,
+            invalid: _,
+        } = series;
+        if *lines == 0 {
+            return None;
+        }
+        let (Some(first), Some(worst), true) = (first, worst, *crossed > 0) else {
+            return Some(Verdict::Pass);
+        };
+        let op = match self.spec.bound {
+            Bound::Min => '<',
+            Bound::Max => '>',
+        };
+        Some(Verdict::Failure(format!(
+            "{}={} {op} {limit} on {crossed} of {lines} lines; first at line {}, worst {} at line {}",
+            self.spec.metric, first.value, first.line, worst.value, worst.line
+        )))
+    }
+
     /// Returns the verdict under `strictness`; the reference's counts an absent metric as 0.
     pub fn verdict(&self, strictness: Strictness) -> Verdict {
-        let Some(limit) = self.limit else {
+        let Some(limit) = self.spec.limit else {
             return Verdict::Error("no mode, so no limit".to_string());
         };
-        match (&self.observed, strictness) {
+        let missing = Observed::Missing;
+        let observed = match &self.observed {
+            Observed::All(series) => match (&series.invalid, self.judge_series(series, limit)) {
+                (Some((_, value)), _) => {
+                    return self.invalid_verdict(value, strictness);
+                }
+                (None, Some(verdict)) => return verdict,
+                (None, None) => &missing,
+            },
+            other => other,
+        };
+        match (observed, strictness) {
             (Observed::Value(actual), _) => self.judge(actual, limit),
             (Observed::Missing, Strictness::Reference) => self.judge(&PyInt::from_i64(0), limit),
             (Observed::Missing, Strictness::Strict) => {
@@ -176,6 +257,16 @@ impl Check {
             (Observed::Invalid { reason, .. }, Strictness::Strict) => {
                 Verdict::Error(format!("metric {}: {}", self.spec.metric, reason))
             }
+            (Observed::All(_), _) => Verdict::Error("internal error: a nested series".to_string()),
+        }
+    }
+
+    /// Returns the verdict on a series holding a value `int()` rejects.
+    fn invalid_verdict(&self, value: &Value, strictness: Strictness) -> Verdict {
+        let text = format!("{}={:?} is not an integer", self.spec.metric, value.text());
+        match strictness {
+            Strictness::Reference => Verdict::Failure(text),
+            Strictness::Strict => Verdict::Error(text),
         }
     }
 }
@@ -274,7 +365,7 @@ pub struct Files {
 /// reads it; the reference converts it anyway and crashes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UncheckedValue {
-    pub token: Token,
+    pub token: &'static str,
     pub key: &'static str,
     pub value: Value,
 }
@@ -345,13 +436,15 @@ pub struct Tally {
     pub total: usize,
     pub pass: usize,
     pub fail: usize,
-    /// The reference's `all_pass`: exactly three scenarios, all passed.
+    /// The reference's `all_pass`: as many scenarios as expected (three for the
+    /// reference), all passed.
     pub all_pass: bool,
 }
 
 impl Tally {
-    /// Counts the scenarios that pass under `strictness`.
-    pub fn of(scenarios: &[&Scenario], strictness: Strictness) -> Tally {
+    /// Counts the scenarios that pass under `strictness`, `expected` being how many the
+    /// suite expects.
+    pub fn of(scenarios: &[&Scenario], expected: usize, strictness: Strictness) -> Tally {
         let total = scenarios.len();
         let pass = scenarios
             .iter()
@@ -361,7 +454,7 @@ impl Tally {
             total,
             pass,
             fail: total - pass,
-            all_pass: total == 3 && pass == 3,
+            all_pass: total == expected && pass == expected,
         }
     }
 }
@@ -369,6 +462,8 @@ impl Tally {
 /// What is wrong with a run's set of scenario ids against the expected set.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ScenarioSet {
+    /// The ids the suite expects, each once.
+    pub expected: Vec<String>,
     /// Expected ids the run lacks.
     pub missing: Vec<String>,
     /// Expected ids the run holds more than once, with their counts.
@@ -378,15 +473,16 @@ pub struct ScenarioSet {
 }
 
 impl ScenarioSet {
-    /// Compares the run's ids, in evaluation order, with the expected set.
-    pub fn of<S: AsRef<str>>(ids: &[S]) -> ScenarioSet {
+    /// Compares the run's ids, in evaluation order, with the `expected` set.
+    pub fn of<S: AsRef<str>>(ids: &[S], expected: &[String]) -> ScenarioSet {
         let found: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
         let mut set = ScenarioSet {
-            missing: thresholds::SCENARIOS
+            missing: expected
                 .iter()
-                .filter(|known| !found.contains(known))
-                .map(|known| known.to_string())
+                .filter(|known| !found.contains(&known.as_str()))
+                .cloned()
                 .collect(),
+            expected: expected.to_vec(),
             ..ScenarioSet::default()
         };
         for (index, id) in found.iter().enumerate() {
@@ -394,7 +490,7 @@ impl ScenarioSet {
                 continue;
             }
             let count = found.iter().filter(|other| *other == id).count();
-            if !thresholds::SCENARIOS.contains(id) {
+            if !expected.iter().any(|known| known == id) {
                 set.unexpected.push(id.to_string());
             } else if count > 1 {
                 set.repeated.push((id.to_string(), count));
@@ -406,6 +502,7 @@ impl ScenarioSet {
     /// Judges the set: exactly the expected ids, once each.
     pub fn verdict(&self) -> Verdict {
         let ScenarioSet {
+            expected,
             missing,
             repeated,
             unexpected,
@@ -430,7 +527,7 @@ impl ScenarioSet {
         } else {
             Verdict::Failure(format!(
                 "expected {} once each: {}",
-                thresholds::SCENARIOS.join(", "),
+                expected.join(", "),
                 problems.join("; ")
             ))
         }
@@ -443,11 +540,16 @@ mod tests {
 
     #[test]
     fn scenario_set_must_be_the_three_known_once_each() {
+        let expected = ["torn_read", "sink_stall", "reset_storm"].map(String::from);
         assert_eq!(
-            ScenarioSet::of(&["reset_storm", "torn_read", "sink_stall"]).verdict(),
+            ScenarioSet::of(&["reset_storm", "torn_read", "sink_stall"], &expected).verdict(),
             Verdict::Pass
         );
-        let bad = ScenarioSet::of(&["torn_read", "torn_read", "sink_stall", "other"]).verdict();
+        let bad = ScenarioSet::of(
+            &["torn_read", "torn_read", "sink_stall", "other"],
+            &expected,
+        )
+        .verdict();
         assert_eq!(
             bad,
             Verdict::Failure(

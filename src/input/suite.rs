@@ -268,6 +268,15 @@ impl Suite {
         parse(&text, path)
     }
 
+    /// Returns true if and only if the suite says what the built-in one says, wherever it
+    /// was read from: its runs are judged, and summarized, as the reference does.
+    pub fn same_as_builtin(&self) -> bool {
+        let builtin = Suite::builtin();
+        self.scenarios == builtin.scenarios
+            && self.tokens == builtin.tokens
+            && self.modes == builtin.modes
+    }
+
     /// Returns a name for where the suite came from, for messages.
     pub fn origin_name(&self) -> String {
         self.origin
@@ -296,6 +305,42 @@ impl ModeTables {
             .or_else(|| table(ANY_SCENARIO))
             .map_or(&[], |table| table.limits.as_slice())
     }
+}
+
+/// Where a run's suite comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// Named by `--suite` or `FAULT_SUITE`, for every run.
+    Named(Utf8PathBuf),
+    /// `fault-suite.json` in the run directory.
+    InRun(Utf8PathBuf),
+    /// `fault-suite.json` in the folder that holds the run directory, for all its runs.
+    InFolder(Utf8PathBuf),
+    /// No file: the built-in suite, the reference's table.
+    Builtin,
+}
+
+/// Finds the suite of the run in `run_dir`: `named` (`--suite`, `FAULT_SUITE`), else
+/// `fault-suite.json` in the run directory, else in the folder holding it, else none.
+pub fn find(run_dir: &Utf8Path, named: Option<&Utf8Path>) -> Found {
+    if let Some(named) = named {
+        return Found::Named(named.to_path_buf());
+    }
+    let in_run = run_dir.join(SUITE_FILE);
+    if in_run.symlink_metadata().is_ok() {
+        return Found::InRun(in_run);
+    }
+    let folder = match run_dir.parent() {
+        Some(parent) if !parent.as_str().is_empty() && run_dir.file_name().is_some() => {
+            parent.to_path_buf()
+        }
+        _ => run_dir.join(".."),
+    };
+    let in_folder = folder.join(SUITE_FILE);
+    if in_folder.symlink_metadata().is_ok() {
+        return Found::InFolder(in_folder);
+    }
+    Found::Builtin
 }
 
 /// Parses suite text; `path` names it in errors.
@@ -793,6 +838,21 @@ mod tests {
             .unwrap()
             .limits("other")
             .is_empty());
+    }
+
+    #[test]
+    fn a_suite_is_found_in_the_run_then_its_folder() {
+        let scratch = crate::testing::Scratch::new("suite-find");
+        let folder = scratch.utf8();
+        let run = folder.join("nightly");
+        std::fs::create_dir_all(&run).unwrap();
+        assert_eq!(find(&run, None), Found::Builtin);
+        std::fs::write(folder.join(SUITE_FILE), "{}").unwrap();
+        assert_eq!(find(&run, None), Found::InFolder(folder.join(SUITE_FILE)));
+        std::fs::write(run.join(SUITE_FILE), "{}").unwrap();
+        assert_eq!(find(&run, None), Found::InRun(run.join(SUITE_FILE)));
+        let named = Utf8Path::new("elsewhere.json");
+        assert_eq!(find(&run, Some(named)), Found::Named(named.to_path_buf()));
     }
 
     #[test]

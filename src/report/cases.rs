@@ -12,9 +12,9 @@
 use crate::eval::evaluation::Evaluation;
 use crate::eval::evidence::manifest_dir;
 use crate::eval::model::{
-    Check, Evidence, LogStatus, MetricLine, Observed, Scenario, Strictness, Verdict,
+    Check, Evidence, LogStatus, MetricLine, Observed, Scenario, Series, Strictness, Verdict,
 };
-use crate::eval::thresholds::{self, CheckSpec, Token};
+use crate::eval::thresholds::CheckSpec;
 use crate::input::mode::ModeChoice;
 use camino::Utf8Path;
 use std::collections::HashSet;
@@ -30,6 +30,8 @@ pub const PROCESS_EXIT: &str = "process_exit";
 pub const MANIFEST: &str = "manifest";
 /// The last part of the one case of a folder that cannot be judged at all.
 pub const SETUP: &str = "setup";
+/// The last part of the case of a run whose suite file is broken or cannot judge it.
+pub const SUITE_FILE: &str = "suite_file";
 
 /// What a case judges.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +42,8 @@ pub enum CaseKind {
     Check { scenario: usize, check: usize },
     /// The run holds the expected scenarios, once each.
     ExpectedScenarios,
+    /// The suite can judge the run: it defines the run's mode.
+    SuiteFile,
     /// Nothing can be judged (an unreadable manifest, no run found); the message says why.
     Unusable { message: String },
 }
@@ -113,13 +117,25 @@ pub fn unique(parts: Vec<String>, reserved: &[&str]) -> Vec<String> {
     out
 }
 
-/// Returns the test name of a check, `<metric>_<min|max>`.
-fn check_test(spec: &CheckSpec) -> String {
-    format!("{}_{}", spec.metric, spec.bound.as_str())
+/// Names the cases of an evaluation, `run` being its name (sanitized and unique), sorted by name.
+pub fn name_evaluation(run: &str, evaluation: &Evaluation) -> Vec<Case> {
+    let checks: Vec<Vec<CheckSpec>> = (0..evaluation.len())
+        .map(|index| evaluation.checks(index))
+        .collect();
+    // A mode was found but the suite has no table for it: the suite file is at fault.
+    let suite_file = evaluation.mode().is_ok() && evaluation.tables().is_err();
+    name_run(run, &evaluation.ids, &checks, suite_file)
 }
 
-/// Names the cases of one run (its name already sanitized and unique) from its scenario ids in evaluation order, sorted by name.
-pub fn name_run<S: AsRef<str>>(run: &str, scenario_ids: &[S]) -> Vec<Case> {
+/// Names the cases of one run (its name already sanitized and unique) from its scenario ids
+/// in evaluation order and their checks, sorted by name; `suite_file` adds the case that
+/// says the suite cannot judge the run.
+pub fn name_run<S: AsRef<str>>(
+    run: &str,
+    scenario_ids: &[S],
+    checks: &[Vec<CheckSpec>],
+    suite_file: bool,
+) -> Vec<Case> {
     let keys = unique(
         scenario_ids
             .iter()
@@ -128,16 +144,17 @@ pub fn name_run<S: AsRef<str>>(run: &str, scenario_ids: &[S]) -> Vec<Case> {
         &[SUITE],
     );
     let mut cases = Vec::new();
-    for (scenario, (id, key)) in scenario_ids.iter().zip(keys).enumerate() {
+    for (scenario, key) in keys.into_iter().enumerate() {
         let suite = format!("{run}::{key}");
         cases.push(Case {
             name: format!("{suite}::{PROCESS_EXIT}"),
             suite: suite.clone(),
             kind: CaseKind::ProcessExit { scenario },
         });
-        for (check, spec) in thresholds::checks_for(id.as_ref()).iter().enumerate() {
+        let specs = checks.get(scenario).map_or(&[][..], Vec::as_slice);
+        for (check, spec) in specs.iter().enumerate() {
             cases.push(Case {
-                name: format!("{suite}::{}", check_test(spec)),
+                name: format!("{suite}::{}", spec.test_name()),
                 suite: suite.clone(),
                 kind: CaseKind::Check { scenario, check },
             });
@@ -149,6 +166,13 @@ pub fn name_run<S: AsRef<str>>(run: &str, scenario_ids: &[S]) -> Vec<Case> {
         suite,
         kind: CaseKind::ExpectedScenarios,
     });
+    if suite_file {
+        cases.push(Case {
+            name: format!("{run}::{SUITE_FILE}"),
+            suite: run.to_string(),
+            kind: CaseKind::SuiteFile,
+        });
+    }
     cases.sort_by(|a, b| a.name.cmp(&b.name));
     cases
 }
@@ -174,6 +198,10 @@ pub fn judge(case: &Case, evaluation: Option<&Evaluation>) -> (Verdict, String) 
     };
     match case.kind {
         CaseKind::ExpectedScenarios => expected_scenarios(evaluation),
+        CaseKind::SuiteFile => match evaluation.tables() {
+            Ok(_) => (Verdict::Pass, String::new()),
+            Err(why) => (Verdict::Error(why), String::new()),
+        },
         CaseKind::ProcessExit { scenario } => match evaluation.scenario(scenario) {
             Some(found) => process_exit(found, &evaluation.manifest),
             None => internal(format!("no scenario #{scenario}")),
@@ -185,7 +213,7 @@ pub fn judge(case: &Case, evaluation: Option<&Evaluation>) -> (Verdict, String) 
             };
             let found = evaluation.scenario(scenario);
             match found.and_then(|found| Some((found, found.checks.get(check)?))) {
-                Some((found, check)) => judge_check(found, check, choice, &evaluation.manifest),
+                Some((found, check)) => judge_check(found, check, choice, evaluation),
                 None => internal(format!("no check #{check} of scenario #{scenario}")),
             }
         }
@@ -203,7 +231,7 @@ fn internal(what: String) -> (Verdict, String) {
 
 /// Names and judges every case of an evaluation, sorted by name; `name` is the run's.
 pub fn judge_run(name: &str, evaluation: &Evaluation) -> Vec<Judged> {
-    name_run(&sanitize(name), &evaluation.ids)
+    name_evaluation(&sanitize(name), evaluation)
         .into_iter()
         .map(|case| {
             let (verdict, evidence) = judge(&case, Some(evaluation));
@@ -285,15 +313,28 @@ fn line_evidence(path: &str, line: &MetricLine) -> String {
     format!("{place}\n| {text}")
 }
 
-/// Explains why the streamer log yielded no line of `token`.
-fn log_problem(scenario: &Scenario, manifest: &Utf8Path, token: Token) -> String {
+/// Explains why the streamer log yielded no line for a check (of `token`, when it names one).
+fn log_problem(scenario: &Scenario, manifest: &Utf8Path, spec: &CheckSpec) -> String {
     let log = &scenario.files.streamer_log;
     let shown = log.shown();
     let named = &log.named;
     match &scenario.log {
-        LogStatus::Read { len } => {
-            format!("no {} line in {shown} ({len} bytes)", token.as_str())
-        }
+        LogStatus::Read { len } => match &spec.token {
+            Some(token) => format!("no {token} line in {shown} ({len} bytes)"),
+            None => {
+                let tokens: Vec<&str> = scenario
+                    .metrics
+                    .lines
+                    .iter()
+                    .map(|(token, _)| token.as_str())
+                    .collect();
+                format!(
+                    "no line of {} in {shown} ({len} bytes) has {}",
+                    tokens.join(", "),
+                    spec.metric
+                )
+            }
+        },
         LogStatus::Unnamed => format!(
             "the manifest names no streamer_log ({manifest}:{})",
             scenario.row.line
@@ -324,18 +365,17 @@ fn judge_check(
     scenario: &Scenario,
     check: &Check,
     choice: &ModeChoice,
-    manifest: &Utf8Path,
+    evaluation: &Evaluation,
 ) -> (Verdict, String) {
-    let Check {
-        spec,
-        limit: _,
-        observed,
-    } = check;
+    let manifest = &evaluation.manifest;
+    let Check { spec, observed } = check;
     let log = &scenario.files.streamer_log;
-    let line = scenario.metrics.line(spec.token);
-    let mut evidence = match line {
-        Some(line) => line_evidence(log.shown(), line),
-        None => log_problem(scenario, manifest, spec.token),
+    let token = scenario.metrics.token_of(spec);
+    let line = token.and_then(|token| scenario.metrics.line(token));
+    let mut evidence = match (observed, line) {
+        (Observed::All(series), _) => series_evidence(log.shown(), series, &scenario.log),
+        (_, Some(line)) => line_evidence(log.shown(), line),
+        (_, None) => log_problem(scenario, manifest, spec),
     };
     if let (Some(outside), true) = (&log.outside, line.is_some()) {
         evidence.push_str(&format!(
@@ -346,35 +386,65 @@ fn judge_check(
     let verdict = match check.verdict(Strictness::Strict) {
         Verdict::Pass => Verdict::Pass,
         Verdict::Failure(violation) => {
-            // The test's own name for the limit; the reference's table key where it differs.
-            let test = check_test(spec);
-            let alias = if test == spec.limit_key {
+            // The test's own name for the limit; the table's key where it differs.
+            let test = spec.test_name();
+            let alias = if test == spec.key {
                 String::new()
             } else {
-                format!(" ({} in the reference's table)", spec.limit_key)
+                format!(" ({} in the reference's table)", spec.key)
+            };
+            let from = match &evaluation.suite.origin {
+                Some(path) => format!(" in {path}"),
+                None => String::new(),
             };
             Verdict::Failure(with_evidence(
                 &format!(
-                    "{violation} (limit {test}{alias} of mode {}, mode from {})",
+                    "{violation} (limit {test}{alias} of mode {}{from}, mode from {})",
                     choice.mode, choice.origin
                 ),
                 &evidence,
             ))
         }
-        Verdict::Error(reason) => Verdict::Error(match (line, observed) {
-            (None, _) => format!("{reason}: {evidence}"),
-            (Some(_), Observed::Missing) => with_evidence(
-                &format!(
-                    "{reason}: the last {} line has no {}",
-                    spec.token.as_str(),
-                    spec.metric
-                ),
+        Verdict::Error(reason) => Verdict::Error(match (line, observed, token) {
+            (_, Observed::All(_), _) => with_evidence(&reason, &evidence),
+            (None, _, _) => format!("{reason}: {evidence}"),
+            (Some(_), Observed::Missing, Some(token)) => with_evidence(
+                &format!("{reason}: the last {token} line has no {}", spec.metric),
                 &evidence,
             ),
-            (Some(_), _) => with_evidence(&reason, &evidence),
+            (Some(_), _, _) => with_evidence(&reason, &evidence),
         }),
     };
     (verdict, evidence)
+}
+
+/// Describes the lines a check judged over the whole run: the first that crossed the
+/// limit and the worst, or how many lines held the metric.
+fn series_evidence(path: &str, series: &Series, log: &LogStatus) -> String {
+    let Series {
+        lines,
+        crossed: _,
+        first,
+        worst,
+        invalid,
+    } = series;
+    let mut evidence = format!("{path}: {lines} lines hold the metric");
+    if let LogStatus::Read { len } = log {
+        evidence.push_str(&format!(" ({len} bytes read)"));
+    }
+    if let Some(first) = first {
+        evidence.push_str(&format!("\nfirst over the limit: {path}:{}", first.line));
+    }
+    if let Some(worst) = worst {
+        evidence.push_str(&format!(
+            "\nworst: {} at {path}:{}",
+            worst.value, worst.line
+        ));
+    }
+    if let Some((line, _)) = invalid {
+        evidence.push_str(&format!("\nnot an integer: {path}:{line}"));
+    }
+    evidence
 }
 
 /// Judges the scenario set.
@@ -427,7 +497,14 @@ mod tests {
 
     #[test]
     fn names_follow_the_contract_sorted() {
-        let names: Vec<String> = name_run("nightly", &["torn_read", "x:y"])
+        let suite = crate::input::suite::Suite::builtin();
+        let tables = suite.mode(crate::input::mode::Mode::Degraded).unwrap();
+        let ids = ["torn_read", "x:y"];
+        let checks: Vec<Vec<CheckSpec>> = ids
+            .iter()
+            .map(|id| crate::eval::thresholds::checks(tables, id))
+            .collect();
+        let names: Vec<String> = name_run("nightly", &ids, &checks, false)
             .into_iter()
             .map(|case| case.name)
             .collect();

@@ -8,6 +8,7 @@ use crate::eval::model::{
 };
 use crate::eval::thresholds;
 use crate::input::mode::Mode;
+use crate::input::suite::{ModeTables, Suite, ANY_SCENARIO};
 use crate::py::int::PyInt;
 use crate::py::json::{dumps, Json};
 use crate::scan::kv::Pairs;
@@ -25,9 +26,9 @@ fn int(v: i64) -> Json {
     Json::Int(PyInt::from_i64(v))
 }
 
-fn pairs(line: &Option<MetricLine>) -> Json {
+fn pairs(line: Option<&MetricLine>) -> Json {
     let empty = Pairs::new();
-    let pairs = line.as_ref().map_or(&empty, |line| &line.pairs);
+    let pairs = line.map_or(&empty, |line| &line.pairs);
     Json::Object(
         pairs
             .iter()
@@ -36,16 +37,21 @@ fn pairs(line: &Option<MetricLine>) -> Json {
     )
 }
 
-fn thresholds_json(mode: Mode) -> Json {
+/// Renders the mode's tables as the reference's `thresholds` block: scenario → key →
+/// limit, without the table of any other scenario (`"*"`), which the reference's lacks.
+fn thresholds_json(tables: &ModeTables) -> Json {
     Json::Object(
-        thresholds::table(mode)
+        tables
+            .tables
             .iter()
-            .map(|(id, limits)| {
-                let limits = limits
+            .filter(|table| table.scenario != ANY_SCENARIO)
+            .map(|table| {
+                let limits = table
+                    .limits
                     .iter()
-                    .map(|(key, v)| (key.to_string(), int(*v)))
+                    .map(|limit| (limit.key.clone(), int(limit.value)))
                     .collect();
-                (id.to_string(), Json::Object(limits))
+                (table.scenario.clone(), Json::Object(limits))
             })
             .collect(),
     )
@@ -57,6 +63,12 @@ fn check_json(check: &Check, strictness: Strictness) -> Json {
         // The reference counts a metric that never appeared as 0.
         Observed::Missing => Json::Int(PyInt::from_i64(0)),
         Observed::Invalid { value, .. } => Json::from(value),
+        // Judged over every line: the worst value stands for them.
+        Observed::All(series) => match (&series.invalid, &series.worst) {
+            (Some((_, value)), _) => Json::from(value),
+            (None, Some(worst)) => Json::Int(worst.value.clone()),
+            (None, None) => Json::Int(PyInt::from_i64(0)),
+        },
     };
     let (passed, violation) = match check.verdict(strictness) {
         Verdict::Pass => (true, String::new()),
@@ -66,13 +78,13 @@ fn check_json(check: &Check, strictness: Strictness) -> Json {
         ("metric", Json::Str(check.spec.metric.to_string())),
         ("type", Json::Str(check.spec.bound.as_str().to_string())),
         ("actual", actual),
-        ("expected", int(check.limit.unwrap_or_default())),
+        ("expected", int(check.spec.limit.unwrap_or_default())),
         ("passed", Json::Bool(passed)),
         ("violation", Json::Str(violation)),
     ])
 }
 
-fn scenario_json(scenario: &Scenario, strictness: Strictness) -> Json {
+fn scenario_json(scenario: &Scenario, tokens: &[String], strictness: Strictness) -> Json {
     let Scenario {
         row,
         order,
@@ -89,12 +101,13 @@ fn scenario_json(scenario: &Scenario, strictness: Strictness) -> Json {
         streamer,
         tester,
     } = exit;
-    let Metrics {
-        pipeline,
-        latency,
-        fault,
-        rtp,
-    } = metrics;
+    let Metrics { lines: _ } = metrics;
+    let metrics_json = Json::Object(
+        tokens
+            .iter()
+            .map(|token| (thresholds::summary_key(token), pairs(metrics.line(token))))
+            .collect(),
+    );
     let violated = scenario.violations(strictness);
     let passed = scenario.passes(strictness);
     let reason = scenario.reason(strictness);
@@ -116,15 +129,7 @@ fn scenario_json(scenario: &Scenario, strictness: Strictness) -> Json {
                 ("tester", Json::Int(tester.code.clone())),
             ]),
         ),
-        (
-            "metrics",
-            obj(vec![
-                ("pipeline", pairs(pipeline)),
-                ("latency", pairs(latency)),
-                ("fault", pairs(fault)),
-                ("rtp", pairs(rtp)),
-            ]),
-        ),
+        ("metrics", metrics_json),
         (
             "checks",
             Json::Array(checks.iter().map(|c| check_json(c, strictness)).collect()),
@@ -156,8 +161,16 @@ pub struct Header {
     pub finished_at: Vec<u8>,
 }
 
-/// Renders the evaluated scenarios as `summary.json` text, trailing newline included.
-pub fn render(header: &Header, scenarios: &[&Scenario], strictness: Strictness) -> String {
+/// Renders the evaluated scenarios as `summary.json` text, trailing newline included:
+/// the limits of `tables` (the suite's for the run's mode), the pairs of the suite's
+/// tokens. A suite file other than the reference's table is named under `"suite"`.
+pub fn render(
+    header: &Header,
+    suite: &Suite,
+    tables: &ModeTables,
+    scenarios: &[&Scenario],
+    strictness: Strictness,
+) -> String {
     let Header {
         mode,
         run_id,
@@ -170,16 +183,21 @@ pub fn render(header: &Header, scenarios: &[&Scenario], strictness: Strictness) 
         pass,
         fail,
         all_pass,
-    } = Tally::of(scenarios, strictness);
+    } = Tally::of(scenarios, suite.scenarios.len(), strictness);
     let count = |n: usize| Json::Int(PyInt::from_i64(i64::try_from(n).unwrap_or(i64::MAX)));
-    let doc = obj(vec![
+    let mut members = vec![
         ("task", int(15)),
         ("mode", Json::Str(mode.as_str().to_string())),
         ("run_id", Json::ArgStr(run_id.clone())),
         ("run_dir", Json::ArgStr(run_dir.clone())),
         ("started_at", Json::ArgStr(started_at.clone())),
         ("finished_at", Json::ArgStr(finished_at.clone())),
-        ("thresholds", thresholds_json(*mode)),
+    ];
+    if let (Some(path), false) = (&suite.origin, suite.same_as_builtin()) {
+        members.push(("suite", Json::Str(path.to_string())));
+    }
+    members.extend([
+        ("thresholds", thresholds_json(tables)),
         (
             "counts",
             obj(vec![
@@ -195,11 +213,12 @@ pub fn render(header: &Header, scenarios: &[&Scenario], strictness: Strictness) 
             Json::Array(
                 scenarios
                     .iter()
-                    .map(|s| scenario_json(s, strictness))
+                    .map(|s| scenario_json(s, &suite.tokens, strictness))
                     .collect(),
             ),
         ),
     ]);
+    let doc = obj(members);
     let mut text = dumps(&doc);
     text.push('\n');
     text

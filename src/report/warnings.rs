@@ -38,7 +38,8 @@ fn invalid_values(scenario: &Scenario, lines: &mut Vec<String>) {
             let place = scenario.files.streamer_log.shown();
             let line = scenario
                 .metrics
-                .line(check.spec.token)
+                .token_of(&check.spec)
+                .and_then(|token| scenario.metrics.line(token))
                 .and_then(|line| line.line)
                 .map_or_else(String::new, |n| format!(":{n}"));
             lines.push(format!(

@@ -155,7 +155,13 @@ fn metrics_that_never_appeared_are_errors_where_the_summary_counts_zero() {
         origin: "test".to_string(),
     };
     let dir = crate::support::utf8(&dir);
-    let evaluated = Evaluation::open_dir(&dir, Some(choice), Options::default()).unwrap();
+    let evaluated = Evaluation::open_dir(
+        &dir,
+        Some(choice),
+        std::sync::Arc::new(fault_harness::input::suite::Suite::builtin()),
+        Options::default(),
+    )
+    .unwrap();
     let p95 = evaluated
         .scenario(1)
         .unwrap()

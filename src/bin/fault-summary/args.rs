@@ -11,7 +11,8 @@ use std::os::unix::ffi::OsStringExt;
 pub const USAGE: &str = "\
 usage: fault-summary --run-dir DIR [--manifest PATH] [--output PATH] [--run-id ID]
                      [--started-at TIME] [--finished-at TIME] [--mode baseline|degraded]
-                     [--junit PATH] [--strict] [--exit-code] [--confine] [--quiet]
+                     [--suite FILE] [--junit PATH] [--strict] [--exit-code] [--confine] [--quiet]
+       fault-summary --print-suite [--run-dir DIR] [--suite FILE]
 
 Evaluates a fault-suite run and writes its summary.json, byte for byte as
 fault_summary_helper.py does when given the same seven flags.
@@ -23,6 +24,9 @@ fault_summary_helper.py does when given the same seven flags.
   --started-at TIME    start time                  [default: run.json, else \"\"]
   --finished-at TIME   end time                    [default: run.json, else \"\"]
   --mode MODE          threshold table             [default: run.json; required somewhere]
+  --suite FILE         scenarios, tokens and limits   [default: FAULT_SUITE, else
+                       fault-suite.json in DIR, else in DIR's folder, else the reference's table]
+  --print-suite        print the suite in effect (the reference's table without a file) and exit
   --junit PATH         also write a JUnit XML report of the checks
   --strict             a metric that never appeared fails its check (default: counts as 0)
   --exit-code          exit 1 when the summary recommends it (default: exit 0 once written)
@@ -50,12 +54,14 @@ pub struct Args {
     pub exit_code: bool,
     pub confine: bool,
     pub quiet: bool,
+    pub suite: Option<Vec<u8>>,
+    pub print_suite: bool,
 }
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
-    Run(Args),
+    Run(Box<Args>),
     Help,
     Version,
 }
@@ -71,7 +77,9 @@ const REFERENCE: [&str; 7] = [
     "--mode",
 ];
 /// Flags of our own.
-const EXTRA: [&str; 7] = [
+const EXTRA: [&str; 9] = [
+    "--suite",
+    "--print-suite",
     "--junit",
     "--strict",
     "--exit-code",
@@ -137,7 +145,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         let slot = match flag {
             "--help" => return Ok(Command::Help),
             "--version" => return Ok(Command::Version),
-            "--strict" | "--exit-code" | "--confine" | "--quiet" => {
+            "--strict" | "--exit-code" | "--confine" | "--quiet" | "--print-suite" => {
                 if inline.is_some() {
                     return Err(format!("argument {flag}: ignored explicit argument"));
                 }
@@ -145,6 +153,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
                     "--strict" => parsed.strict = true,
                     "--exit-code" => parsed.exit_code = true,
                     "--quiet" => parsed.quiet = true,
+                    "--print-suite" => parsed.print_suite = true,
                     _ => parsed.confine = true,
                 }
                 continue;
@@ -156,6 +165,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             "--started-at" => &mut parsed.started_at,
             "--finished-at" => &mut parsed.finished_at,
             "--mode" => &mut parsed.mode,
+            "--suite" => &mut parsed.suite,
             _ => &mut parsed.junit,
         };
         let value = match inline {
@@ -167,7 +177,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
         };
         *slot = Some(value);
     }
-    if parsed.run_dir.is_none() {
+    if parsed.run_dir.is_none() && !parsed.print_suite {
         return Err("the following arguments are required: --run-dir".to_string());
     }
     if let Some(mode) = &parsed.mode {
@@ -178,7 +188,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             ));
         }
     }
-    Ok(Command::Run(parsed))
+    Ok(Command::Run(Box::new(parsed)))
 }
 
 #[cfg(test)]

@@ -13,9 +13,11 @@ use fault_harness::eval::model::{Observed, Scenario, Strictness, Tally};
 use fault_harness::fs::atomic;
 use fault_harness::input::mode::{self, Mode, ModeChoice, MODE_VAR};
 use fault_harness::input::run_dir;
+use fault_harness::input::suite::{self, Found, Suite, SUITE_VAR};
 use fault_harness::report::summary::{self, Header};
 use fault_harness::report::{cases, junit, warnings};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// An error that stops the summary from being written (exit status 2).
 struct CliError(String);
@@ -160,7 +162,54 @@ fn result_line(
     )
 }
 
+/// Returns the suite file named by `--suite`, else by `FAULT_SUITE`.
+fn named_suite(args: &Args) -> Result<Option<Utf8PathBuf>, CliError> {
+    if let Some(bytes) = &args.suite {
+        return utf8_path("--suite", bytes).map(Some);
+    }
+    match std::env::var(SUITE_VAR) {
+        Ok(value) if !value.is_empty() => Ok(Some(Utf8PathBuf::from(value))),
+        Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(CliError(format!("{SUITE_VAR}: not valid UTF-8")))
+        }
+    }
+}
+
+/// Returns where the suite of the run in `dir` comes from.
+fn find_suite(args: &Args, dir: &Utf8Path) -> Result<Found, CliError> {
+    Ok(suite::find(dir, named_suite(args)?.as_deref()))
+}
+
+/// Reads the suite of the run in `dir`: named, in the run, in its folder, or built in.
+fn load_suite(args: &Args, dir: &Utf8Path) -> Result<Suite, CliError> {
+    match find_suite(args, dir)? {
+        Found::Builtin => Ok(Suite::builtin()),
+        Found::Named(path) | Found::InRun(path) | Found::InFolder(path) => Ok(Suite::read(&path)?),
+    }
+}
+
+/// Prints the suite in effect: a file's text once it reads as a suite, else the built-in one.
+fn print_suite(args: &Args) -> Result<u8, CliError> {
+    let dir = match &args.run_dir {
+        Some(bytes) => utf8_path("--run-dir", bytes)?,
+        None => Utf8PathBuf::from("."),
+    };
+    let text = match find_suite(args, &dir)? {
+        Found::Builtin => Suite::builtin_text().to_string(),
+        Found::Named(path) | Found::InRun(path) | Found::InFolder(path) => {
+            Suite::read(&path)?;
+            std::fs::read_to_string(&path).map_err(|err| CliError(format!("{path}: {err}")))?
+        }
+    };
+    print!("{text}");
+    Ok(0)
+}
+
 fn summarize(args: &Args) -> Result<u8, CliError> {
+    if args.print_suite {
+        return print_suite(args);
+    }
     let Inputs {
         header,
         name,
@@ -179,7 +228,15 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
         locate_lines: args.junit.is_some(),
         confine: args.confine,
     };
-    let evaluation = Evaluation::open(&dir, &manifest, Some(choice.clone()), options)?;
+    let suite = Arc::new(load_suite(args, &dir)?);
+    let tables = suite.mode(choice.mode)?;
+    let evaluation = Evaluation::open(
+        &dir,
+        &manifest,
+        Some(choice.clone()),
+        Arc::clone(&suite),
+        options,
+    )?;
     let scenarios: Vec<&Scenario> = evaluation.scenarios().collect();
     for field in &evaluation.long_fields {
         eprintln!(
@@ -189,7 +246,7 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
     for warning in warnings::render(&scenarios) {
         eprintln!("fault-summary: warning: {warning}");
     }
-    let text = summary::render(&header, &scenarios, strictness);
+    let text = summary::render(&header, &suite, tables, &scenarios, strictness);
     atomic::write_atomic(output.as_std_path(), text.as_bytes())
         .map_err(|err| CliError(format!("{output}: {err}")))?;
     if let Some(junit_path) = &junit {
@@ -198,7 +255,7 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
         atomic::write_atomic(junit_path.as_std_path(), xml.as_bytes()).map_err(failed)?;
     }
     let junit_written = junit;
-    let tally = Tally::of(&scenarios, strictness);
+    let tally = Tally::of(&scenarios, suite.scenarios.len(), strictness);
     if !args.quiet {
         eprintln!(
             "{}",

@@ -14,10 +14,12 @@ use fault_harness::eval::evaluation::{Evaluation, Options};
 use fault_harness::eval::model::{LogStatus, Scenario, Strictness, Tally};
 use fault_harness::input::manifest;
 use fault_harness::input::mode::{Mode, ModeChoice};
+use fault_harness::input::suite::Suite;
 use fault_harness::report::summary::{self, Header};
 use fault_harness::scan::tail::{self as scan, TOKENS};
 use std::fs::File;
 use std::path::{Component, Path};
+use std::sync::Arc;
 
 /// Returns true if and only if `c` is whitespace as Python's `str.isspace` and regex `\s` see it.
 pub fn is_py_space(c: char) -> bool {
@@ -383,11 +385,13 @@ pub fn check_run(data: &[u8], dir: &Path) {
         mode,
         origin: "fuzz".to_string(),
     };
+    let suite = Arc::new(Suite::builtin());
     let evaluate = || {
         Evaluation::open(
             utf8_dir,
             &utf8_dir.join("manifest.tsv"),
             Some(choice.clone()),
+            Arc::clone(&suite),
             options,
         )
     };
@@ -420,11 +424,8 @@ pub fn check_run(data: &[u8], dir: &Path) {
         if read_our_log {
             assert_eq!(log.outside, None, "{log:?}");
         }
-        let metrics = [
-            ("LATENCY_METRICS", &scenario.metrics.latency),
-            ("FAULT_COUNTERS", &scenario.metrics.fault),
-        ];
-        for (token, line) in metrics {
+        for token in ["LATENCY_METRICS", "FAULT_COUNTERS"] {
+            let line = scenario.metrics.line(token);
             if let (true, Some(line)) = (read_our_log, line) {
                 if let Some(number) = line.line {
                     let found = lines.get(number as usize - 1).copied().unwrap_or_default();
@@ -433,7 +434,8 @@ pub fn check_run(data: &[u8], dir: &Path) {
             }
         }
     }
-    let text = summary::render(&header, &scenarios, strictness);
+    let tables = suite.mode(mode).expect("the built-in suite has both modes");
+    let text = summary::render(&header, &suite, tables, &scenarios, strictness);
     assert!(text.is_ascii(), "summary is not ASCII");
     assert!(
         text.starts_with("{\n") && text.ends_with("}\n"),
@@ -457,7 +459,7 @@ pub fn check_run(data: &[u8], dir: &Path) {
     }
     assert_eq!(
         doc["all_pass"] == true,
-        Tally::of(&scenarios, strictness).all_pass
+        Tally::of(&scenarios, 3, strictness).all_pass
     );
     // Evaluation is a function of its inputs.
     let again = evaluate().expect("evaluates again");
