@@ -430,7 +430,7 @@ fn series_evidence(path: &str, series: &Series, log: &LogStatus) -> String {
     } = series;
     let mut evidence = format!("{path}: {lines} lines hold the metric");
     if let LogStatus::Read { len } = log {
-        evidence.push_str(&format!(" ({len} bytes read)"));
+        evidence.push_str(&format!(" ({len} bytes)"));
     }
     if let Some(first) = first {
         evidence.push_str(&format!("\nfirst over the limit: {path}:{}", first.line));

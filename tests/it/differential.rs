@@ -12,7 +12,7 @@ use crate::support::reference::reference;
 use crate::support::rng::Rng;
 use crate::support::runs::{drop_in_args, fault_summary};
 use crate::support::Scratch;
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
 use std::fmt::Write as _;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -308,6 +308,11 @@ fn random_runs_match_the_reference() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1);
     let scratch = Scratch::new("differential");
+    // The reference's table as a suite file must give the reference's bytes too.
+    let printed = fault_summary(scratch.path(), ["--print-suite"]);
+    assert!(printed.status.success(), "--print-suite failed");
+    let suite = scratch.path().join("printed-suite.json");
+    std::fs::write(&suite, &printed.stdout).expect("write the printed suite");
     let (mut compared, mut reference_crashed) = (0, 0);
     let mut failures = String::new();
     for seed in first..first + runs {
@@ -335,6 +340,18 @@ fn random_runs_match_the_reference() {
         if theirs.status.success() {
             compared += 1;
             let expected = std::fs::read(dir.join("reference.json")).expect("reference output");
+            let mut with_suite = args("ours-suite.json");
+            with_suite.extend([OsString::from("--suite"), suite.clone().into_os_string()]);
+            let _ = fault_summary(&dir, with_suite);
+            match std::fs::read(dir.join("ours-suite.json")) {
+                Ok(bytes) if bytes == expected => {}
+                _ => {
+                    let _ = writeln!(
+                        failures,
+                        "seed {seed}: with the printed suite, the bytes differ"
+                    );
+                }
+            }
             match std::fs::read(dir.join("ours.json")) {
                 Ok(bytes) if bytes == expected => {}
                 Ok(bytes) => {

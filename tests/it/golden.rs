@@ -98,3 +98,33 @@ fn our_bytes_equal_the_committed_reference_bytes() {
         mismatches.join("\n")
     );
 }
+
+#[test]
+fn the_printed_suite_gives_the_references_bytes_on_every_golden_run() {
+    // The invariant of suites as data: the built-in table, printed and read back as a
+    // file, judges and summarizes every run exactly as the reference does.
+    let scratch = Scratch::new("golden-suite");
+    let printed = fault_summary(scratch.path(), ["--print-suite"]);
+    assert!(printed.status.success(), "--print-suite failed");
+    let suite = scratch.path().join("fault-suite.json");
+    std::fs::write(&suite, &printed.stdout).expect("write the printed suite");
+    let mut mismatches = Vec::new();
+    for case in cases() {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let out = scratch.path().join(format!("{name}.json"));
+        let mut flags = args(&name, &mode_of(&case), &out);
+        flags.extend([OsString::from("--suite"), suite.clone().into_os_string()]);
+        let ran = fault_summary(&case, flags);
+        assert!(
+            ran.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&ran.stderr)
+        );
+        let ours = std::fs::read(&out).expect("our output");
+        let expected = std::fs::read(case.join("expected.json")).expect("expected.json");
+        if ours != expected {
+            mismatches.push(first_difference(&name, &expected, &ours));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}

@@ -12,6 +12,8 @@ mod cli;
 mod harness;
 // What a user sees: each failure once, messages that point the right way, result lines.
 mod messages;
+// Suites as data: scenarios, tokens and limits from fault-suite.json; bad suites.
+mod suites;
 // JUnit reports of the harness and of `fault-summary --junit`, checked against Jenkins' schema.
 mod junit;
 // Hostile and broken runs: a corpus of bad inputs, each with its expected behaviour.
