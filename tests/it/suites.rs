@@ -55,8 +55,8 @@ fn a_suite_adds_a_scenario_a_token_and_a_limit_over_the_whole_run() {
     let text = std::fs::read_to_string(&log).unwrap();
     let last = text
         .lines()
-        .filter(|line| line.contains("LATENCY_METRICS"))
-        .last()
+        .rev()
+        .find(|line| line.contains("LATENCY_METRICS"))
         .unwrap();
     assert!(last.contains("p99_us=2400 "), "{last}");
 }
