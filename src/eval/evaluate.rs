@@ -161,16 +161,17 @@ pub fn evaluate_one(planned: Planned, base: &Path, mode: Mode, options: Options)
 /// Reads what a check needs from its metric line.
 fn observe(line: Option<&MetricLine>, metric: &str) -> Observed {
     let value = line.and_then(|line| line.pairs.iter().rev().find(|(key, _)| key == metric));
-    match value {
-        // The metric may have been among the pairs the line lost: not an absent 0.
-        None if line.is_some_and(|line| line.cut) => Observed::Invalid {
+    match (line, value) {
+        // The metric may have been on the part of the line not read: not an absent 0.
+        (Some(line), None) if line.cut => Observed::Invalid {
             value: Value::Str(String::new()),
             reason: format!(
-                "not among the pairs kept of its line, which holds more than {LINE_BUDGET} bytes of them"
+                "not among the pairs kept of its line of {} bytes, of which the first {LINE_BUDGET} are read",
+                line.len
             ),
         },
-        None => Observed::Missing,
-        Some((_, value)) => match value.to_int() {
+        (_, None) => Observed::Missing,
+        (_, Some((_, value))) => match value.to_int() {
             Ok(int) => Observed::Value(int),
             Err(reason) => Observed::Invalid {
                 value: value.clone(),
@@ -253,7 +254,7 @@ pub fn leads_outside(root: &Path, path: &Path) -> Option<PathBuf> {
 fn metric_line(hit: Hit) -> MetricLine {
     let Hit {
         start,
-        end: _,
+        end,
         pairs,
         preview,
         cut,
@@ -261,6 +262,7 @@ fn metric_line(hit: Hit) -> MetricLine {
     MetricLine {
         pairs,
         offset: start,
+        len: end - start,
         line: None,
         text: preview,
         cut,

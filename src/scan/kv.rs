@@ -6,11 +6,13 @@
 //! pairs it yields. Typing values is left to [`crate::py::value`]; finding the line
 //! is left to [`crate::scan::tail`].
 //!
-//! Memory is bounded: a line keeps at most [`LINE_BUDGET`] bytes of pairs
-//! (text plus a fixed cost per pair). A line beyond it is *cut*: the pairs
-//! before the cut are kept, a value that crosses it keeps its first bytes, and
-//! [`PairParser::finish_raw`] says so, so that a metric lost to the cut is never
-//! taken for an absent one. Real metric lines hold a few hundred bytes.
+//! Memory is bounded: only the first [`LINE_BUDGET`] bytes of a line's text
+//! are read for pairs, so the pairs kept hold at most that much text and
+//! number at most a quarter of it (`k=v` and a space each). A longer line is
+//! *cut*: the pairs before the cut are kept, a value that crosses it keeps its
+//! first bytes, and [`PairParser::finish_raw`] says so, so that a metric lost
+//! to the cut is never taken for an absent one. Every pair of a shorter line is
+//! kept. Real metric lines hold a few hundred bytes.
 
 use crate::py::unicode::is_space;
 use crate::py::value::{to_number, Value};
@@ -20,11 +22,8 @@ use std::collections::HashMap;
 /// its first position and takes its last value.
 pub type Pairs = Vec<(String, Value)>;
 
-/// Bytes of pairs one line keeps at most: key and value text plus 64 bytes per pair.
+/// Bytes of a line's text read for pairs at most; the rest of a longer line is not read.
 pub const LINE_BUDGET: usize = 1 << 20;
-
-/// What a stored pair costs beyond its text (two strings, an index entry), for [`LINE_BUDGET`].
-const PAIR_COST: usize = 64;
 
 /// Where the parser stands within the regex.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -48,13 +47,9 @@ pub struct PairParser {
     value: String,
     pairs: Vec<(String, String)>,
     index: HashMap<String, usize>,
-    /// Budget used by the pairs stored.
-    used: usize,
-    /// The key being read lost bytes to the budget.
-    key_cut: bool,
-    /// The value being read lost bytes to the budget.
-    value_cut: bool,
-    /// A pair, or part of a value, was dropped for the budget.
+    /// Bytes of the line's text read so far.
+    read: usize,
+    /// The line holds more than [`LINE_BUDGET`] bytes of text: the rest was not read.
     cut: bool,
 }
 
@@ -96,8 +91,23 @@ impl PairParser {
         PairParser::default()
     }
 
-    /// Feeds the next piece of the (already decoded) line.
+    /// Feeds the next piece of the (already decoded) line; text past [`LINE_BUDGET`] is dropped.
     pub fn feed(&mut self, text: &str) {
+        if self.cut {
+            return;
+        }
+        let room = LINE_BUDGET - self.read;
+        let text = if text.len() > room {
+            self.cut = true;
+            let mut keep = room;
+            while !text.is_char_boundary(keep) {
+                keep -= 1;
+            }
+            &text[..keep]
+        } else {
+            text
+        };
+        self.read += text.len();
         let mut rest = text;
         while !rest.is_empty() {
             match self.state {
@@ -105,7 +115,6 @@ impl PairParser {
                     // Key bytes are ASCII, so `i` is a char boundary.
                     Some(i) => {
                         self.key.clear();
-                        self.key_cut = false;
                         self.state = State::Key;
                         rest = &rest[i..];
                     }
@@ -113,10 +122,7 @@ impl PairParser {
                 },
                 State::Key => {
                     let n = rest.bytes().take_while(|&b| is_key_byte(b)).count();
-                    // Key bytes are ASCII, so any cut is a char boundary.
-                    let keep = n.min(self.room());
-                    self.key.push_str(&rest[..keep]);
-                    self.key_cut |= keep < n;
+                    self.key.push_str(&rest[..n]);
                     rest = &rest[n..];
                     match rest.as_bytes().first() {
                         None => {}
@@ -137,19 +143,18 @@ impl PairParser {
                         rest = &rest[c.len_utf8()..];
                     } else {
                         self.value.clear();
-                        self.value_cut = false;
                         self.state = State::Value;
                     }
                 }
                 State::Value => match find_space(rest) {
                     Some((i, n)) => {
-                        self.push_value(&rest[..i]);
+                        self.value.push_str(&rest[..i]);
                         self.emit();
                         self.state = State::Idle;
                         rest = &rest[i + n..];
                     }
                     None => {
-                        self.push_value(rest);
+                        self.value.push_str(rest);
                         rest = "";
                     }
                 },
@@ -157,58 +162,28 @@ impl PairParser {
         }
     }
 
-    /// Returns how many more bytes the key and value being read may hold.
-    fn room(&self) -> usize {
-        // Outside a value, `value` still holds the previous pair's and does not count.
-        let value = if self.state == State::Value {
-            self.value.len()
-        } else {
-            0
-        };
-        LINE_BUDGET.saturating_sub(self.used + PAIR_COST + self.key.len() + value)
-    }
-
-    /// Appends as much of `text` to the value as the budget allows, cut at a char boundary.
-    fn push_value(&mut self, text: &str) {
-        let room = self.room();
-        if text.len() <= room {
-            self.value.push_str(text);
-            return;
-        }
-        let mut keep = room;
-        while !text.is_char_boundary(keep) {
-            keep -= 1;
-        }
-        self.value.push_str(&text[..keep]);
-        self.value_cut = true;
-    }
-
     /// Stores the current key and value with the dict's keep-first-position rule.
     fn emit(&mut self) {
-        if self.key_cut {
-            // A key that lost bytes is not the key of the line: drop the pair.
-            self.cut = true;
-            return;
-        }
-        self.cut |= self.value_cut;
         match self.index.get(self.key.as_str()) {
             Some(&i) => {
                 let slot = &mut self.pairs[i].1;
-                self.used = self.used - slot.len() + self.value.len();
                 slot.clear();
                 slot.push_str(&self.value);
             }
             None => {
-                self.used += PAIR_COST + self.key.len() + self.value.len();
                 self.index.insert(self.key.clone(), self.pairs.len());
                 self.pairs.push((self.key.clone(), self.value.clone()));
             }
         }
     }
 
+    /// Returns true if and only if the line was cut: it holds more than [`LINE_BUDGET`] bytes of text.
+    pub fn is_cut(&self) -> bool {
+        self.cut
+    }
+
     /// Ends the line and returns its pairs with values as raw strings, and true if
-    /// and only if the line was cut: pairs or parts of values were dropped for
-    /// [`LINE_BUDGET`] (a key that runs past it but is never followed by `=` cuts nothing).
+    /// and only if the line was cut: text past [`LINE_BUDGET`] was not read.
     pub fn finish_raw(mut self) -> (Vec<(String, String)>, bool) {
         if self.state == State::Value {
             self.emit();
@@ -375,11 +350,8 @@ mod tests {
         assert_eq!(pairs[0], ("a".to_string(), "1".to_string()));
         assert_eq!(pairs[1].0, "p50_us");
         assert!(pairs[1].1.starts_with("998\0"));
-        let kept: usize = pairs
-            .iter()
-            .map(|(k, v)| k.len() + v.len() + PAIR_COST)
-            .sum();
-        assert!(kept <= LINE_BUDGET, "{kept}");
+        // The value runs to the cut, exactly LINE_BUDGET bytes into the line.
+        assert_eq!(pairs[1].1.len(), LINE_BUDGET - "a=1 p50_us=".len());
     }
 
     #[test]
@@ -388,15 +360,54 @@ mod tests {
         let (pairs, cut) = fed(&["k=", &wide]);
         assert!(cut);
         assert!(pairs[0].1.chars().all(|c| c == '\u{fc}'));
-        assert!(pairs[0].1.len() > LINE_BUDGET - 2 * PAIR_COST);
+        assert_eq!(pairs[0].1.len(), LINE_BUDGET - 2);
     }
 
     #[test]
-    fn a_huge_key_without_equals_cuts_nothing() {
+    fn a_line_longer_than_the_budget_is_cut_whatever_it_holds() {
         let keyish = "x".repeat(3 * LINE_BUDGET);
-        assert_eq!(fed(&[&keyish, " a=1"]), (pairs(&[("a", "1")]), false));
-        // With `=` it would make a pair whose key lost bytes: dropped, the line is cut.
-        assert_eq!(fed(&[&keyish, "=1 a=1"]), (pairs(&[("a", "1")]), true));
+        assert_eq!(fed(&[&keyish, " a=1"]), (pairs(&[]), true));
+        assert_eq!(fed(&["a=1 ", &keyish]), (pairs(&[("a", "1")]), true));
+        // Exactly the budget is not cut; one more byte is.
+        let full = format!("a=1 {}", "x".repeat(LINE_BUDGET - 4));
+        assert_eq!(fed(&[&full]), (pairs(&[("a", "1")]), false));
+        assert_eq!(fed(&[&full, " "]), (pairs(&[("a", "1")]), true));
+    }
+
+    #[test]
+    fn a_line_under_the_budget_keeps_every_pair() {
+        // The reproduction of a bug: 15,000 short pairs (about 124 KB) once used up the budget.
+        let mut line = String::from("LATENCY_METRICS");
+        for i in 0..15_000 {
+            line.push_str(&format!(" b{i}=1"));
+        }
+        line.push_str(" p50_us=400 p99_us=1500 ingest_to_emit_samples=3000 drop_ratio_ppm=10");
+        let (pairs, cut) = fed(&[&line]);
+        assert!(!cut);
+        assert_eq!(pairs.len(), 15_004);
+        assert_eq!(
+            pairs[15_003],
+            ("drop_ratio_ppm".to_string(), "10".to_string())
+        );
+        // A line of as many distinct pairs as the budget holds: 3-character keys, `=1 `.
+        let alphabet: Vec<char> = ('a'..='z').chain('A'..='Z').chain('0'..='9').collect();
+        let mut dense = String::new();
+        let mut count = 0;
+        'fill: for a in &alphabet {
+            for b in &alphabet {
+                for c in &alphabet {
+                    if dense.len() + 6 > LINE_BUDGET {
+                        break 'fill;
+                    }
+                    dense.extend([*a, *b, *c, '=', '1', ' ']);
+                    count += 1;
+                }
+            }
+        }
+        let (pairs, cut) = fed(&[&dense]);
+        assert!(!cut);
+        assert_eq!(pairs.len(), count);
+        assert_eq!(count, LINE_BUDGET / 6);
     }
 
     #[test]
@@ -404,10 +415,12 @@ mod tests {
         let line: String = (0..200_000).map(|i| format!("k{i}=v ")).collect();
         let (pairs, cut) = fed(&[&line]);
         assert!(cut);
-        assert!(pairs.len() < LINE_BUDGET / PAIR_COST, "{}", pairs.len());
+        let kept: usize = pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+        assert!(kept <= LINE_BUDGET, "{kept}");
+        assert!(pairs.len() > 100_000, "{}", pairs.len());
         assert_eq!(pairs[0], ("k0".to_string(), "v".to_string()));
-        // Repeated keys replace values in place and need no more budget.
-        let line = "a=1 ".repeat(500_000);
+        // Repeated keys replace values in place.
+        let line = "a=1 ".repeat(200_000);
         assert_eq!(fed(&[&line]), (pairs_of("a", "1"), false));
     }
 

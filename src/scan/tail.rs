@@ -35,8 +35,8 @@ pub struct Hit {
     pub pairs: Pairs,
     /// The line, decoded lossily, cut to at most 4096 bytes for messages.
     pub preview: String,
-    /// True if and only if the line holds more pairs than [`crate::scan::kv::LINE_BUDGET`]
-    /// allows and some were dropped or shortened.
+    /// True if and only if the line holds more text than [`crate::scan::kv::LINE_BUDGET`]
+    /// bytes, and what follows them was not read for pairs.
     pub cut: bool,
 }
 
@@ -273,7 +273,7 @@ fn line_end(file: &File, from: u64, len: u64, buf: &mut [u8]) -> io::Result<u64>
 struct Span {
     pairs: Vec<(String, String)>,
     preview: String,
-    /// The pairs were cut to [`crate::scan::kv::LINE_BUDGET`].
+    /// The line's text ran past [`crate::scan::kv::LINE_BUDGET`] and the rest was not read.
     cut: bool,
 }
 
@@ -283,7 +283,8 @@ fn parse_span(file: &File, start: u64, end: u64, buf: &mut [u8]) -> io::Result<S
     let mut preview = Preview::default();
     let mut carry = 0usize;
     let mut pos = start;
-    while pos < end {
+    // Past the budget nothing more is parsed, and the preview is full long before.
+    while pos < end && !parser.is_cut() {
         let n = ((end - pos).min((buf.len() - carry) as u64)) as usize;
         let filled = carry + n;
         file.read_exact_at(&mut buf[carry..filled], pos)?;
@@ -294,7 +295,7 @@ fn parse_span(file: &File, start: u64, end: u64, buf: &mut [u8]) -> io::Result<S
         });
         buf.copy_within(filled - carry..filled, 0);
     }
-    if carry > 0 {
+    if carry > 0 && !parser.is_cut() {
         parser.feed("\u{fffd}");
         preview.push("\u{fffd}");
     }
