@@ -1,10 +1,15 @@
 //! The `key=value` rule of metric lines, as the reference's regex applies it.
 //!
 //! The reference runs `re.finditer(r"([a-zA-Z0-9_]+)=([^\s]+)", line)` and
-//! stores each match in a dict. This module reproduces that as a state machine
-//! fed decoded text in pieces, so a huge line needs no more memory than the
-//! pairs it yields. Typing values is left to [`crate::py::value`]; finding the line
-//! is left to [`crate::scan::tail`].
+//! stores each match in a dict. This module runs the same pattern with the
+//! `regex` crate over a line fed in pieces: a pair never spans whitespace, so
+//! once 64 KiB of text are held, what precedes their last whitespace is
+//! matched and only the rest is kept for the next piece. Typing values is left
+//! to [`crate::py::value`]; finding the line is left to [`crate::scan::tail`].
+//!
+//! Python's `\s` for `str` is Unicode White_Space plus `\x1c`-`\x1f` (what
+//! `str.isspace()` holds), so the value class here is `[^\s\x1C-\x1F]`; a test
+//! checks that against python3 over every code point.
 //!
 //! Memory is bounded: only the first [`LINE_BUDGET`] bytes of a line's text
 //! are read for pairs, so the pairs kept hold at most that much text and
@@ -14,9 +19,10 @@
 //! to the cut is never taken for an absent one. Every pair of a shorter line is
 //! kept. Real metric lines hold a few hundred bytes.
 
-use crate::py::unicode::is_space;
-use crate::py::value::{to_number, Value};
+use crate::py::value::Value;
+use regex::Regex;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// Metric pairs of one line in the reference's dict order: a repeated key keeps
 /// its first position and takes its last value.
@@ -25,64 +31,40 @@ pub type Pairs = Vec<(String, Value)>;
 /// Bytes of a line's text read for pairs at most; the rest of a longer line is not read.
 pub const LINE_BUDGET: usize = 1 << 20;
 
-/// Where the parser stands within the regex.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-enum State {
-    /// Between matches, looking for a key character.
-    #[default]
-    Idle,
-    /// Inside a run of key characters.
-    Key,
-    /// Right after `key=`, needing one non-space character.
-    Eq,
-    /// Inside a value, which runs to the next whitespace.
-    Value,
-}
+/// Python's `\s` for `str`, as the inside of a class: the regex crate's `\s`
+/// (Unicode White_Space) and `\x1c`-`\x1f`.
+const SPACE: &str = r"\s\x1C-\x1F";
 
-/// Incremental parser of `([a-zA-Z0-9_]+)=([^\s]+)` matches over a line fed in pieces.
+/// The reference's `([a-zA-Z0-9_]+)=([^\s]+)` with Python's `\s`.
+static PAIR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"([a-zA-Z0-9_]+)=([^{SPACE}]+)")).expect("a fixed, valid pattern")
+});
+
+/// The last whitespace character of a text and the word after it.
+static LAST_SPACE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"[{SPACE}][^{SPACE}]*\z")).expect("a fixed, valid pattern")
+});
+
+/// Bytes of text held at least before what precedes their last whitespace is matched.
+const HELD: usize = 64 * 1024;
+
+/// Parser of the reference's `key=value` matches over a line fed in pieces.
+///
+/// Public for the property tests only.
+#[doc(hidden)]
 #[derive(Debug, Default)]
 pub struct PairParser {
-    state: State,
-    key: String,
-    value: String,
+    /// Text fed and not yet matched.
+    text: String,
+    /// Twice what `text` kept at its last match: a long run without whitespace is
+    /// searched again only once it has doubled, so the searches stay linear.
+    next_match: usize,
     pairs: Vec<(String, String)>,
     index: HashMap<String, usize>,
     /// Bytes of the line's text read so far.
     read: usize,
     /// The line holds more than [`LINE_BUDGET`] bytes of text: the rest was not read.
     cut: bool,
-}
-
-/// Returns true if and only if `b` is in the ASCII class `[a-zA-Z0-9_]`.
-fn is_key_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// Returns true if and only if the ASCII byte `b` is Python whitespace.
-fn is_ascii_space(b: u8) -> bool {
-    matches!(b, b'\t'..=b'\r' | 0x1c..=0x1f | b' ')
-}
-
-/// Finds the first whitespace character in `s` and returns its offset and length.
-fn find_space(s: &str) -> Option<(usize, usize)> {
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x80 {
-            if is_ascii_space(b) {
-                return Some((i, 1));
-            }
-            i += 1;
-        } else {
-            let c = s[i..].chars().next()?;
-            if is_space(c) {
-                return Some((i, c.len_utf8()));
-            }
-            i += c.len_utf8();
-        }
-    }
-    None
 }
 
 impl PairParser {
@@ -108,71 +90,36 @@ impl PairParser {
             text
         };
         self.read += text.len();
-        let mut rest = text;
-        while !rest.is_empty() {
-            match self.state {
-                State::Idle => match rest.bytes().position(is_key_byte) {
-                    // Key bytes are ASCII, so `i` is a char boundary.
-                    Some(i) => {
-                        self.key.clear();
-                        self.state = State::Key;
-                        rest = &rest[i..];
-                    }
-                    None => rest = "",
-                },
-                State::Key => {
-                    let n = rest.bytes().take_while(|&b| is_key_byte(b)).count();
-                    self.key.push_str(&rest[..n]);
-                    rest = &rest[n..];
-                    match rest.as_bytes().first() {
-                        None => {}
-                        Some(b'=') => {
-                            self.state = State::Eq;
-                            rest = &rest[1..];
-                        }
-                        // The failed key is abandoned; the byte here starts no key.
-                        Some(_) => self.state = State::Idle,
-                    }
-                }
-                State::Eq => {
-                    let Some(c) = rest.chars().next() else {
-                        break;
-                    };
-                    if is_space(c) {
-                        self.state = State::Idle;
-                        rest = &rest[c.len_utf8()..];
-                    } else {
-                        self.value.clear();
-                        self.state = State::Value;
-                    }
-                }
-                State::Value => match find_space(rest) {
-                    Some((i, n)) => {
-                        self.value.push_str(&rest[..i]);
-                        self.emit();
-                        self.state = State::Idle;
-                        rest = &rest[i + n..];
-                    }
-                    None => {
-                        self.value.push_str(rest);
-                        rest = "";
-                    }
-                },
+        self.text.push_str(text);
+        if self.text.len() >= HELD.max(self.next_match) {
+            let mut held = std::mem::take(&mut self.text);
+            if let Some(last) = LAST_SPACE.find(&held) {
+                // No pair spans the space: all before it is matched now, the rest kept.
+                self.store(&held[..last.start()]);
+                held.drain(..last.start());
             }
+            self.next_match = 2 * held.len();
+            self.text = held;
         }
     }
 
-    /// Stores the current key and value with the dict's keep-first-position rule.
-    fn emit(&mut self) {
-        match self.index.get(self.key.as_str()) {
-            Some(&i) => {
-                let slot = &mut self.pairs[i].1;
-                slot.clear();
-                slot.push_str(&self.value);
-            }
-            None => {
-                self.index.insert(self.key.clone(), self.pairs.len());
-                self.pairs.push((self.key.clone(), self.value.clone()));
+    /// Stores the pairs of `text` with the dict's keep-first-position rule.
+    fn store(&mut self, text: &str) {
+        for found in PAIR.find_iter(text) {
+            // A key holds no `=`, so the first one ends it (group 1 of the pattern).
+            let Some((key, value)) = found.as_str().split_once('=') else {
+                continue;
+            };
+            match self.index.get(key) {
+                Some(&i) => {
+                    let slot = &mut self.pairs[i].1;
+                    slot.clear();
+                    slot.push_str(value);
+                }
+                None => {
+                    self.index.insert(key.to_owned(), self.pairs.len());
+                    self.pairs.push((key.to_owned(), value.to_owned()));
+                }
             }
         }
     }
@@ -185,30 +132,10 @@ impl PairParser {
     /// Ends the line and returns its pairs with values as raw strings, and true if
     /// and only if the line was cut: text past [`LINE_BUDGET`] was not read.
     pub fn finish_raw(mut self) -> (Vec<(String, String)>, bool) {
-        if self.state == State::Value {
-            self.emit();
-        }
+        let text = std::mem::take(&mut self.text);
+        self.store(&text);
         (self.pairs, self.cut)
     }
-
-    /// Ends the line and returns its pairs (see [`PairParser::finish_raw`] for cut lines).
-    pub fn finish(self) -> Pairs {
-        self.finish_raw()
-            .0
-            .into_iter()
-            .map(|(k, v)| {
-                let value = to_number(&v);
-                (k, value)
-            })
-            .collect()
-    }
-}
-
-/// Parses a whole decoded line.
-pub fn parse_line(line: &str) -> Pairs {
-    let mut parser = PairParser::new();
-    parser.feed(line);
-    parser.finish()
 }
 
 /// Parses a whole decoded line and returns its pairs with values as raw strings.
@@ -222,6 +149,24 @@ pub(crate) fn parse_line_raw(line: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{code_points_matching, python3};
+
+    /// Checks, over every code point, that the class of [`SPACE`] is the `\s` of Python's `re` on `str`.
+    #[test]
+    fn space_class_is_python_whitespace_over_every_code_point() {
+        let script = r#"
+import re, sys
+space = re.compile(r"\s")
+sys.stdout.write(''.join('%x\n' % c for c in range(0x110000) if space.fullmatch(chr(c))))
+"#;
+        let Some(expected) = python3(script, "") else {
+            return;
+        };
+        let actual = code_points_matching(&format!("[{SPACE}]"));
+        assert_eq!(actual, expected);
+        // Unicode White_Space (the regex crate's `\s`) and `\x1c`-`\x1f`: 29 characters.
+        assert_eq!(actual.lines().count(), 29);
+    }
 
     fn raw(line: &str) -> Vec<(String, String)> {
         parse_line_raw(line)
@@ -329,6 +274,60 @@ mod tests {
                 parser.feed(&line[k..k + c.len_utf8()]);
             }
             assert_eq!(parser.finish_raw().0, whole, "char by char {line:?}");
+        }
+    }
+
+    #[test]
+    fn long_lines_fed_in_pieces_equal_one_match_of_the_whole() {
+        let mut rng = crate::testing::Rng::new(0x4B56);
+        let words = [
+            "a=1",
+            "p50_us=412",
+            "k=v=w",
+            "x",
+            "=",
+            "b=",
+            "\u{fc}=1",
+            "c=\u{fc}",
+            "\u{fffd}",
+        ];
+        let spaces = [" ", "\t", "\x1f", "\u{a0}", "\u{3000}", "\u{85}"];
+        for round in 0..6 {
+            let mut line = String::new();
+            while line.len() < 300_000 {
+                if rng.below(400) == 0 {
+                    // A run without whitespace longer than what the parser holds.
+                    line.push_str(&"y".repeat(rng.below(3 * HELD)));
+                }
+                let key = rng.below(2000);
+                let (word, space) = (rng.pick(&words), rng.pick(&spaces));
+                match rng.below(3) {
+                    0 => line.push_str(&format!("k{key}={round}")),
+                    _ => line.push_str(word),
+                }
+                line.push_str(space);
+            }
+            // One match of the whole line, folded into the dict by hand.
+            let mut whole: Vec<(String, String)> = Vec::new();
+            for found in PAIR.find_iter(&line) {
+                let (k, v) = found.as_str().split_once('=').unwrap();
+                match whole.iter_mut().find(|(key, _)| key == k) {
+                    Some(slot) => slot.1 = v.to_string(),
+                    None => whole.push((k.to_string(), v.to_string())),
+                }
+            }
+            let mut parser = PairParser::new();
+            let mut at = 0;
+            while at < line.len() {
+                let mut to = (at + 1 + rng.below(if round % 2 == 0 { 100 } else { 100_000 }))
+                    .min(line.len());
+                while !line.is_char_boundary(to) {
+                    to += 1;
+                }
+                parser.feed(&line[at..to]);
+                at = to;
+            }
+            assert_eq!(parser.finish_raw(), (whole, false), "round {round}");
         }
     }
 
