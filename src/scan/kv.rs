@@ -5,7 +5,7 @@
 //! `regex` crate over a line fed in pieces: a pair never spans whitespace, so
 //! once 64 KiB of text are held, what precedes their last whitespace is
 //! matched and only the rest is kept for the next piece. Typing values is left
-//! to [`crate::py::value`]; finding the line is left to [`crate::scan::tail`].
+//! to `py::value`; finding the line is left to [`crate::scan::tail`].
 //!
 //! Python's `\s` for `str` is Unicode White_Space plus `\x1c`-`\x1f` (what
 //! `str.isspace()` holds), so the value class here is `[^\s\x1C-\x1F]`; a test

@@ -6,7 +6,7 @@
 //! on raw bytes here: one backward pass over fixed-size blocks finds each
 //! token's last occurrence, then only the lines holding them are read, decoded
 //! and streamed into [`PairParser`]. Memory stays bounded by the block size plus
-//! the pairs kept. Typing values is left to [`crate::py::value`], the pair rule to
+//! the pairs kept. Typing values is left to `py::value`, the pair rule to
 //! [`crate::scan::kv`].
 
 use crate::py::value::to_number;
