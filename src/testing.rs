@@ -25,3 +25,17 @@ pub(crate) use tools::{python3, Needs};
 pub(crate) fn hex(s: &str) -> String {
     s.bytes().map(|b| format!("{b:02x}")).collect()
 }
+
+/// Returns every code point that the one-character pattern `class` matches, as
+/// lowercase hex, one a line (the form the Python side of a test prints).
+pub(crate) fn code_points_matching(class: &str) -> String {
+    let all: String = (0..0x110000u32).filter_map(char::from_u32).collect();
+    let Ok(regex) = regex::Regex::new(class) else {
+        panic!("bad pattern {class:?}");
+    };
+    regex
+        .find_iter(&all)
+        .flat_map(|found| found.as_str().chars())
+        .map(|c| format!("{:x}\n", u32::from(c)))
+        .collect()
+}

@@ -209,16 +209,17 @@ fn unchecked_values(metrics: &Metrics, checks: &[Check]) -> Vec<UncheckedValue> 
 fn observe(metrics: &Metrics, spec: &CheckSpec) -> Observed {
     let line = metrics.token_of(spec).and_then(|token| metrics.line(token));
     let value = line.and_then(|line| line.pairs.iter().rev().find(|(key, _)| *key == spec.metric));
-    match value {
-        // The metric may have been among the pairs the line lost: not an absent 0.
-        None if line.is_some_and(|line| line.cut) => Observed::Invalid {
+    match (line, value) {
+        // The metric may have been on the part of the line not read: not an absent 0.
+        (Some(line), None) if line.cut => Observed::Invalid {
             value: Value::Str(String::new()),
             reason: format!(
-                "not among the pairs kept of its line, which holds more than {LINE_BUDGET} bytes of them"
+                "not among the pairs kept of its line of {} bytes, of which the first {LINE_BUDGET} are read",
+                line.len
             ),
         },
-        None => Observed::Missing,
-        Some((_, value)) => match value.to_int() {
+        (_, None) => Observed::Missing,
+        (_, Some((_, value))) => match value.to_int() {
             Ok(int) => Observed::Value(int),
             Err(reason) => Observed::Invalid {
                 value: value.clone(),

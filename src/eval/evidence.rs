@@ -5,7 +5,7 @@
 //! current directory (the reference uses the current directory only). A path
 //! that leads out of the run directory (the folder holding the manifest) is
 //! noted in [`Evidence::outside`], and refused, never opened, when evaluation is
-//! confined. Only regular files are read ([`crate::fs::open`]). Judging what was
+//! confined. Only regular files are read (the crate-private `fs::open`). Judging what was
 //! read is left to `evaluation` and the model.
 
 use crate::eval::model::{Evidence, LogStatus, MetricLine, Metrics};
@@ -90,7 +90,7 @@ pub fn leads_outside(root: &Utf8Path, path: &Utf8Path) -> Option<Utf8PathBuf> {
 fn metric_line(hit: Hit) -> MetricLine {
     let Hit {
         start,
-        end: _,
+        end,
         pairs,
         preview,
         cut,
@@ -98,6 +98,7 @@ fn metric_line(hit: Hit) -> MetricLine {
     MetricLine {
         pairs,
         offset: start,
+        len: end - start,
         line: None,
         text: preview,
         cut,

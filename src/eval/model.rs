@@ -97,12 +97,14 @@ pub struct MetricLine {
     pub pairs: Pairs,
     /// Byte offset of the line in the log.
     pub offset: u64,
+    /// Bytes of the line in the log, its line break excluded.
+    pub len: u64,
     /// 1-based line number, when it was located (it costs a scan of the log's prefix).
     pub line: Option<u64>,
     /// The line itself, cut for messages.
     pub text: String,
-    /// The line held more pairs than [`crate::scan::kv::LINE_BUDGET`] keeps, so a
-    /// metric absent from `pairs` may have been on it.
+    /// The line held more text than the [`crate::scan::kv::LINE_BUDGET`] bytes read
+    /// for pairs, so a metric absent from `pairs` may have been on it.
     pub cut: bool,
 }
 

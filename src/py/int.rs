@@ -2,17 +2,19 @@
 //!
 //! This module owns `PyInt` and the two ways the reference makes one:
 //! `int(s)` for a `str` in base 10 (CPython 3.11's `PyLong_FromUnicodeObject`,
-//! including its 4300-digit limit) and `int(f)` for a float. Unicode
-//! character classes come from `unicode`; typing metric strings is `value`'s.
+//! including its 4300-digit limit) and `int(f)` for a float. Digits and
+//! their values come from `unicode`; typing metric strings is `value`'s.
 //!
 //! CPython first maps the string to ASCII: non-ASCII whitespace becomes
 //! `' '`, a non-ASCII decimal digit becomes its ASCII digit, and anything
 //! else non-ASCII ends the string with an invalid marker. It then skips
 //! ASCII whitespace (`" \t\n\v\f\r"`, so `'\x1c5'` is invalid although
-//! `'\x1c'.isspace()`), takes a sign, and scans a run of digits and single
-//! underscores. The limit counts the digits of that run (leading zeros
-//! too, underscores and sign not) and is checked before anything after
-//! the run, so `'1' * 4301 + 'x'` exceeds the limit rather than being invalid.
+//! `'\x1c'.isspace()`), so in all it skips Unicode White_Space, which is
+//! Rust's `char::is_whitespace`. It then takes a sign, and scans a run of
+//! digits and single underscores. The limit counts the digits of that run
+//! (leading zeros too, underscores and sign not) and is checked before
+//! anything after the run, so `'1' * 4301 + 'x'` exceeds the limit rather
+//! than being invalid.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -88,6 +90,7 @@ impl PyInt {
     }
 
     /// Returns the value as `i64` when it fits.
+    #[cfg(test)]
     pub fn to_i64(&self) -> Option<i64> {
         if self.digits.len() > 20 {
             return None;
@@ -134,18 +137,9 @@ pub(crate) fn parse_with_message(s: &str) -> Result<PyInt, String> {
     })
 }
 
-/// Returns true if and only if `c` is whitespace to C's `Py_ISSPACE` after the ASCII mapping.
-fn is_int_space(c: char) -> bool {
-    if c.is_ascii() {
-        matches!(c, ' ' | '\t'..='\r')
-    } else {
-        unicode::is_space(c)
-    }
-}
-
 /// Parses `s` following CPython 3.11's `PyLong_FromString` step by step.
 fn parse_inner(s: &str) -> Result<PyInt, Fail> {
-    let mut rest = s.trim_start_matches(is_int_space);
+    let mut rest = s.trim_start_matches(char::is_whitespace);
     let mut negative = false;
     if let Some(r) = rest.strip_prefix('+') {
         rest = r;
@@ -183,7 +177,7 @@ fn parse_inner(s: &str) -> Result<PyInt, Fail> {
     if count > MAX_STR_DIGITS {
         return Err(Fail::TooManyDigits(count));
     }
-    if count == 0 || !rest[end..].chars().all(is_int_space) {
+    if count == 0 || !rest[end..].chars().all(char::is_whitespace) {
         return Err(Fail::Invalid);
     }
     Ok(PyInt::from_parts(negative, digits))
@@ -263,6 +257,34 @@ impl fmt::Display for PyInt {
 mod tests {
     use super::*;
     use crate::testing::{hex, python3, Needs, Rng};
+
+    /// Checks, over every code point, that `char::is_whitespace` is the whitespace
+    /// `int()` accepts around digits.
+    #[test]
+    fn whitespace_is_int_whitespace_over_every_code_point() {
+        let script = r#"
+import sys
+def skipped(ch):
+    try:
+        int(ch + '1' + ch)
+        return not ch.isdecimal()
+    except ValueError:
+        return False
+sys.stdout.write(''.join('%x\n' % c for c in range(0x110000) if skipped(chr(c))))
+"#;
+        let actual: String = (0..0x110000u32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .map(|c| format!("{:x}\n", u32::from(c)))
+            .collect();
+        // Python's `str.isspace()` without `\x1c`-`\x1f`: 25 characters.
+        assert_eq!(actual.lines().count(), 25);
+        let what = "int()'s whitespace compared with Python 3.11's";
+        let Some(expected) = python3(Needs::Python311, what).map(|py| py.run(script, "")) else {
+            return;
+        };
+        assert_eq!(actual, expected);
+    }
 
     fn ok(s: &str) -> String {
         match PyInt::parse(s) {

@@ -1,9 +1,12 @@
-//! Python 3.11's Unicode character classes that the reference relies on.
+//! Python 3.11's Unicode character data that the reference relies on and a
+//! regex cannot give.
 //!
-//! This module owns `str.isspace()` (which is what `re`'s `\s` matches),
-//! the digit values of category Nd (what `\d`, `int()` and `float()`
-//! accept), `str.isprintable()` and the `repr()` of a `str` built on it.
-//! Parsing numbers is left to `pyint` and `value`.
+//! This module owns the decimal digits of Unicode 14.0 (category Nd) and
+//! their values: what `re`'s `\d`, `int()` and `float()` accept, as a regex
+//! class for `value` and as values for `pyint`; and `str.isprintable()` and
+//! the `repr()` of a `str` built on it. Whitespace is the regex crate's `\s`
+//! (in `scan::kv`) and `char::is_whitespace` (in `pyint`); parsing numbers
+//! is left to `pyint` and `value`.
 //!
 //! The tables hold non-ASCII code points only (ASCII takes a fast path) and
 //! were generated from Python 3.11.7's `unicodedata` (Unicode 14.0.0) with
@@ -24,7 +27,6 @@
 //!     for i in range(0, len(r), per):
 //!         print("    " + " ".join("(0x%X, 0x%X)," % t for t in r[i:i+per]))
 //!     print("];")
-//! emit("SPACE", ranges(str.isspace), 4)
 //! zeros = [c for c in range(0x110000) if unicodedata.category(chr(c)) == "Nd"
 //!          and unicodedata.decimal(chr(c)) == 0]
 //! print("#[rustfmt::skip]\nconst DIGIT_ZEROS: &[u32] = &[")
@@ -36,15 +38,7 @@
 //!
 //! In Unicode 14.0 every Nd character is one of ten consecutive digits
 //! 0..=9 starting at a zero in `DIGIT_ZEROS` (660 characters, 66 zeros);
-//! the differential test below checks all three tables against python3.
-
-/// Returns true if and only if Python's `str.isspace()` (and `re`'s `\s`) holds for `c`.
-pub(crate) fn is_space(c: char) -> bool {
-    if c.is_ascii() {
-        return matches!(c, '\t'..='\r' | '\x1c'..=' ');
-    }
-    in_ranges(SPACE, c)
-}
+//! the differential test below checks both tables against python3.
 
 /// Returns the digit value of `c` when it is a Unicode decimal digit (category Nd).
 pub(crate) fn decimal_value(c: char) -> Option<u32> {
@@ -56,6 +50,15 @@ pub(crate) fn decimal_value(c: char) -> Option<u32> {
     let zero = DIGIT_ZEROS[idx.checked_sub(1)?];
     let value = cp - zero;
     (value < 10).then_some(value)
+}
+
+/// Returns a regex class of the characters [`decimal_value`] knows: Python 3.11's `\d`.
+pub(crate) fn digit_class() -> String {
+    let ranges: String = DIGIT_ZEROS
+        .iter()
+        .map(|zero| format!(r"\x{{{zero:X}}}-\x{{{:X}}}", zero + 9))
+        .collect();
+    format!("[{ranges}]")
 }
 
 /// Returns true if and only if Python's `str.isprintable()` holds for `c`.
@@ -102,11 +105,6 @@ fn in_ranges(ranges: &[(u32, u32)], c: char) -> bool {
 }
 
 // Generated tables: see the module docs for the command. Do not edit by hand.
-#[rustfmt::skip]
-const SPACE: &[(u32, u32)] = &[
-    (0x85, 0x85), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
-    (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000),
-];
 #[rustfmt::skip]
 const DIGIT_ZEROS: &[u32] = &[
     0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6,
@@ -304,18 +302,6 @@ mod tests {
     use crate::testing::{python3, Needs};
 
     #[test]
-    fn spaces() {
-        // python3: [c for c in ' \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u3000\u2028\u202f' if c.isspace()] keeps all
-        for c in " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\u{85}\u{a0}\u{3000}\u{2028}\u{202f}".chars() {
-            assert!(is_space(c), "{c:?}");
-        }
-        // python3: not any(c.isspace() for c in 'a0_\x00\x1b\x7f\x84\u200b\ufeff\u180e')
-        for c in "a0_\x00\x1b\x7f\u{84}\u{200b}\u{feff}\u{180e}".chars() {
-            assert!(!is_space(c), "{c:?}");
-        }
-    }
-
-    #[test]
     fn decimal_values() {
         // python3: [unicodedata.decimal(c) for c in '09\u0663\uff15\U0001d7ce\U0001d7ff\U0001fbf9'] == [0, 9, 3, 5, 0, 9, 9]
         let cases = [
@@ -357,7 +343,7 @@ mod tests {
         assert_eq!(repr_str(""), "''");
     }
 
-    /// Compares all three tables, over every code point, with python3's view of them.
+    /// Compares both tables, over every code point, with python3's view of them.
     #[test]
     fn differential_all_code_points() {
         let script = r#"
@@ -366,8 +352,8 @@ out = []
 for c in range(0x110000):
     ch = chr(c)
     d = ch.isdecimal()
-    if ch.isspace() or d or not ch.isprintable():
-        out.append('%x %d %d %d\n' % (c, ch.isspace(), int(ch) if d else -1, ch.isprintable()))
+    if d or not ch.isprintable():
+        out.append('%x %d %d\n' % (c, int(ch) if d else -1, ch.isprintable()))
 sys.stdout.buffer.write(''.join(out).encode())
 "#;
         let what = "the Unicode tables over every code point against Python 3.11";
@@ -377,9 +363,9 @@ sys.stdout.buffer.write(''.join(out).encode())
         let mut actual = String::new();
         for c in (0..0x110000u32).filter_map(char::from_u32) {
             let d = decimal_value(c).map_or(-1, i64::from);
-            if is_space(c) || d >= 0 || !is_printable(c) {
-                let (s, p) = (u8::from(is_space(c)), u8::from(is_printable(c)));
-                actual.push_str(&format!("{:x} {s} {d} {p}\n", u32::from(c)));
+            if d >= 0 || !is_printable(c) {
+                let p = u8::from(is_printable(c));
+                actual.push_str(&format!("{:x} {d} {p}\n", u32::from(c)));
             }
         }
         // Surrogates are no chars in Rust; python3 lists them as non-printable.

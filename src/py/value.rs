@@ -1,12 +1,21 @@
 //! Metric values as the reference types them, and Python's float `repr`.
 //!
 //! This module owns `to_number` (a `key=value` string becomes an int, a
-//! float or stays a string), `int(value)` as the checks compute it, and
-//! `repr(float)` as `json.dumps` writes floats. Integer parsing is
-//! `pyint`'s; Unicode digit classes are `unicode`'s.
+//! float or stays a string, by the reference's two regexes), `int(value)` as
+//! the checks compute it, and `repr(float)` as `json.dumps` writes floats.
+//! Integer parsing is `pyint`'s; the digits are `unicode`'s.
+//!
+//! Python 3.11's `\d` is the 660 decimal digits of Unicode 14.0, while the
+//! regex crate's `\d` follows Unicode 16 (760 digits). `[\d&&\p{Age=14.0}]`
+//! would hold it back (it matches the same 660), but needs the `unicode-age`
+//! tables and takes about 1.5 ms per use to build in a debug build, which
+//! every harness process would pay. So `\d` here is [`unicode::digit_class`],
+//! built from the table of digit values: a digit always has a value.
 
 use crate::py::int::{self as pyint, PyInt};
 use crate::py::unicode;
+use regex::Regex;
+use std::sync::LazyLock;
 
 /// A metric value: an int, a float or a string, as the reference's `to_number` yields it.
 #[derive(Clone, Debug, PartialEq)]
@@ -16,38 +25,41 @@ pub enum Value {
     Str(String),
 }
 
+/// The reference's `re.fullmatch(r"-?\d+", value)`.
+static INT: LazyLock<Regex> = LazyLock::new(|| {
+    let digit = unicode::digit_class();
+    Regex::new(&format!(r"\A-?{digit}+\z")).expect("a fixed, valid pattern")
+});
+
+/// The reference's `re.fullmatch(r"-?\d+\.\d+", value)`.
+static FLOAT: LazyLock<Regex> = LazyLock::new(|| {
+    let digit = unicode::digit_class();
+    Regex::new(&format!(r"\A-?{digit}+\.{digit}+\z")).expect("a fixed, valid pattern")
+});
+
 /// Types `s` as the reference's `to_number` does.
 pub fn to_number(s: &str) -> Value {
-    let body = s.strip_prefix('-').unwrap_or(s);
-    if all_digits(body) {
-        // `-?\d+`: only the 4300-digit limit can make `int()` raise here.
+    if INT.is_match(s) {
+        // Only the 4300-digit limit can make `int()` raise here.
         return match PyInt::parse(s) {
             Ok(v) => Value::Int(v),
             Err(_) => Value::Str(s.to_owned()),
         };
     }
-    if let Some((whole, frac)) = body.split_once('.') {
-        if all_digits(whole) && all_digits(frac) {
-            // `-?\d+\.\d+`: `float()` maps Unicode digits to ASCII first.
-            let mut ascii = String::with_capacity(s.len());
-            if body.len() != s.len() {
-                ascii.push('-');
-            }
-            ascii.extend(body.chars().map(|c| match unicode::decimal_value(c) {
+    if FLOAT.is_match(s) {
+        // `float()` maps Unicode digits to ASCII first.
+        let ascii: String = s
+            .chars()
+            .map(|c| match unicode::decimal_value(c) {
                 Some(d) => char::from(b'0' + d as u8),
                 None => c,
-            }));
-            if let Ok(f) = ascii.parse::<f64>() {
-                return Value::Float(f);
-            }
+            })
+            .collect();
+        if let Ok(f) = ascii.parse::<f64>() {
+            return Value::Float(f);
         }
     }
     Value::Str(s.to_owned())
-}
-
-/// Returns true if and only if `s` matches Python's `\d+` (Unicode category Nd).
-fn all_digits(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| unicode::decimal_value(c).is_some())
 }
 
 /// Formats `f` as Python's `repr(float)` does (`1e-05`, `100.0`, `-0.0`, `inf`).
@@ -133,7 +145,27 @@ impl Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{hex, python3, Needs, Rng};
+    use crate::testing::{code_points_matching, hex, python3, Needs, Rng};
+
+    /// Checks, over every code point, that the `\d` of the patterns is the `\d` of
+    /// Python's `re` on `str`, which the regex crate's `\d` is not.
+    #[test]
+    fn digit_class_is_python_digit_over_every_code_point() {
+        let script = r#"
+import re, sys
+digit = re.compile(r"\d")
+sys.stdout.write(''.join('%x\n' % c for c in range(0x110000) if digit.fullmatch(chr(c))))
+"#;
+        let actual = code_points_matching(&unicode::digit_class());
+        assert_eq!(actual.lines().count(), 660);
+        // The crate's own `\d` follows a later Unicode, which added digits.
+        assert!(code_points_matching(r"\d").lines().count() > 660);
+        let what = "the digit class compared with Python 3.11's \\d";
+        let Some(expected) = python3(Needs::Python311, what).map(|py| py.run(script, "")) else {
+            return;
+        };
+        assert_eq!(actual, expected);
+    }
 
     fn int(s: &str) -> Value {
         match PyInt::parse(s) {

@@ -302,6 +302,7 @@ fn line_evidence(path: &str, line: &MetricLine) -> String {
     let MetricLine {
         pairs: _,
         offset,
+        len: _,
         line,
         text,
         cut: _,

@@ -24,7 +24,7 @@ pub struct TokenLine {
     pub tokens: Vec<usize>,
     /// The line's `key=value` pairs, values still raw.
     pub pairs: Vec<(String, String)>,
-    /// The pairs were cut to [`crate::scan::kv::LINE_BUDGET`].
+    /// The line's text ran past [`crate::scan::kv::LINE_BUDGET`] and the rest was not read.
     pub cut: bool,
 }
 

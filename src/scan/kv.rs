@@ -1,93 +1,70 @@
 //! The `key=value` rule of metric lines, as the reference's regex applies it.
 //!
 //! The reference runs `re.finditer(r"([a-zA-Z0-9_]+)=([^\s]+)", line)` and
-//! stores each match in a dict. This module reproduces that as a state machine
-//! fed decoded text in pieces, so a huge line needs no more memory than the
-//! pairs it yields. Typing values is left to [`crate::py::value`]; finding the line
-//! is left to [`crate::scan::tail`].
+//! stores each match in a dict. This module runs the same pattern with the
+//! `regex` crate over a line fed in pieces: a pair never spans whitespace, so
+//! once 64 KiB of text are held, what precedes their last whitespace is
+//! matched and only the rest is kept for the next piece. Typing values is left
+//! to `py::value`; finding the line is left to [`crate::scan::tail`].
 //!
-//! Memory is bounded: a line keeps at most [`LINE_BUDGET`] bytes of pairs
-//! (text plus a fixed cost per pair). A line beyond it is *cut*: the pairs
-//! before the cut are kept, a value that crosses it keeps its first bytes, and
-//! [`PairParser::finish_raw`] says so, so that a metric lost to the cut is never
-//! taken for an absent one. Real metric lines hold a few hundred bytes.
+//! Python's `\s` for `str` is Unicode White_Space plus `\x1c`-`\x1f` (what
+//! `str.isspace()` holds), so the value class here is `[^\s\x1C-\x1F]`; a test
+//! checks that against python3 over every code point.
+//!
+//! Memory is bounded: only the first [`LINE_BUDGET`] bytes of a line's text
+//! are read for pairs, so the pairs kept hold at most that much text and
+//! number at most a quarter of it (`k=v` and a space each). A longer line is
+//! *cut*: the pairs before the cut are kept, a value that crosses it keeps its
+//! first bytes, and [`PairParser::finish_raw`] says so, so that a metric lost
+//! to the cut is never taken for an absent one. Every pair of a shorter line is
+//! kept. Real metric lines hold a few hundred bytes.
 
-use crate::py::unicode::is_space;
-use crate::py::value::{to_number, Value};
+use crate::py::value::Value;
+use regex::Regex;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 /// Metric pairs of one line in the reference's dict order: a repeated key keeps
 /// its first position and takes its last value.
 pub type Pairs = Vec<(String, Value)>;
 
-/// Bytes of pairs one line keeps at most: key and value text plus 64 bytes per pair.
+/// Bytes of a line's text read for pairs at most; the rest of a longer line is not read.
 pub const LINE_BUDGET: usize = 1 << 20;
 
-/// What a stored pair costs beyond its text (two strings, an index entry), for [`LINE_BUDGET`].
-const PAIR_COST: usize = 64;
+/// Python's `\s` for `str`, as the inside of a class: the regex crate's `\s`
+/// (Unicode White_Space) and `\x1c`-`\x1f`.
+const SPACE: &str = r"\s\x1C-\x1F";
 
-/// Where the parser stands within the regex.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-enum State {
-    /// Between matches, looking for a key character.
-    #[default]
-    Idle,
-    /// Inside a run of key characters.
-    Key,
-    /// Right after `key=`, needing one non-space character.
-    Eq,
-    /// Inside a value, which runs to the next whitespace.
-    Value,
-}
+/// The reference's `([a-zA-Z0-9_]+)=([^\s]+)` with Python's `\s`.
+static PAIR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"([a-zA-Z0-9_]+)=([^{SPACE}]+)")).expect("a fixed, valid pattern")
+});
 
-/// Incremental parser of `([a-zA-Z0-9_]+)=([^\s]+)` matches over a line fed in pieces.
+/// The last whitespace character of a text and the word after it.
+static LAST_SPACE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(r"[{SPACE}][^{SPACE}]*\z")).expect("a fixed, valid pattern")
+});
+
+/// Bytes of text held at least before what precedes their last whitespace is matched.
+const HELD: usize = 64 * 1024;
+
+/// Parser of the reference's `key=value` matches over a line fed in pieces.
+///
+/// Public for the property tests only.
+#[doc(hidden)]
 #[derive(Debug, Default)]
 pub struct PairParser {
-    state: State,
-    key: String,
-    value: String,
+    /// Text fed and not yet matched.
+    text: String,
+    /// Twice what `text` kept at its last match: a long run without whitespace is
+    /// searched again only once it has doubled, so the searches stay linear.
+    next_match: usize,
     pairs: Vec<(String, String)>,
     index: HashMap<String, usize>,
-    /// Budget used by the pairs stored.
-    used: usize,
-    /// The key being read lost bytes to the budget.
-    key_cut: bool,
-    /// The value being read lost bytes to the budget.
-    value_cut: bool,
-    /// A pair, or part of a value, was dropped for the budget.
+    /// Bytes of the line's text read so far.
+    read: usize,
+    /// The line holds more than [`LINE_BUDGET`] bytes of text: the rest was not read.
     cut: bool,
-}
-
-/// Returns true if and only if `b` is in the ASCII class `[a-zA-Z0-9_]`.
-fn is_key_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-/// Returns true if and only if the ASCII byte `b` is Python whitespace.
-fn is_ascii_space(b: u8) -> bool {
-    matches!(b, b'\t'..=b'\r' | 0x1c..=0x1f | b' ')
-}
-
-/// Finds the first whitespace character in `s` and returns its offset and length.
-fn find_space(s: &str) -> Option<(usize, usize)> {
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x80 {
-            if is_ascii_space(b) {
-                return Some((i, 1));
-            }
-            i += 1;
-        } else {
-            let c = s[i..].chars().next()?;
-            if is_space(c) {
-                return Some((i, c.len_utf8()));
-            }
-            i += c.len_utf8();
-        }
-    }
-    None
 }
 
 impl PairParser {
@@ -96,144 +73,69 @@ impl PairParser {
         PairParser::default()
     }
 
-    /// Feeds the next piece of the (already decoded) line.
+    /// Feeds the next piece of the (already decoded) line; text past [`LINE_BUDGET`] is dropped.
     pub fn feed(&mut self, text: &str) {
-        let mut rest = text;
-        while !rest.is_empty() {
-            match self.state {
-                State::Idle => match rest.bytes().position(is_key_byte) {
-                    // Key bytes are ASCII, so `i` is a char boundary.
-                    Some(i) => {
-                        self.key.clear();
-                        self.key_cut = false;
-                        self.state = State::Key;
-                        rest = &rest[i..];
-                    }
-                    None => rest = "",
-                },
-                State::Key => {
-                    let n = rest.bytes().take_while(|&b| is_key_byte(b)).count();
-                    // Key bytes are ASCII, so any cut is a char boundary.
-                    let keep = n.min(self.room());
-                    self.key.push_str(&rest[..keep]);
-                    self.key_cut |= keep < n;
-                    rest = &rest[n..];
-                    match rest.as_bytes().first() {
-                        None => {}
-                        Some(b'=') => {
-                            self.state = State::Eq;
-                            rest = &rest[1..];
-                        }
-                        // The failed key is abandoned; the byte here starts no key.
-                        Some(_) => self.state = State::Idle,
-                    }
-                }
-                State::Eq => {
-                    let Some(c) = rest.chars().next() else {
-                        break;
-                    };
-                    if is_space(c) {
-                        self.state = State::Idle;
-                        rest = &rest[c.len_utf8()..];
-                    } else {
-                        self.value.clear();
-                        self.value_cut = false;
-                        self.state = State::Value;
-                    }
-                }
-                State::Value => match find_space(rest) {
-                    Some((i, n)) => {
-                        self.push_value(&rest[..i]);
-                        self.emit();
-                        self.state = State::Idle;
-                        rest = &rest[i + n..];
-                    }
-                    None => {
-                        self.push_value(rest);
-                        rest = "";
-                    }
-                },
-            }
-        }
-    }
-
-    /// Returns how many more bytes the key and value being read may hold.
-    fn room(&self) -> usize {
-        // Outside a value, `value` still holds the previous pair's and does not count.
-        let value = if self.state == State::Value {
-            self.value.len()
-        } else {
-            0
-        };
-        LINE_BUDGET.saturating_sub(self.used + PAIR_COST + self.key.len() + value)
-    }
-
-    /// Appends as much of `text` to the value as the budget allows, cut at a char boundary.
-    fn push_value(&mut self, text: &str) {
-        let room = self.room();
-        if text.len() <= room {
-            self.value.push_str(text);
+        if self.cut {
             return;
         }
-        let mut keep = room;
-        while !text.is_char_boundary(keep) {
-            keep -= 1;
-        }
-        self.value.push_str(&text[..keep]);
-        self.value_cut = true;
-    }
-
-    /// Stores the current key and value with the dict's keep-first-position rule.
-    fn emit(&mut self) {
-        if self.key_cut {
-            // A key that lost bytes is not the key of the line: drop the pair.
+        let room = LINE_BUDGET - self.read;
+        let text = if text.len() > room {
             self.cut = true;
-            return;
-        }
-        self.cut |= self.value_cut;
-        match self.index.get(self.key.as_str()) {
-            Some(&i) => {
-                let slot = &mut self.pairs[i].1;
-                self.used = self.used - slot.len() + self.value.len();
-                slot.clear();
-                slot.push_str(&self.value);
+            let mut keep = room;
+            while !text.is_char_boundary(keep) {
+                keep -= 1;
             }
-            None => {
-                self.used += PAIR_COST + self.key.len() + self.value.len();
-                self.index.insert(self.key.clone(), self.pairs.len());
-                self.pairs.push((self.key.clone(), self.value.clone()));
+            &text[..keep]
+        } else {
+            text
+        };
+        self.read += text.len();
+        self.text.push_str(text);
+        if self.text.len() >= HELD.max(self.next_match) {
+            let mut held = std::mem::take(&mut self.text);
+            if let Some(last) = LAST_SPACE.find(&held) {
+                // No pair spans the space: all before it is matched now, the rest kept.
+                self.store(&held[..last.start()]);
+                held.drain(..last.start());
+            }
+            self.next_match = 2 * held.len();
+            self.text = held;
+        }
+    }
+
+    /// Stores the pairs of `text` with the dict's keep-first-position rule.
+    fn store(&mut self, text: &str) {
+        for found in PAIR.find_iter(text) {
+            // A key holds no `=`, so the first one ends it (group 1 of the pattern).
+            let Some((key, value)) = found.as_str().split_once('=') else {
+                continue;
+            };
+            match self.index.get(key) {
+                Some(&i) => {
+                    let slot = &mut self.pairs[i].1;
+                    slot.clear();
+                    slot.push_str(value);
+                }
+                None => {
+                    self.index.insert(key.to_owned(), self.pairs.len());
+                    self.pairs.push((key.to_owned(), value.to_owned()));
+                }
             }
         }
+    }
+
+    /// Returns true if and only if the line was cut: it holds more than [`LINE_BUDGET`] bytes of text.
+    pub fn is_cut(&self) -> bool {
+        self.cut
     }
 
     /// Ends the line and returns its pairs with values as raw strings, and true if
-    /// and only if the line was cut: pairs or parts of values were dropped for
-    /// [`LINE_BUDGET`] (a key that runs past it but is never followed by `=` cuts nothing).
+    /// and only if the line was cut: text past [`LINE_BUDGET`] was not read.
     pub fn finish_raw(mut self) -> (Vec<(String, String)>, bool) {
-        if self.state == State::Value {
-            self.emit();
-        }
+        let text = std::mem::take(&mut self.text);
+        self.store(&text);
         (self.pairs, self.cut)
     }
-
-    /// Ends the line and returns its pairs (see [`PairParser::finish_raw`] for cut lines).
-    pub fn finish(self) -> Pairs {
-        self.finish_raw()
-            .0
-            .into_iter()
-            .map(|(k, v)| {
-                let value = to_number(&v);
-                (k, value)
-            })
-            .collect()
-    }
-}
-
-/// Parses a whole decoded line.
-pub fn parse_line(line: &str) -> Pairs {
-    let mut parser = PairParser::new();
-    parser.feed(line);
-    parser.finish()
 }
 
 /// Parses a whole decoded line and returns its pairs with values as raw strings.
@@ -247,6 +149,25 @@ pub(crate) fn parse_line_raw(line: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{code_points_matching, python3, Needs};
+
+    /// Checks, over every code point, that the class of [`SPACE`] is the `\s` of Python's `re` on `str`.
+    #[test]
+    fn space_class_is_python_whitespace_over_every_code_point() {
+        let script = r#"
+import re, sys
+space = re.compile(r"\s")
+sys.stdout.write(''.join('%x\n' % c for c in range(0x110000) if space.fullmatch(chr(c))))
+"#;
+        let what = "the key=value rule's white space compared with Python 3.11's \\s";
+        let Some(expected) = python3(Needs::Python311, what).map(|py| py.run(script, "")) else {
+            return;
+        };
+        let actual = code_points_matching(&format!("[{SPACE}]"));
+        assert_eq!(actual, expected);
+        // Unicode White_Space (the regex crate's `\s`) and `\x1c`-`\x1f`: 29 characters.
+        assert_eq!(actual.lines().count(), 29);
+    }
 
     fn raw(line: &str) -> Vec<(String, String)> {
         parse_line_raw(line)
@@ -357,6 +278,60 @@ mod tests {
         }
     }
 
+    #[test]
+    fn long_lines_fed_in_pieces_equal_one_match_of_the_whole() {
+        let mut rng = crate::testing::Rng::new(0x4B56);
+        let words = [
+            "a=1",
+            "p50_us=412",
+            "k=v=w",
+            "x",
+            "=",
+            "b=",
+            "\u{fc}=1",
+            "c=\u{fc}",
+            "\u{fffd}",
+        ];
+        let spaces = [" ", "\t", "\x1f", "\u{a0}", "\u{3000}", "\u{85}"];
+        for round in 0..6 {
+            let mut line = String::new();
+            while line.len() < 300_000 {
+                if rng.below(400) == 0 {
+                    // A run without whitespace longer than what the parser holds.
+                    line.push_str(&"y".repeat(rng.below(3 * HELD)));
+                }
+                let key = rng.below(2000);
+                let (word, space) = (rng.pick(&words), rng.pick(&spaces));
+                match rng.below(3) {
+                    0 => line.push_str(&format!("k{key}={round}")),
+                    _ => line.push_str(word),
+                }
+                line.push_str(space);
+            }
+            // One match of the whole line, folded into the dict by hand.
+            let mut whole: Vec<(String, String)> = Vec::new();
+            for found in PAIR.find_iter(&line) {
+                let (k, v) = found.as_str().split_once('=').unwrap();
+                match whole.iter_mut().find(|(key, _)| key == k) {
+                    Some(slot) => slot.1 = v.to_string(),
+                    None => whole.push((k.to_string(), v.to_string())),
+                }
+            }
+            let mut parser = PairParser::new();
+            let mut at = 0;
+            while at < line.len() {
+                let mut to = (at + 1 + rng.below(if round % 2 == 0 { 100 } else { 100_000 }))
+                    .min(line.len());
+                while !line.is_char_boundary(to) {
+                    to += 1;
+                }
+                parser.feed(&line[at..to]);
+                at = to;
+            }
+            assert_eq!(parser.finish_raw(), (whole, false), "round {round}");
+        }
+    }
+
     /// Feeds `pieces` one after another and returns the raw pairs and the cut flag.
     fn fed(pieces: &[&str]) -> (Vec<(String, String)>, bool) {
         let mut parser = PairParser::new();
@@ -375,11 +350,8 @@ mod tests {
         assert_eq!(pairs[0], ("a".to_string(), "1".to_string()));
         assert_eq!(pairs[1].0, "p50_us");
         assert!(pairs[1].1.starts_with("998\0"));
-        let kept: usize = pairs
-            .iter()
-            .map(|(k, v)| k.len() + v.len() + PAIR_COST)
-            .sum();
-        assert!(kept <= LINE_BUDGET, "{kept}");
+        // The value runs to the cut, exactly LINE_BUDGET bytes into the line.
+        assert_eq!(pairs[1].1.len(), LINE_BUDGET - "a=1 p50_us=".len());
     }
 
     #[test]
@@ -388,15 +360,54 @@ mod tests {
         let (pairs, cut) = fed(&["k=", &wide]);
         assert!(cut);
         assert!(pairs[0].1.chars().all(|c| c == '\u{fc}'));
-        assert!(pairs[0].1.len() > LINE_BUDGET - 2 * PAIR_COST);
+        assert_eq!(pairs[0].1.len(), LINE_BUDGET - 2);
     }
 
     #[test]
-    fn a_huge_key_without_equals_cuts_nothing() {
+    fn a_line_longer_than_the_budget_is_cut_whatever_it_holds() {
         let keyish = "x".repeat(3 * LINE_BUDGET);
-        assert_eq!(fed(&[&keyish, " a=1"]), (pairs(&[("a", "1")]), false));
-        // With `=` it would make a pair whose key lost bytes: dropped, the line is cut.
-        assert_eq!(fed(&[&keyish, "=1 a=1"]), (pairs(&[("a", "1")]), true));
+        assert_eq!(fed(&[&keyish, " a=1"]), (pairs(&[]), true));
+        assert_eq!(fed(&["a=1 ", &keyish]), (pairs(&[("a", "1")]), true));
+        // Exactly the budget is not cut; one more byte is.
+        let full = format!("a=1 {}", "x".repeat(LINE_BUDGET - 4));
+        assert_eq!(fed(&[&full]), (pairs(&[("a", "1")]), false));
+        assert_eq!(fed(&[&full, " "]), (pairs(&[("a", "1")]), true));
+    }
+
+    #[test]
+    fn a_line_under_the_budget_keeps_every_pair() {
+        // The reproduction of a bug: 15,000 short pairs (about 124 KB) once used up the budget.
+        let mut line = String::from("LATENCY_METRICS");
+        for i in 0..15_000 {
+            line.push_str(&format!(" b{i}=1"));
+        }
+        line.push_str(" p50_us=400 p99_us=1500 ingest_to_emit_samples=3000 drop_ratio_ppm=10");
+        let (pairs, cut) = fed(&[&line]);
+        assert!(!cut);
+        assert_eq!(pairs.len(), 15_004);
+        assert_eq!(
+            pairs[15_003],
+            ("drop_ratio_ppm".to_string(), "10".to_string())
+        );
+        // A line of as many distinct pairs as the budget holds: 3-character keys, `=1 `.
+        let alphabet: Vec<char> = ('a'..='z').chain('A'..='Z').chain('0'..='9').collect();
+        let mut dense = String::new();
+        let mut count = 0;
+        'fill: for a in &alphabet {
+            for b in &alphabet {
+                for c in &alphabet {
+                    if dense.len() + 6 > LINE_BUDGET {
+                        break 'fill;
+                    }
+                    dense.extend([*a, *b, *c, '=', '1', ' ']);
+                    count += 1;
+                }
+            }
+        }
+        let (pairs, cut) = fed(&[&dense]);
+        assert!(!cut);
+        assert_eq!(pairs.len(), count);
+        assert_eq!(count, LINE_BUDGET / 6);
     }
 
     #[test]
@@ -404,10 +415,12 @@ mod tests {
         let line: String = (0..200_000).map(|i| format!("k{i}=v ")).collect();
         let (pairs, cut) = fed(&[&line]);
         assert!(cut);
-        assert!(pairs.len() < LINE_BUDGET / PAIR_COST, "{}", pairs.len());
+        let kept: usize = pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
+        assert!(kept <= LINE_BUDGET, "{kept}");
+        assert!(pairs.len() > 100_000, "{}", pairs.len());
         assert_eq!(pairs[0], ("k0".to_string(), "v".to_string()));
-        // Repeated keys replace values in place and need no more budget.
-        let line = "a=1 ".repeat(500_000);
+        // Repeated keys replace values in place.
+        let line = "a=1 ".repeat(200_000);
         assert_eq!(fed(&[&line]), (pairs_of("a", "1"), false));
     }
 

@@ -110,7 +110,7 @@ pub(crate) fn line_end(file: &File, from: u64, len: u64, buf: &mut [u8]) -> io::
 pub(crate) struct Span {
     pub(crate) pairs: Vec<(String, String)>,
     pub(crate) preview: String,
-    /// The pairs were cut to [`crate::scan::kv::LINE_BUDGET`].
+    /// The line's text ran past [`crate::scan::kv::LINE_BUDGET`] and the rest was not read.
     pub(crate) cut: bool,
 }
 
@@ -120,7 +120,8 @@ pub(crate) fn parse_span(file: &File, start: u64, end: u64, buf: &mut [u8]) -> i
     let mut preview = Preview::default();
     let mut carry = 0usize;
     let mut pos = start;
-    while pos < end {
+    // Past the budget nothing more is parsed, and the preview is full long before.
+    while pos < end && !parser.is_cut() {
         let n = ((end - pos).min((buf.len() - carry) as u64)) as usize;
         let filled = carry + n;
         file.read_exact_at(&mut buf[carry..filled], pos)?;
@@ -131,7 +132,7 @@ pub(crate) fn parse_span(file: &File, start: u64, end: u64, buf: &mut [u8]) -> i
         });
         buf.copy_within(filled - carry..filled, 0);
     }
-    if carry > 0 {
+    if carry > 0 && !parser.is_cut() {
         parser.feed("\u{fffd}");
         preview.push("\u{fffd}");
     }

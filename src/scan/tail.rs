@@ -36,8 +36,8 @@ pub struct Hit {
     pub pairs: Pairs,
     /// The line, decoded lossily, cut to at most 4096 bytes for messages.
     pub preview: String,
-    /// True if and only if the line holds more pairs than [`crate::scan::kv::LINE_BUDGET`]
-    /// allows and some were dropped or shortened.
+    /// True if and only if the line holds more text than [`crate::scan::kv::LINE_BUDGET`]
+    /// bytes, and what follows them was not read for pairs.
     pub cut: bool,
 }
 

@@ -870,10 +870,10 @@ fn log_of_200_mb_of_nuls_after_a_value_keeps_memory_bounded() {
 fn log_line_with_more_pairs_than_the_budget_never_passes_a_lost_metric() {
     let run = Run::good("l-many-pairs");
     let mut line = String::from("LATENCY_METRICS ingest_to_emit_samples=400 drop_ratio_ppm=1 ");
-    for i in 0..40_000 {
+    for i in 0..150_000 {
         line.push_str(&format!("k{i}=v "));
     }
-    // Beyond the budget: the reference reads p50_us=999999 and fails the check.
+    // Beyond the budget (1.5 MB of line): the reference reads p50_us=999999 and fails the check.
     line.push_str("p50_us=999999\n");
     let mut log = good_log("torn_read");
     log.push_str(&line);
@@ -888,6 +888,39 @@ fn log_line_with_more_pairs_than_the_budget_never_passes_a_lost_metric() {
         reason.contains("p50_us: not among the pairs kept of its line"),
         "{reason}"
     );
+    // The warning states the line's true size.
+    let size = format!(
+        "line of {} bytes, of which the first 1048576",
+        line.len() - 1
+    );
+    assert!(stderr(&output).contains(&size), "{}", stderr(&output));
+}
+
+#[test]
+fn log_line_of_15000_short_pairs_keeps_every_pair_like_the_reference() {
+    // About 124 KB of pairs, far below the 1 MiB a line may hold: every pair counts.
+    let run = Run::empty("hostile-l-15000-pairs");
+    run.write(
+        "manifest.tsv",
+        "order\tscenario_id\tstreamer_log\n1\ttorn_read\tstreamer.log\n",
+    );
+    let mut line = String::from("LATENCY_METRICS");
+    for i in 0..15_000 {
+        line.push_str(&format!(" b{i}=1"));
+    }
+    line.push_str(" p50_us=400 p99_us=1500 ingest_to_emit_samples=3000 drop_ratio_ppm=10\n");
+    line.push_str("FAULT_COUNTERS torn_read_events=300\n");
+    run.write("streamer.log", line);
+    let (summary, stderr) = summary_equal_to_reference(&run, "baseline");
+    let torn = scenario(&summary, "torn_read");
+    let checks = torn["checks"].as_array().expect("checks");
+    assert_eq!(checks.len(), 5, "{torn}");
+    for check in checks {
+        assert_eq!(check["passed"], true, "{check}");
+    }
+    assert_eq!(torn["metrics"]["latency"]["p99_us"], 1500);
+    assert_eq!(torn["metrics"]["latency"]["b14999"], 1);
+    assert!(!stderr.contains("bytes"), "{stderr}");
 }
 
 #[test]

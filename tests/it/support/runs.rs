@@ -46,6 +46,13 @@ pub struct Run {
 }
 
 impl Run {
+    /// Creates an empty run folder, for a test to fill.
+    pub fn empty(label: &str) -> Run {
+        Run {
+            scratch: Scratch::new(&format!("run-{label}")),
+        }
+    }
+
     /// Creates a good run: a manifest of the three scenarios, their logs and a `run.json`.
     pub fn good(label: &str) -> Run {
         let run = Run {
