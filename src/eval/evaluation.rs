@@ -20,8 +20,6 @@ use crate::input::mode::{self, ModeChoice, ModeError};
 use crate::input::run_dir;
 use crate::input::suite::{ModeTables, Over, Suite};
 use crate::py::int::{IntError, PyInt};
-use crate::py::value::Value;
-use crate::scan::kv::LINE_BUDGET;
 use crate::scan::lines;
 use camino::{Utf8Path, Utf8PathBuf};
 use std::fmt;
@@ -211,19 +209,12 @@ fn observe(metrics: &Metrics, spec: &CheckSpec) -> Observed {
     let value = line.and_then(|line| line.pairs.iter().rev().find(|(key, _)| *key == spec.metric));
     match (line, value) {
         // The metric may have been on the part of the line not read: not an absent 0.
-        (Some(line), None) if line.cut => Observed::Invalid {
-            value: Value::Str(String::new()),
-            reason: format!(
-                "not among the pairs kept of its line of {} bytes, of which the first {LINE_BUDGET} are read",
-                line.len
-            ),
-        },
+        (Some(line), None) if line.cut => Observed::Cut { len: line.len },
         (_, None) => Observed::Missing,
         (_, Some((_, value))) => match value.to_int() {
             Ok(int) => Observed::Value(int),
-            Err(reason) => Observed::Invalid {
+            Err(_) => Observed::Invalid {
                 value: value.clone(),
-                reason,
             },
         },
     }

@@ -178,7 +178,10 @@ pub enum Observed {
     /// The metric is not on its line, or its line never appeared.
     Missing,
     /// The value is one that Python's `int()` rejects; the reference crashes here.
-    Invalid { value: Value, reason: String },
+    Invalid { value: Value },
+    /// The metric is not among the pairs read of its line, which is longer than the
+    /// [`crate::scan::kv::LINE_BUDGET`] bytes read: it may have been on the rest.
+    Cut { len: u64 },
     /// Every line holding the metric, for a limit judged `over: all`.
     All(Series),
 }
@@ -253,19 +256,27 @@ impl Check {
             (Observed::Missing, Strictness::Strict) => {
                 Verdict::Error(format!("metric {} never appeared", self.spec.metric))
             }
-            (Observed::Invalid { reason, .. }, Strictness::Reference) => {
-                Verdict::Failure(format!("{}: {}", self.spec.metric, reason))
+            (Observed::Invalid { value }, _) => self.invalid_verdict(value, strictness),
+            (Observed::Cut { len }, Strictness::Reference) => {
+                Verdict::Failure(self.cut_words(*len))
             }
-            (Observed::Invalid { reason, .. }, Strictness::Strict) => {
-                Verdict::Error(format!("metric {}: {}", self.spec.metric, reason))
-            }
+            (Observed::Cut { len }, Strictness::Strict) => Verdict::Error(self.cut_words(*len)),
             (Observed::All(_), _) => Verdict::Error("internal error: a nested series".to_string()),
         }
     }
 
-    /// Returns the verdict on a series holding a value `int()` rejects.
+    /// Words a metric missing from the part of its line that was read.
+    fn cut_words(&self, len: u64) -> String {
+        format!(
+            "{} is not among the pairs read of its line of {len} bytes, of which the first {} are read",
+            self.spec.metric,
+            crate::scan::kv::LINE_BUDGET
+        )
+    }
+
+    /// Returns the verdict on a value `int()` rejects, in our words.
     fn invalid_verdict(&self, value: &Value, strictness: Strictness) -> Verdict {
-        let text = format!("{}={:?} is not an integer", self.spec.metric, value.text());
+        let text = not_an_integer(&self.spec.metric, value);
         match strictness {
             Strictness::Reference => Verdict::Failure(text),
             Strictness::Strict => Verdict::Error(text),
@@ -387,6 +398,43 @@ pub struct Scenario {
     pub checks: Vec<Check>,
     /// Values the reference would crash on that no check reads.
     pub unchecked: Vec<UncheckedValue>,
+}
+
+/// Says why `value` of `metric` is no integer: `p50_us="3x1" is not an integer`.
+pub fn not_an_integer(metric: &str, value: &Value) -> String {
+    match value {
+        Value::Float(float) => format!(
+            "{metric}={} is not an integer ({} float)",
+            value.text(),
+            if float.is_nan() {
+                "a NaN"
+            } else {
+                "an infinite"
+            }
+        ),
+        Value::Str(text)
+            if crate::py::int::PyInt::parse(text)
+                == Err(crate::py::int::IntError::TooManyDigits) =>
+        {
+            format!(
+                "{metric} has {} characters: more than 4300 digits, too long for an integer",
+                text.chars().count()
+            )
+        }
+        _ => format!("{metric}={} is not an integer", shown_value(&value.text())),
+    }
+}
+
+/// Quotes a value for a message, cut to its first 200 characters: a log may hold a
+/// value of megabytes (a crash that wrote NULs), a message must stay a line.
+fn shown_value(text: &str) -> String {
+    const SHOWN: usize = 200;
+    let count = text.chars().count();
+    if count <= SHOWN {
+        return format!("{text:?}");
+    }
+    let head: String = text.chars().take(SHOWN).collect();
+    format!("{head:?}… ({count} characters)")
 }
 
 impl Value {

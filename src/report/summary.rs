@@ -62,7 +62,9 @@ fn check_json(check: &Check, strictness: Strictness) -> Json {
         Observed::Value(actual) => Json::Int(actual.clone()),
         // The reference counts a metric that never appeared as 0.
         Observed::Missing => Json::Int(PyInt::from_i64(0)),
-        Observed::Invalid { value, .. } => Json::from(value),
+        Observed::Invalid { value } => Json::from(value),
+        // The metric was not among the pairs read of an overlong line.
+        Observed::Cut { .. } => Json::Str(String::new()),
         // Judged over every line: the worst value stands for them.
         Observed::All(series) => match (&series.invalid, &series.worst) {
             (Some((_, value)), _) => Json::from(value),

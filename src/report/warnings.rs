@@ -5,7 +5,7 @@
 //! It words facts the evaluation recorded; it reads nothing and decides
 //! nothing. Printing is the command's.
 
-use crate::eval::model::{LogStatus, Observed, Scenario};
+use crate::eval::model::{not_an_integer, LogStatus, Observed, Scenario, Strictness};
 
 /// Returns the warnings about `scenarios`, one line each, without the program's prefix.
 pub fn render(scenarios: &[&Scenario]) -> Vec<String> {
@@ -27,14 +27,15 @@ fn invalid_values(scenario: &Scenario, lines: &mut Vec<String>) {
             .and_then(|line| line.line)
             .map_or_else(String::new, |n| format!(":{n}"));
         lines.push(format!(
-            "{place}{line}: {}={:?} is not an integer; no check of scenario {:?} reads it, but the reference converts it and would stop here",
-            unchecked.key,
-            unchecked.value.text(),
+            "{place}{line}: {}; no check of scenario {:?} reads it, but the reference converts it and would stop here",
+            not_an_integer(unchecked.key, &unchecked.value),
             scenario.row.scenario_id
         ));
     }
     for check in &scenario.checks {
-        if let Observed::Invalid { reason, .. } = &check.observed {
+        if let Observed::Invalid { .. } | Observed::Cut { .. } = &check.observed {
+            let reason = check.verdict(Strictness::Reference);
+            let reason = reason.text().unwrap_or_default();
             let place = scenario.files.streamer_log.shown();
             let line = scenario
                 .metrics
@@ -42,10 +43,7 @@ fn invalid_values(scenario: &Scenario, lines: &mut Vec<String>) {
                 .and_then(|token| scenario.metrics.line(token))
                 .and_then(|line| line.line)
                 .map_or_else(String::new, |n| format!(":{n}"));
-            lines.push(format!(
-                "{place}{line}: {}: {reason}; the check fails",
-                check.spec.metric
-            ));
+            lines.push(format!("{place}{line}: {reason}; the check fails"));
         }
     }
 }
