@@ -39,3 +39,14 @@ pub(crate) fn code_points_matching(class: &str) -> String {
         .map(|c| format!("{:x}\n", u32::from(c)))
         .collect()
 }
+
+/// Returns the code points Python 3.11's `re` matches with the one-character
+/// `pattern` on `str`, in the form of [`code_points_matching`], or `None` (after
+/// saying what was skipped) where that Python cannot run.
+pub(crate) fn python_code_points(pattern: &str, what: &str) -> Option<String> {
+    let script = format!(
+        "import re, sys\nclass_ = re.compile(r\"{pattern}\")\n\
+         sys.stdout.write(''.join('%x\\n' % c for c in range(0x110000) if class_.fullmatch(chr(c))))\n"
+    );
+    python3(Needs::Python311, what).map(|py| py.run(&script, ""))
+}

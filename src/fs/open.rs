@@ -38,8 +38,9 @@ impl std::fmt::Display for OpenError {
 
 impl std::error::Error for OpenError {}
 
-/// Linux's `O_NONBLOCK` on the architectures that share the generic value.
-#[cfg(all(
+/// Linux's `O_NONBLOCK` on the architectures that share the generic value; no flag
+/// elsewhere, where the type check before opening still applies.
+const O_NONBLOCK: i32 = if cfg!(all(
     target_os = "linux",
     any(
         target_arch = "x86",
@@ -51,24 +52,11 @@ impl std::error::Error for OpenError {}
         target_arch = "s390x",
         target_arch = "loongarch64"
     )
-))]
-const O_NONBLOCK: i32 = 0o4000;
-
-/// Adds no flag where `O_NONBLOCK` is not known; the type check before opening still applies.
-#[cfg(not(all(
-    target_os = "linux",
-    any(
-        target_arch = "x86",
-        target_arch = "x86_64",
-        target_arch = "arm",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "powerpc64",
-        target_arch = "s390x",
-        target_arch = "loongarch64"
-    )
-)))]
-const O_NONBLOCK: i32 = 0;
+)) {
+    0o4000
+} else {
+    0
+};
 
 /// Returns a name for the kind of a file that is not a regular one.
 pub(crate) fn kind_name(meta: &Metadata) -> &'static str {

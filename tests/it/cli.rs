@@ -74,18 +74,23 @@ fn a_mode_found_nowhere_is_an_error_and_writes_nothing() {
     assert!(!run.join("summary.json").exists());
 }
 
+/// Runs fault-summary in `run` with `args` and FAULT_MODE set to `mode`.
+fn with_fault_mode(run: &std::path::Path, args: &[&str], mode: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_fault-summary"))
+        .current_dir(run)
+        .args(args)
+        .env("FAULT_MODE", mode)
+        .output()
+        .expect("run fault-summary")
+}
+
 #[test]
 fn fault_mode_gives_the_mode_when_no_flag_does() {
     let scratch = Scratch::new("cli-fault-mode");
     let run = scratch.path().join("run");
     copy_run(&sample_run(), &run);
     std::fs::remove_file(run.join("run.json")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_fault-summary"))
-        .current_dir(&run)
-        .args(["--run-dir", "."])
-        .env("FAULT_MODE", "baseline")
-        .output()
-        .expect("run fault-summary");
+    let out = with_fault_mode(&run, &["--run-dir", "."], "baseline");
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -95,21 +100,11 @@ fn fault_mode_gives_the_mode_when_no_flag_does() {
     let text = std::fs::read_to_string(run.join("summary.json")).unwrap();
     assert!(text.contains("\"mode\": \"baseline\""), "{text}");
     // --mode wins over FAULT_MODE; a FAULT_MODE that names no mode is refused.
-    let out = Command::new(env!("CARGO_BIN_EXE_fault-summary"))
-        .current_dir(&run)
-        .args(["--run-dir", ".", "--mode", "degraded"])
-        .env("FAULT_MODE", "fastest")
-        .output()
-        .expect("run fault-summary");
+    let out = with_fault_mode(&run, &["--run-dir", ".", "--mode", "degraded"], "fastest");
     assert_eq!(out.status.code(), Some(0));
     let text = std::fs::read_to_string(run.join("summary.json")).unwrap();
     assert!(text.contains("\"mode\": \"degraded\""), "{text}");
-    let out = Command::new(env!("CARGO_BIN_EXE_fault-summary"))
-        .current_dir(&run)
-        .args(["--run-dir", "."])
-        .env("FAULT_MODE", "fastest")
-        .output()
-        .expect("run fault-summary");
+    let out = with_fault_mode(&run, &["--run-dir", "."], "fastest");
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("FAULT_MODE=\"fastest\""), "{stderr}");
