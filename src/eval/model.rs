@@ -150,9 +150,22 @@ impl Metrics {
 /// A metric's value on one line of the log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Point {
-    /// 1-based line number.
-    pub line: u64,
+    /// Byte offset of the line.
+    pub offset: u64,
+    /// 1-based line number, found for the lines a failure names (it costs a count of
+    /// the breaks before them).
+    pub line: Option<u64>,
     pub value: PyInt,
+}
+
+impl Point {
+    /// Names the line: `line 1882`, or its byte offset where it was not numbered.
+    pub fn place(&self) -> String {
+        match self.line {
+            Some(line) => format!("line {line}"),
+            None => format!("byte offset {}", self.offset),
+        }
+    }
 }
 
 /// A metric over every line of the log that holds it, for a limit judged `over: all`.
@@ -167,7 +180,7 @@ pub struct Series {
     /// The value furthest past the limit's side (the highest for a max, the lowest for a min).
     pub worst: Option<Point>,
     /// The first value `int()` rejects, with its line; such a log cannot be judged.
-    pub invalid: Option<(u64, Value)>,
+    pub invalid: Option<(Point, Value)>,
 }
 
 /// The value a check found for its metric.
@@ -229,8 +242,12 @@ impl Check {
             Bound::Max => '>',
         };
         Some(Verdict::Failure(format!(
-            "{}={} {op} {limit} on {crossed} of {lines} lines; first at line {}, worst {} at line {}",
-            self.spec.metric, first.value, first.line, worst.value, worst.line
+            "{}={} {op} {limit} on {crossed} of {lines} lines; first at {}, worst {} at {}",
+            self.spec.metric,
+            first.value,
+            first.place(),
+            worst.value,
+            worst.place()
         )))
     }
 

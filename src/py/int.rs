@@ -90,7 +90,6 @@ impl PyInt {
     }
 
     /// Returns the value as `i64` when it fits.
-    #[cfg(test)]
     pub fn to_i64(&self) -> Option<i64> {
         if self.digits.len() > 20 {
             return None;
@@ -219,6 +218,16 @@ fn shifted_decimal(mantissa: u64, shift: u32) -> String {
         }
     }
     out
+}
+
+impl PyInt {
+    /// Compares with a machine integer without building a `PyInt` for it.
+    pub fn cmp_i64(&self, other: i64) -> std::cmp::Ordering {
+        match self.to_i64() {
+            Some(mine) => mine.cmp(&other),
+            None => self.cmp(&PyInt::from_i64(other)),
+        }
+    }
 }
 
 impl Ord for PyInt {

@@ -12,7 +12,7 @@
 use crate::eval::evaluation::Evaluation;
 use crate::eval::evidence::manifest_dir;
 use crate::eval::model::{
-    Check, Evidence, LogStatus, MetricLine, Observed, Scenario, Series, Strictness, Verdict,
+    Check, Evidence, LogStatus, MetricLine, Observed, Point, Scenario, Series, Strictness, Verdict,
 };
 use crate::eval::thresholds::CheckSpec;
 use crate::input::mode::ModeChoice;
@@ -433,17 +433,19 @@ fn series_evidence(path: &str, series: &Series, log: &LogStatus) -> String {
     if let LogStatus::Read { len } = log {
         evidence.push_str(&format!(" ({len} bytes)"));
     }
+    // `path:line` where the line was numbered (a failing check's), else the offset.
+    let place = |point: &Point| match point.line {
+        Some(line) => format!("{path}:{line}"),
+        None => format!("{path} (byte offset {})", point.offset),
+    };
     if let Some(first) = first {
-        evidence.push_str(&format!("\nfirst over the limit: {path}:{}", first.line));
+        evidence.push_str(&format!("\nfirst over the limit: {}", place(first)));
     }
     if let Some(worst) = worst {
-        evidence.push_str(&format!(
-            "\nworst: {} at {path}:{}",
-            worst.value, worst.line
-        ));
+        evidence.push_str(&format!("\nworst: {} at {}", worst.value, place(worst)));
     }
-    if let Some((line, _)) = invalid {
-        evidence.push_str(&format!("\nnot an integer: {path}:{line}"));
+    if let Some((point, _)) = invalid {
+        evidence.push_str(&format!("\nnot an integer: {}", place(point)));
     }
     evidence
 }

@@ -1,31 +1,143 @@
 //! The forward scan: every line of a log that holds one of some tokens, in
 //! order, with its line number, for limits judged over the whole run.
 //!
-//! One pass from the start finds the tokens' occurrences with `memmem`; each
-//! line holding one is read (bounded, through [`crate::scan::lines`]) and its
-//! number found by counting the line breaks since the previous one, so the log
-//! is read about once however many lines hold tokens. What a line's values
-//! mean is left to the caller.
+//! The log is read once, in blocks. Each block is cut after its last complete
+//! line; in that region `memmem` finds the tokens and each line holding one is
+//! handed over as it lies in memory, its values looked up on demand (an ASCII
+//! line without a copy or an allocation, as most metric lines are). Numbering
+//! lines costs a count of the breaks before them, so it is left to the caller
+//! for the few lines a message names ([`crate::scan::lines::line_number`]).
+//! The partial line at a block's end is carried into the next. A line longer
+//! than [`LONG_LINE`] is read through [`crate::scan::lines`] instead, so memory
+//! stays bounded whatever the log holds.
 
-use crate::scan::lines::{breaks_between, line_end, line_start, parse_span, Span, BLOCK};
+use crate::scan::lines::{line_end, pairs_of, parse_span, Span, BLOCK};
 use memchr::memmem::Finder;
+use std::borrow::Cow;
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
 
+/// The longest line held in memory; a longer one is read from the file in pieces.
+const LONG_LINE: usize = 4 << 20;
+
 /// A line holding at least one of the tokens.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TokenLine {
-    /// 1-based line number (Python's `str.splitlines` rules).
-    pub number: u64,
+pub struct TokenLine<'a> {
     /// Byte offset of the line's first byte.
     pub start: u64,
     /// Which of the tokens the line holds, by index.
-    pub tokens: Vec<usize>,
-    /// The line's `key=value` pairs, values still raw.
-    pub pairs: Vec<(String, String)>,
-    /// The line's text ran past [`crate::scan::kv::LINE_BUDGET`] and the rest was not read.
-    pub cut: bool,
+    pub tokens: &'a [usize],
+    text: Text<'a>,
+}
+
+/// A line's text: its bytes in memory, or the pairs read from the file of a long one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Text<'a> {
+    /// Printable ASCII without breaks, so the pair rule reads the bytes as they are.
+    Plain(&'a [u8]),
+    Held(&'a [u8]),
+    Read(Vec<(String, String)>),
+}
+
+impl TokenLine<'_> {
+    /// Returns the value of `key` on the line as the reference's dict has it (the last
+    /// pair with that key), still raw.
+    pub fn value(&self, key: &str) -> Option<Cow<'_, str>> {
+        self.values(&[key]).pop().flatten()
+    }
+
+    /// Returns the values of `keys` on the line, as [`TokenLine::value`] does, in one pass.
+    pub fn values(&self, keys: &[&str]) -> Vec<Option<Cow<'_, str>>> {
+        let find = |pairs: &[(String, String)], key: &str| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(name, _)| name == key)
+                .map(|(_, value)| value.clone())
+        };
+        match &self.text {
+            Text::Plain(bytes) | Text::Held(bytes)
+                if bytes.len() <= crate::scan::kv::LINE_BUDGET
+                    && (matches!(self.text, Text::Plain(_)) || bytes.is_ascii()) =>
+            {
+                ascii_values(bytes, keys)
+                    .into_iter()
+                    .map(|value| {
+                        value
+                            .and_then(|value| std::str::from_utf8(value).ok())
+                            .map(Cow::Borrowed)
+                    })
+                    .collect()
+            }
+            Text::Plain(bytes) | Text::Held(bytes) => {
+                let (pairs, _) = pairs_of(bytes);
+                keys.iter()
+                    .map(|key| find(&pairs, key).map(Cow::Owned))
+                    .collect()
+            }
+            Text::Read(pairs) => keys
+                .iter()
+                .map(|key| find(pairs, key).map(Cow::Owned))
+                .collect(),
+        }
+    }
+
+    /// Returns all the line's pairs, values still raw.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        match &self.text {
+            Text::Plain(bytes) | Text::Held(bytes) => pairs_of(bytes).0,
+            Text::Read(pairs) => pairs.clone(),
+        }
+    }
+}
+
+/// Returns whether `b` is white space to Python's `\s` on an ASCII line.
+fn ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1f)
+}
+
+/// Finds the value of the last `key=value` pair of an ASCII line whose key is `key`.
+#[cfg(test)]
+fn ascii_value<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    let key = std::str::from_utf8(key).ok()?;
+    ascii_values(line, &[key]).pop().flatten()
+}
+
+/// Finds, for each of `keys`, the value of the last `key=value` pair of an ASCII line
+/// with that key, by the reference's rule `([a-zA-Z0-9_]+)=([^\s]+)` applied left to
+/// right. Only the `=` signs are visited: a match ends its key at one, and its value
+/// runs to the next white space, so the `=` signs inside a value start no pair.
+fn ascii_values<'a>(line: &'a [u8], keys: &[&str]) -> Vec<Option<&'a [u8]>> {
+    let is_key = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let n = line.len();
+    let mut found = vec![None; keys.len()];
+    let mut resume = 0;
+    for eq in memchr::memchr_iter(b'=', line) {
+        if eq < resume {
+            continue;
+        }
+        let mut start = eq;
+        while start > resume && is_key(line[start - 1]) {
+            start -= 1;
+        }
+        if start == eq || eq + 1 >= n || ascii_space(line[eq + 1]) {
+            continue;
+        }
+        let stop = line[eq + 1..]
+            .iter()
+            .position(|&b| ascii_space(b))
+            .map_or(n, |at| eq + 1 + at);
+        let name = &line[start..eq];
+        // Keys are short: compare them inline rather than through `memcmp`.
+        let same =
+            |key: &&str| key.len() == name.len() && key.bytes().zip(name).all(|(a, &b)| a == b);
+        if let Some(slot) = keys.iter().position(same) {
+            found[slot] = Some(&line[eq + 1..stop]);
+        }
+        resume = stop;
+    }
+    found
 }
 
 /// Calls `visit` with every line of `file` (a regular file of `len` bytes) that
@@ -34,83 +146,210 @@ pub fn each_line<T: AsRef<str>>(
     file: &File,
     len: u64,
     tokens: &[T],
-    visit: impl FnMut(TokenLine),
+    visit: impl FnMut(TokenLine<'_>),
 ) -> io::Result<()> {
     each_line_with(file, len, tokens, BLOCK, visit)
 }
 
+/// Returns the length of the line break starting at `bytes[i]`, 0 if none does
+/// (`\r\n` is one break of 2; a break cut off by the end of `bytes` is none).
+fn break_len(bytes: &[u8], i: usize) -> usize {
+    match bytes[i] {
+        b'\r' if bytes.get(i + 1) == Some(&b'\n') => 2,
+        0x0a..=0x0d | 0x1c..=0x1e => 1,
+        0xc2 if bytes.get(i + 1) == Some(&0x85) => 2,
+        0xe2 if bytes.get(i + 1) == Some(&0x80)
+            && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
+        {
+            3
+        }
+        _ => 0,
+    }
+}
+
+/// The bytes a line break can end with (the last byte of each of Python's breaks).
+const ENDS_BREAK: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b, 0x0a..=0x0d | 0x1c..=0x1e | 0x85 | 0xa8 | 0xa9);
+        b += 1;
+    }
+    table
+};
+
+/// The bytes a line break can start with.
+const STARTS_BREAK: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b, 0x0a..=0x0d | 0x1c..=0x1e | 0xc2 | 0xe2);
+        b += 1;
+    }
+    table
+};
+
+/// Returns true if and only if `bytes` are printable ASCII or tabs: no line break, and
+/// text the pair rule reads without decoding (the check vectorizes).
+fn plain(bytes: &[u8]) -> bool {
+    bytes.iter().fold(true, |ok, &b| {
+        ok & ((b.wrapping_sub(0x20) < 0x5f) | (b == b'\t'))
+    })
+}
+
+/// Returns the bounds of the line holding `bytes[i]` when it is a plain line ending in
+/// `\n` (or the end of `bytes`), the common case, found with `memchr`.
+fn plain_line(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
+    let start = memchr::memrchr(b'\n', &bytes[..i]).map_or(0, |nl| nl + 1);
+    let stop = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |nl| i + nl);
+    plain(&bytes[start..stop]).then_some((start, stop))
+}
+
+/// Returns where the line holding `bytes[i]` starts: just past the last break before it.
+fn start_of_line(bytes: &[u8], i: usize) -> usize {
+    let mut j = i;
+    while j > 0 {
+        // Most bytes end no break: skip them by the table.
+        if !ENDS_BREAK[usize::from(bytes[j - 1])] {
+            j -= 1;
+            continue;
+        }
+        let ends_break = match bytes[j - 1] {
+            0x0a..=0x0d | 0x1c..=0x1e => true,
+            0x85 => j >= 2 && bytes[j - 2] == 0xc2,
+            0xa8 | 0xa9 => j >= 3 && bytes[j - 2] == 0x80 && bytes[j - 3] == 0xe2,
+            _ => false,
+        };
+        if ends_break {
+            return j;
+        }
+        j -= 1;
+    }
+    0
+}
+
+/// Returns where the first line break at or after `from` starts, or `bytes.len()`.
+fn end_of_line(bytes: &[u8], from: usize) -> usize {
+    (from..bytes.len())
+        .find(|&i| STARTS_BREAK[usize::from(bytes[i])] && break_len(bytes, i) > 0)
+        .unwrap_or(bytes.len())
+}
+
+/// Returns the end of the last complete line of `bytes` (just past its break), 0 if
+/// none is complete; `at_eof` makes the whole of `bytes` complete. A break is only
+/// taken as complete with two bytes after it, so `\r` | `\n` is never split.
+fn complete_end(bytes: &[u8], at_eof: bool) -> usize {
+    if at_eof {
+        return bytes.len();
+    }
+    let mut i = bytes.len().saturating_sub(2);
+    while i > 0 {
+        i -= 1;
+        let n = break_len(bytes, i);
+        if n > 0 {
+            // A `\n` whose `\r` came before it is the end of that `\r\n`.
+            return i + n;
+        }
+    }
+    0
+}
+
 /// Scans like [`each_line`] with reads of `block` bytes.
 ///
-/// Public for the property tests only: small blocks split tokens between reads.
+/// Public for the property tests only: small blocks cut lines and tokens between reads.
 #[doc(hidden)]
 pub fn each_line_with<T: AsRef<str>>(
     file: &File,
     len: u64,
     tokens: &[T],
     block: usize,
-    mut visit: impl FnMut(TokenLine),
+    mut visit: impl FnMut(TokenLine<'_>),
 ) -> io::Result<()> {
     let tokens: Vec<&[u8]> = tokens.iter().map(|t| t.as_ref().as_bytes()).collect();
     let finders: Vec<Finder> = tokens.iter().map(Finder::new).collect();
     let block = block.clamp(1, BLOCK);
-    let overlap = tokens.iter().map(|t| t.len()).max().unwrap_or(1).max(1) - 1;
-    let mut buf = vec![0u8; block + overlap];
-    // Reads around one line (its bounds, its text, the breaks before it).
-    let mut line_buf = vec![0u8; block.max(64) + 2];
-    let mut current: Option<TokenLine> = None;
-    let mut current_end = 0u64;
-    let mut counted_to = 0u64;
-    let mut breaks = 0u64;
-    let mut hits: Vec<(u64, usize)> = Vec::new();
-    let mut lo = 0u64;
-    while lo < len {
-        let hi = lo.saturating_add(block as u64).min(len);
-        let whi = hi.saturating_add(overlap as u64).min(len);
-        let window = &mut buf[..(whi - lo) as usize];
-        file.read_exact_at(window, lo)?;
-        hits.clear();
-        for (index, finder) in finders.iter().enumerate() {
-            // An occurrence starting in the overlap belongs to the next block.
-            hits.extend(
-                finder
-                    .find_iter(window)
-                    .filter(|&at| (at as u64) < hi - lo)
-                    .map(|at| (lo + at as u64, index)),
-            );
-        }
-        hits.sort_unstable();
-        for &(at, index) in &hits {
-            if let Some(line) = current.as_mut().filter(|_| at < current_end) {
-                if !line.tokens.contains(&index) {
-                    line.tokens.push(index);
-                }
+    // `store[..filled]` holds the log from `base`, where a line starts; the store is
+    // allocated (and zeroed) once, a carried partial line moved to its front.
+    let mut store: Vec<u8> = vec![0u8; block + LONG_LINE.min(len as usize + 1)];
+    let mut filled = 0usize;
+    let mut base = 0u64;
+    let mut read_to = 0u64;
+    let mut hits: Vec<(usize, usize)> = Vec::new();
+    while base < len {
+        let want = (block as u64)
+            .min(len - read_to)
+            .min((store.len() - filled) as u64) as usize;
+        file.read_exact_at(&mut store[filled..filled + want], read_to)?;
+        filled += want;
+        read_to += want as u64;
+        let buf = &store[..filled];
+        let end = complete_end(buf, read_to == len);
+        if end == 0 {
+            if filled < LONG_LINE && filled < store.len() {
                 continue;
             }
-            if let Some(done) = current.take() {
-                visit(done);
+            // One line longer than memory should hold: read it from the file.
+            let line_end = line_end(file, base, len, &mut vec![0u8; 64 << 10])?;
+            let held: Vec<usize> = finders
+                .iter()
+                .enumerate()
+                .filter(|(_, finder)| finder.find(buf).is_some())
+                .map(|(index, _)| index)
+                .collect();
+            // (A token only past the first LONG_LINE bytes of such a line is not seen.)
+            if !held.is_empty() {
+                let Span {
+                    pairs,
+                    preview: _,
+                    cut: _,
+                } = parse_span(file, base, line_end, &mut vec![0u8; 64 << 10])?;
+                visit(TokenLine {
+                    start: base,
+                    tokens: &held,
+                    text: Text::Read(pairs),
+                });
             }
-            let start = line_start(file, at, &mut line_buf)?;
-            let end = line_end(file, at + tokens[index].len() as u64, len, &mut line_buf)?;
-            breaks += breaks_between(file, counted_to, start, &mut line_buf)?;
-            counted_to = start;
-            let Span {
-                pairs,
-                preview: _,
-                cut,
-            } = parse_span(file, start, end, &mut line_buf)?;
-            current = Some(TokenLine {
-                number: breaks + 1,
-                start,
-                tokens: vec![index],
-                pairs,
-                cut,
-            });
-            current_end = end;
+            // Continue at the line's break.
+            filled = 0;
+            base = line_end;
+            read_to = line_end;
+            continue;
         }
-        lo = hi;
-    }
-    if let Some(done) = current {
-        visit(done);
+        let region = &buf[..end];
+        hits.clear();
+        for (index, finder) in finders.iter().enumerate() {
+            hits.extend(finder.find_iter(region).map(|at| (at, index)));
+        }
+        hits.sort_unstable();
+        let mut next = 0usize;
+        let mut held: Vec<usize> = Vec::new();
+        while next < hits.len() {
+            let (at, _) = hits[next];
+            let (start, stop, text_is_plain) = match plain_line(region, at) {
+                Some((start, stop)) => (start, stop, true),
+                None => (start_of_line(region, at), end_of_line(region, at), false),
+            };
+            held.clear();
+            while next < hits.len() && hits[next].0 < stop {
+                if !held.contains(&hits[next].1) {
+                    held.push(hits[next].1);
+                }
+                next += 1;
+            }
+            let bytes = &region[start..stop];
+            visit(TokenLine {
+                start: base + start as u64,
+                tokens: &held,
+                text: if text_is_plain {
+                    Text::Plain(bytes)
+                } else {
+                    Text::Held(bytes)
+                },
+            });
+        }
+        store.copy_within(end..filled, 0);
+        filled -= end;
+        base += end as u64;
     }
     Ok(())
 }
@@ -118,16 +357,22 @@ pub fn each_line_with<T: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::lines::line_number_with;
     use crate::testing::Scratch;
 
-    fn lines_of(log: &[u8], tokens: &[&str], block: usize) -> Vec<TokenLine> {
+    type Seen = (u64, Vec<usize>, Vec<(String, String)>);
+
+    fn lines_of(log: &[u8], tokens: &[&str], block: usize) -> Vec<Seen> {
         let scratch = Scratch::new("forward");
         let path = scratch.path().join("log");
         std::fs::write(&path, log).unwrap();
         let file = File::open(&path).unwrap();
         let mut seen = Vec::new();
         each_line_with(&file, log.len() as u64, tokens, block, |line| {
-            seen.push(line)
+            let mut held = line.tokens.to_vec();
+            held.sort_unstable();
+            let number = line_number_with(&file, line.start, 1 << 20).unwrap();
+            seen.push((number, held, line.pairs()));
         })
         .unwrap();
         seen
@@ -137,16 +382,7 @@ mod tests {
     fn every_line_holding_a_token_in_order_with_its_number() {
         let log = b"start\nA x=1\r\nnoise A\x0bB y=2 A\nzzz\xe2\x80\xa8B z=3\nend A";
         for block in [1, 2, 3, 5, 7, 64, 1 << 20] {
-            let seen = lines_of(log, &["A", "B"], block);
-            type Seen = (u64, Vec<usize>, Vec<(String, String)>);
-            let summary: Vec<Seen> = seen
-                .into_iter()
-                .map(|line| {
-                    let mut tokens = line.tokens;
-                    tokens.sort_unstable();
-                    (line.number, tokens, line.pairs)
-                })
-                .collect();
+            let summary = lines_of(log, &["A", "B"], block);
             let pair = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
             assert_eq!(
                 summary,
@@ -160,5 +396,16 @@ mod tests {
                 "block {block}"
             );
         }
+    }
+
+    #[test]
+    fn an_ascii_lookup_follows_the_references_pair_rule() {
+        let line = b"A p99_us=1 xp99_us=2 a=p99_us=3 p99_us=4\x1fq p99_us= p99_us==5";
+        // The last whole-key pair: `p99_us==5` has the value `=5`.
+        assert_eq!(ascii_value(line, b"p99_us"), Some(&b"=5"[..]));
+        assert_eq!(ascii_value(b"p99_us=4\x1fq", b"p99_us"), Some(&b"4"[..]));
+        assert_eq!(ascii_value(b"a=p99_us=3", b"p99_us"), None);
+        assert_eq!(ascii_value(b"xp99_us=2", b"p99_us"), None);
+        assert_eq!(ascii_value(b"p99_us= 1", b"p99_us"), None);
     }
 }

@@ -144,6 +144,17 @@ pub(crate) fn parse_span(file: &File, start: u64, end: u64, buf: &mut [u8]) -> i
     })
 }
 
+/// Returns the pairs of a whole line held in memory, decoded lossily, and whether the
+/// line ran past the budget read for pairs.
+pub(crate) fn pairs_of(bytes: &[u8]) -> (Vec<(String, String)>, bool) {
+    let mut parser = PairParser::new();
+    let carry = decode_lossy(bytes, |s| parser.feed(s));
+    if carry > 0 && !parser.is_cut() {
+        parser.feed("\u{fffd}");
+    }
+    parser.finish_raw()
+}
+
 /// Passes the text of `bytes` to `emit`, one U+FFFD per maximal invalid
 /// subpart, and returns the length of an incomplete sequence left at the end.
 fn decode_lossy(bytes: &[u8], mut emit: impl FnMut(&str)) -> usize {
@@ -203,6 +214,22 @@ pub fn line_number(file: &mut File, offset: u64) -> io::Result<u64> {
     line_number_with(file, offset, BLOCK)
 }
 
+/// Returns the 1-based line numbers of the lines starting at `offsets` (in any order),
+/// counting the log's line breaks once, up to the last of them.
+pub fn line_numbers(file: &File, offsets: &[u64]) -> io::Result<Vec<u64>> {
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_by_key(|&i| offsets[i]);
+    let mut buf = vec![0u8; BLOCK + 2];
+    let mut numbers = vec![0u64; offsets.len()];
+    let (mut at, mut breaks) = (0u64, 0u64);
+    for i in order {
+        breaks += breaks_between(file, at, offsets[i], &mut buf)?;
+        at = offsets[i];
+        numbers[i] = breaks + 1;
+    }
+    Ok(numbers)
+}
+
 /// Counts lines like [`line_number`] with reads of `block` bytes.
 ///
 /// Public for the fuzz targets and property tests only.
@@ -231,7 +258,7 @@ pub(crate) fn breaks_between(file: &File, from: u64, to: u64, buf: &mut [u8]) ->
 }
 
 /// Counts the line breaks that start within `window[..n]` and end within `window`.
-fn count_breaks(window: &[u8], n: usize) -> u64 {
+pub(crate) fn count_breaks(window: &[u8], n: usize) -> u64 {
     // Positions with two bytes of lookahead go through the vectorizable loop.
     let full = n.min(window.len().saturating_sub(2));
     let mut total = 0u64;

@@ -4,10 +4,11 @@
 //! and against python3 running the reference's rules.
 
 use crate::support::logs::{BREAKS, INVALID, SPACES, WORDS};
-use crate::support::oracles::{check_scan_log, naive_scan, splitlines};
+use crate::support::oracles::{check_scan_log, naive_pairs, naive_scan, splitlines};
 use crate::support::rng::Rng;
 use crate::support::tools::{python3, Needs};
 use crate::support::Scratch;
+use fault_harness::scan::forward::each_line_with;
 use fault_harness::scan::lines::line_number_with;
 use fault_harness::scan::tail::{scan_raw, TOKENS};
 use std::fs::File;
@@ -208,4 +209,53 @@ fn random_logs_match_python() {
             assert_eq!(got.unwrap_or(serde_json::Value::Null), *want, "log {log:?}");
         }
     }
+}
+
+/// Returns every line holding one of the tokens the way the reference would see it:
+/// decode, split, search each line; (number, token indexes, pairs).
+/// A line holding tokens: its number, the tokens' indexes and its pairs.
+type TokenLineSeen = (u64, Vec<usize>, Vec<(String, String)>);
+
+fn naive_every_line(bytes: &[u8]) -> Vec<TokenLineSeen> {
+    let text = String::from_utf8_lossy(bytes);
+    splitlines(&text)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(index, line)| {
+            let held: Vec<usize> = (0..TOKENS.len())
+                .filter(|&t| line.contains(TOKENS[t]))
+                .collect();
+            (!held.is_empty()).then(|| (index as u64 + 1, held, naive_pairs(line)))
+        })
+        .collect()
+}
+
+#[test]
+fn forward_scan_finds_every_token_line_with_its_number_at_any_block_size() {
+    let scratch = Scratch::new("forward-random");
+    let mut rng = Rng::new(20_261_128);
+    let mut lines_seen = 0;
+    for case in 0..200 {
+        let bytes = random_log(&mut rng);
+        let file = log_file(&scratch, &format!("f{case}.log"), &bytes);
+        let expected = naive_every_line(&bytes);
+        lines_seen += expected.len();
+        for block in [1, 3, 64, 4096, BLOCK] {
+            let mut got = Vec::new();
+            each_line_with(&file, bytes.len() as u64, &TOKENS, block, |line| {
+                let mut held = line.tokens.to_vec();
+                held.sort_unstable();
+                let number = line_number_with(&file, line.start, BLOCK).unwrap();
+                // The lookup of one value agrees with the whole line's pairs.
+                let pairs = line.pairs();
+                for (key, value) in &pairs {
+                    assert_eq!(line.value(key).as_deref(), Some(value.as_str()), "{key}");
+                }
+                got.push((number, held, pairs));
+            })
+            .unwrap();
+            assert_eq!(got, expected, "case {case}, block {block}: {bytes:?}");
+        }
+    }
+    assert!(lines_seen > 200, "only {lines_seen} token lines generated");
 }
