@@ -140,6 +140,21 @@ fn ascii_values<'a>(line: &'a [u8], keys: &[&str]) -> Vec<Option<&'a [u8]>> {
     found
 }
 
+/// Returns the offset of the first line that starts at or after `at` in `file` (of
+/// `len` bytes), or `len`: a place to split the log between two scans.
+pub fn line_start_after(file: &File, at: u64, len: u64) -> io::Result<u64> {
+    if at == 0 {
+        return Ok(0);
+    }
+    // The line holding the byte before `at` ends at the first break from there on.
+    let mut buf = vec![0u8; 64 << 10];
+    let end = line_end(file, at - 1, len, &mut buf)?;
+    let mut tail = [0u8; 3];
+    let n = ((len - end) as usize).min(3);
+    file.read_exact_at(&mut tail[..n], end)?;
+    Ok((end + break_len(&tail[..n], 0).max(1) as u64).min(len))
+}
+
 /// Calls `visit` with every line of `file` (a regular file of `len` bytes) that
 /// holds one of `tokens`, in file order.
 pub fn each_line<T: AsRef<str>>(
@@ -154,7 +169,10 @@ pub fn each_line<T: AsRef<str>>(
 /// Returns the length of the line break starting at `bytes[i]`, 0 if none does
 /// (`\r\n` is one break of 2; a break cut off by the end of `bytes` is none).
 fn break_len(bytes: &[u8], i: usize) -> usize {
-    match bytes[i] {
+    let Some(&first) = bytes.get(i) else {
+        return 0;
+    };
+    match first {
         b'\r' if bytes.get(i + 1) == Some(&b'\n') => 2,
         0x0a..=0x0d | 0x1c..=0x1e => 1,
         0xc2 if bytes.get(i + 1) == Some(&0x85) => 2,
@@ -263,17 +281,31 @@ pub fn each_line_with<T: AsRef<str>>(
     len: u64,
     tokens: &[T],
     block: usize,
+    visit: impl FnMut(TokenLine<'_>),
+) -> io::Result<()> {
+    each_line_in(file, 0..len, tokens, block, visit)
+}
+
+/// Scans the lines of `range` of `file` like [`each_line_with`]; `range` starts where a
+/// line starts and ends where one starts or at the end of the file (see [`line_start_after`]).
+pub fn each_line_in<T: AsRef<str>>(
+    file: &File,
+    range: std::ops::Range<u64>,
+    tokens: &[T],
+    block: usize,
     mut visit: impl FnMut(TokenLine<'_>),
 ) -> io::Result<()> {
+    let len = range.end;
     let tokens: Vec<&[u8]> = tokens.iter().map(|t| t.as_ref().as_bytes()).collect();
     let finders: Vec<Finder> = tokens.iter().map(Finder::new).collect();
     let block = block.clamp(1, BLOCK);
     // `store[..filled]` holds the log from `base`, where a line starts; the store is
     // allocated (and zeroed) once, a carried partial line moved to its front.
-    let mut store: Vec<u8> = vec![0u8; block + LONG_LINE.min(len as usize + 1)];
+    let span = (range.end - range.start) as usize;
+    let mut store: Vec<u8> = vec![0u8; block + LONG_LINE.min(span + 1)];
     let mut filled = 0usize;
-    let mut base = 0u64;
-    let mut read_to = 0u64;
+    let mut base = range.start;
+    let mut read_to = range.start;
     let mut hits: Vec<(usize, usize)> = Vec::new();
     while base < len {
         let want = (block as u64)
@@ -395,6 +427,32 @@ mod tests {
                 ],
                 "block {block}"
             );
+        }
+    }
+
+    #[test]
+    fn two_ranges_split_at_a_line_start_see_what_one_scan_sees() {
+        let log = b"A a=1\r\nB b=2\rA c=3\xe2\x80\xa8A d=4\nx\nA e=5";
+        let scratch = Scratch::new("forward-split");
+        let path = scratch.path().join("log");
+        std::fs::write(&path, log).unwrap();
+        let file = File::open(&path).unwrap();
+        let len = log.len() as u64;
+        let scan = |range: std::ops::Range<u64>| {
+            let mut seen = Vec::new();
+            each_line_in(&file, range, &["A", "B"], 4, |line| {
+                seen.push((line.start, line.pairs()))
+            })
+            .unwrap();
+            seen
+        };
+        let whole = scan(0..len);
+        assert_eq!(whole.len(), 5);
+        for at in 0..=len {
+            let mid = line_start_after(&file, at, len).unwrap();
+            let mut halves = scan(0..mid);
+            halves.extend(scan(mid..len));
+            assert_eq!(halves, whole, "split near {at} at {mid}");
         }
     }
 
