@@ -15,6 +15,8 @@ pub use crate::input::mode::MODE_VAR;
 use crate::input::mode::{Mode, ModeChoice};
 use crate::input::run_dir;
 use crate::input::suite::{self, Found, Suite, SUITE_VAR};
+use crate::publish::{self, Pages};
+pub use crate::publish::{HTML_VAR, MARKDOWN_VAR};
 use crate::report::cases::{self, Case, Judged};
 use crate::report::{junit, warnings};
 use camino::{Utf8Path, Utf8PathBuf};
@@ -56,6 +58,8 @@ pub struct Config {
     pub confine: bool,
     /// The suite file for every run, overriding the one each run's folders hold.
     pub suite: Option<Utf8PathBuf>,
+    /// Where to write the HTML report and the Markdown summary of the runs judged.
+    pub pages: Pages,
 }
 
 /// Why the environment does not make a configuration.
@@ -107,10 +111,12 @@ impl Config {
             junit: None,
             confine: false,
             suite: None,
+            pages: Pages::default(),
         }
     }
 
-    /// Reads `FAULT_RUN_DIR`, `FAULT_MODE`, `FAULT_JUNIT` and `FAULT_CONFINE`, using `default_runs` when `FAULT_RUN_DIR` is unset or empty.
+    /// Reads `FAULT_RUN_DIR`, `FAULT_MODE`, `FAULT_JUNIT`, `FAULT_CONFINE`, `FAULT_SUITE`,
+    /// `FAULT_HTML` and `FAULT_MARKDOWN`, using `default_runs` when `FAULT_RUN_DIR` is unset or empty.
     pub fn from_env(default_runs: impl Into<Utf8PathBuf>) -> Result<Config, ConfigError> {
         Config::from_vars(default_runs.into(), |name| std::env::var_os(name))
     }
@@ -151,6 +157,10 @@ impl Config {
             junit: text(JUNIT_VAR)?.map(Utf8PathBuf::from),
             confine,
             suite: text(SUITE_VAR)?.map(Utf8PathBuf::from),
+            pages: Pages {
+                html: text(HTML_VAR)?.map(Utf8PathBuf::from),
+                markdown: text(MARKDOWN_VAR)?.map(Utf8PathBuf::from),
+            },
         })
     }
 }
@@ -164,12 +174,14 @@ pub struct Finished {
     pub ran: Vec<Judged>,
     /// Why the JUnit report could not be written, if it could not.
     pub junit_error: Option<String>,
+    /// Why the HTML report or the Markdown summary could not be written, if one could not.
+    pub pages_error: Option<String>,
 }
 
 impl Finished {
-    /// Returns 101 when a test failed or the JUnit report could not be written, else 0.
+    /// Returns 101 when a test failed or a report could not be written, else 0.
     pub fn exit_code(&self) -> ExitCode {
-        if self.junit_error.is_some() {
+        if self.junit_error.is_some() || self.pages_error.is_some() {
             ExitCode::from(101)
         } else {
             self.conclusion.exit_code()
@@ -198,7 +210,17 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
                 tests.sort_by(|a, b| a.case.name.cmp(&b.case.name));
                 config.junit = None;
             }
-            finish(&args, tests, config.junit.as_deref())
+            if let (Some(message), true) =
+                (publish::not_under_nextest(&config.pages), under_nextest())
+            {
+                tests.push(Test {
+                    case: setup_case(&config.runs, message),
+                    evaluation: None,
+                });
+                tests.sort_by(|a, b| a.case.name.cmp(&b.case.name));
+                config.pages = Pages::default();
+            }
+            finish(&args, tests, config.junit.as_deref(), &config.pages)
         }
         Err(err) => {
             let runs = std::env::var_os(RUN_DIR_VAR)
@@ -210,7 +232,7 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
                 case: setup_case(&runs, err.to_string()),
                 evaluation: None,
             };
-            finish(&args, vec![test], None)
+            finish(&args, vec![test], None, &Pages::default())
         }
     };
     finished.exit_code()
@@ -218,7 +240,7 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
 
 /// Runs the harness over `config` with explicit arguments, as [`main`] does after reading the environment.
 pub fn execute(config: &Config, args: &Arguments) -> Finished {
-    finish(args, tests(config), config.junit.as_deref())
+    finish(args, tests(config), config.junit.as_deref(), &config.pages)
 }
 
 /// Returns the case that stands for a harness that cannot start: `<folder>::setup`.
@@ -265,6 +287,7 @@ fn tests(config: &Config) -> Vec<Test> {
     let options = Options {
         locate_lines: true,
         confine: config.confine,
+        charts: config.pages.html.is_some(),
     };
     let mut suites = Suites::new(config.suite.clone());
     let mut tests = Vec::new();
@@ -422,14 +445,24 @@ fn trial(test: Test, record: Arc<Mutex<Vec<Judged>>>, under_nextest: bool) -> Tr
     })
 }
 
-/// Runs the tests as trials and writes the JUnit report of those that ran.
-fn finish(args: &Arguments, tests: Vec<Test>, junit_path: Option<&Utf8Path>) -> Finished {
+/// Runs the tests as trials and writes the JUnit report and the pages of those that ran.
+fn finish(
+    args: &Arguments,
+    tests: Vec<Test>,
+    junit_path: Option<&Utf8Path>,
+    pages: &Pages,
+) -> Finished {
     let record = Arc::new(Mutex::new(Vec::new()));
-    let mut evaluations: Vec<Arc<Evaluation>> = Vec::new();
+    // Each evaluation once, with its run's name (the first part of its tests' names).
+    let mut evaluations: Vec<(String, Arc<Evaluation>)> = Vec::new();
     for test in &tests {
         if let Some(evaluation) = &test.evaluation {
-            if !evaluations.iter().any(|seen| Arc::ptr_eq(seen, evaluation)) {
-                evaluations.push(Arc::clone(evaluation));
+            if !evaluations
+                .iter()
+                .any(|(_, seen)| Arc::ptr_eq(seen, evaluation))
+            {
+                let run = test.case.name.split("::").next().unwrap_or_default();
+                evaluations.push((run.to_string(), Arc::clone(evaluation)));
             }
         }
     }
@@ -440,7 +473,7 @@ fn finish(args: &Arguments, tests: Vec<Test>, junit_path: Option<&Utf8Path>) -> 
         .collect();
     let conclusion = libtest_mimic::run(args, trials);
     // Evidence read from outside a run passes its tests silently: say so once per log.
-    for evaluation in &evaluations {
+    for (_, evaluation) in &evaluations {
         for note in evaluation.evaluated().filter_map(warnings::read_outside) {
             eprintln!("note: {note}");
         }
@@ -454,10 +487,18 @@ fn finish(args: &Arguments, tests: Vec<Test>, junit_path: Option<&Utf8Path>) -> 
     if let Some(message) = &junit_error {
         eprintln!("error: {message}");
     }
+    let pages_error = match pages.any() && !args.list {
+        true => publish::write_harness_pages(pages, &evaluations, &ran).err(),
+        false => None,
+    };
+    if let Some(message) = &pages_error {
+        eprintln!("error: {message}");
+    }
     Finished {
         conclusion,
         ran,
         junit_error,
+        pages_error,
     }
 }
 
@@ -500,7 +541,7 @@ mod tests {
             .collect();
         evaluations.dedup_by(|a, b| Arc::ptr_eq(a, b));
         let (arguments, log) = args(list);
-        let finished = finish(&arguments, tests, None);
+        let finished = finish(&arguments, tests, None, &Pages::default());
         let _ = std::fs::remove_file(log);
         let count = evaluations.iter().map(|e| e.evaluated().count()).sum();
         (finished, count)

@@ -3,7 +3,8 @@
 //! Data flows one way: run dir → manifest → evidence (log tail scan) →
 //! metrics → checks → report, and the report is rendered as a
 //! `summary.json` byte-compatible with the team's Python helper, as
-//! libtest-mimic trials, or as JUnit XML.
+//! libtest-mimic trials, as JUnit XML, or as pages people read: a
+//! self-contained HTML report and a Markdown summary for CI pages.
 //!
 //! # Running a run's checks as tests
 //!
@@ -42,6 +43,7 @@ pub mod eval;
 pub mod fs;
 pub mod harness;
 pub mod input;
+pub mod publish;
 pub(crate) mod py;
 pub mod report;
 pub mod scan;

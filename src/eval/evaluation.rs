@@ -13,7 +13,7 @@ use crate::eval::model::{
     Check, ExitCode, ExitCodes, Files, Metrics, Observed, Scenario, ScenarioSet, Series,
     Strictness, UncheckedValue,
 };
-use crate::eval::series;
+use crate::eval::pass;
 use crate::eval::thresholds::{self, CheckSpec};
 use crate::input::manifest::{self, LongField, ManifestError, Row};
 use crate::input::mode::{self, ModeChoice, ModeError};
@@ -38,6 +38,10 @@ pub struct Options {
     /// [`crate::eval::model::LogStatus::Refused`] (an evidence error) and its
     /// metrics are absent. Without it they are read and only noted.
     pub confine: bool,
+    /// Gathers each checked metric over the whole streamer log for the HTML report's
+    /// charts ([`crate::eval::chart`]), in the forward pass that limits judged over
+    /// all lines take anyway: costs a read of every log.
+    pub charts: bool,
 }
 
 /// A manifest record whose `order` was understood.
@@ -122,7 +126,7 @@ fn int_or(value: &str, fallback: i64) -> PyInt {
 
 /// Evaluates one scenario: resolves its evidence, reads its streamer log (the tail
 /// for the last lines of `tokens`, the whole log once more only for checks judged
-/// over all lines) and observes the values its `checks` judge.
+/// over all lines or for charts) and observes the values its `checks` judge.
 pub fn evaluate_scenario(
     ordered: &OrderedRow,
     base: &Utf8Path,
@@ -152,9 +156,12 @@ pub fn evaluate_scenario(
             spec,
         })
         .collect();
+    let mut charts = Vec::new();
     if let Some((file, len)) = file.as_ref() {
-        // A log that cannot be read to its end leaves the series empty: the metric is missing.
-        let _ = series::observe_all(file, *len, tokens, &mut checks);
+        // A log that cannot be read to its end leaves the series empty (the metric is
+        // missing) and draws no chart.
+        charts = pass::observe(file, *len, tokens, &mut checks, &metrics, options.charts)
+            .unwrap_or_default();
     }
     let unchecked = unchecked_values(&metrics, &checks);
     let mut scenario = Scenario {
@@ -167,6 +174,7 @@ pub fn evaluate_scenario(
         metrics,
         checks,
         unchecked,
+        charts,
     };
     // Lines are located for messages (harness, JUnit), and for the warnings about
     // values the reference would crash on.
@@ -369,6 +377,11 @@ impl Evaluation {
     /// Returns how the run's scenario ids compare with the expected set.
     pub fn scenario_set(&self) -> ScenarioSet {
         ScenarioSet::of(&self.ids, &self.suite.scenarios)
+    }
+
+    /// Returns scenario `index` if it has been evaluated, evaluating nothing.
+    pub fn evaluated_at(&self, index: usize) -> Option<&Scenario> {
+        self.scenarios.get(index).and_then(OnceLock::get)
     }
 
     /// Returns the scenarios evaluated so far, in evaluation order, evaluating none.

@@ -1,8 +1,11 @@
 //! Judging a run: the checks a suite gives each scenario, evidence, limits
-//! judged over the whole run, and the one evaluated model every face renders.
+//! judged over the whole run, the charts of checked metrics, and the one
+//! evaluated model every face renders.
 
+pub mod chart;
 pub mod evaluation;
 pub mod evidence;
 pub mod model;
+pub mod pass;
 pub mod series;
 pub mod thresholds;

@@ -6,6 +6,7 @@
 //! disagree. Evidence positions (file, byte offset, line number) travel with
 //! every metric so that a failure can say where its number came from.
 
+use crate::eval::chart::Chart;
 use crate::eval::thresholds::CheckSpec;
 use crate::input::manifest::Row;
 use crate::input::suite::Bound;
@@ -415,6 +416,9 @@ pub struct Scenario {
     pub checks: Vec<Check>,
     /// Values the reference would crash on that no check reads.
     pub unchecked: Vec<UncheckedValue>,
+    /// Each checked metric over the whole log, when evaluation was asked to draw them
+    /// ([`crate::eval::evaluation::Options::charts`]); empty otherwise.
+    pub charts: Vec<Chart>,
 }
 
 /// Says why `value` of `metric` is no integer: `p50_us="3x1" is not an integer`.

@@ -2,112 +2,106 @@
 //! holds a check's metric, gathered in one forward pass for all such checks of
 //! a scenario.
 //!
-//! Finding the lines is `scan::forward`'s job; this module keeps, per check,
+//! Finding the lines is `scan::forward`'s job, reading them once for these
+//! series and the charts `pass`'s; this module keeps, per check,
 //! how many lines held the metric, how many crossed the limit, the first that
 //! did and the worst value. The verdict is the model's.
 
 use crate::eval::model::{Check, Observed, Point, Series};
+use crate::eval::pass::Lookup;
 use crate::input::suite::{Bound, Over};
 use crate::py::int::PyInt;
 use crate::py::value::to_number;
-use crate::scan::forward::{self, TokenLine};
-use crate::scan::lines::{self, BLOCK};
+use crate::scan::forward::TokenLine;
+use crate::scan::lines;
+use std::borrow::Cow;
 use std::fs::File;
 use std::io;
 
-/// Fills in the series of the checks judged over all lines, reading `file` (of
-/// `len` bytes) forward once for the tokens they read; does nothing when none is,
-/// or when their limits are unknown (the checks are errors then anyway). Lines are
-/// numbered, one more count of the log, only for checks that fail.
-pub fn observe_all(
-    file: &File,
-    len: u64,
-    tokens: &[String],
-    checks: &mut [Check],
-) -> io::Result<()> {
-    let wanted: Vec<usize> = (0..checks.len())
-        .filter(|&i| checks[i].spec.over == Over::All && checks[i].spec.limit.is_some())
-        .collect();
-    if wanted.is_empty() {
-        return Ok(());
-    }
-    // Only the tokens these checks read; a check naming none reads every token's lines.
-    let read: Vec<String> = if wanted.iter().any(|&i| checks[i].spec.token.is_none()) {
-        tokens.to_vec()
-    } else {
-        let mut read: Vec<String> = Vec::new();
-        for &i in &wanted {
-            if let Some(token) = &checks[i].spec.token {
-                if !read.contains(token) {
-                    read.push(token.clone());
-                }
-            }
-        }
-        read
-    };
-    // The metrics to look up, each once a line whatever the checks on it.
-    let mut metrics: Vec<String> = Vec::new();
-    for &i in &wanted {
-        if !metrics.contains(&checks[i].spec.metric) {
-            metrics.push(checks[i].spec.metric.clone());
-        }
-    }
-    let keys: Vec<&str> = metrics.iter().map(String::as_str).collect();
-    let slot: Vec<usize> = wanted
-        .iter()
-        .map(|&i| {
-            metrics
-                .iter()
-                .position(|m| *m == checks[i].spec.metric)
-                .unwrap_or(0)
-        })
-        .collect();
-    // Each part of the log fills series of its own for the wanted checks.
-    let scan_part = |range: std::ops::Range<u64>| -> io::Result<Vec<Check>> {
-        let mut part: Vec<Check> = wanted
-            .iter()
-            .map(|&i| Check {
-                spec: checks[i].spec.clone(),
-                observed: Observed::All(Series::default()),
-            })
-            .collect();
-        forward::each_line_in(file, range, &read, BLOCK, |line| {
-            let values = line.values(&keys);
-            for (n, check) in part.iter_mut().enumerate() {
-                if let Some(raw) = &values[slot[n]] {
-                    add_line(check, &read, &line, raw);
-                }
-            }
-        })?;
-        Ok(part)
-    };
-    // A large log is read in two halves at once, one per core, split at a line start.
-    let parts = if len >= SPLIT_AT {
-        let mid = forward::line_start_after(file, len / 2, len)?;
-        let (first, second) = std::thread::scope(|scope| {
-            let second = scope.spawn(|| scan_part(mid..len));
-            let first = scan_part(0..mid);
-            (first, second.join())
-        });
-        let second = second.map_err(|_| io::Error::other("the second half's scan panicked"))?;
-        vec![first?, second?]
-    } else {
-        vec![scan_part(0..len)?]
-    };
-    for part in parts {
-        for (check, &i) in part.into_iter().zip(&wanted) {
-            if let (Observed::All(into), Observed::All(from)) =
-                (&mut checks[i].observed, check.observed)
-            {
-                merge(into, from, check.spec.bound);
-            }
-        }
-    }
-    number_failures(file, checks)
+/// The checks judged over all lines, as one forward pass reads them.
+pub(crate) struct Plan {
+    items: Vec<Item>,
 }
 
-/// Logs at least this large are read in two halves at once.
-const SPLIT_AT: u64 = 16 << 20;
+/// One check judged over all lines.
+struct Item {
+    /// Its position among the scenario's checks.
+    check: usize,
+    /// The token whose lines it reads (an index into the lookup's tokens); `None`: any.
+    token: Option<usize>,
+    /// Where its metric's value is among the values looked up on each line.
+    key: usize,
+    bound: Bound,
+    limit: i64,
+}
+
+impl Plan {
+    /// Plans the checks judged over all lines whose limit is known (the others are
+    /// errors anyway), adding their tokens and metrics to `lookup`.
+    pub(crate) fn new(checks: &[Check], lookup: &mut Lookup) -> Plan {
+        let items = checks
+            .iter()
+            .enumerate()
+            .filter(|(_, check)| check.spec.over == Over::All)
+            .filter_map(|(index, check)| {
+                Some(Item {
+                    check: index,
+                    token: lookup.token(check.spec.token.as_deref()),
+                    key: lookup.key(&check.spec.metric),
+                    bound: check.spec.bound,
+                    limit: check.spec.limit?,
+                })
+            })
+            .collect();
+        Plan { items }
+    }
+
+    /// Returns true if and only if no check is judged over all lines.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Returns empty series for a part of the log.
+    pub(crate) fn fresh(&self) -> Vec<Series> {
+        self.items.iter().map(|_| Series::default()).collect()
+    }
+
+    /// Adds a line, whose looked-up values are `values`, to the series of a part.
+    pub(crate) fn add(
+        &self,
+        part: &mut [Series],
+        line: &TokenLine<'_>,
+        values: &[Option<Cow<'_, str>>],
+    ) {
+        for (item, series) in self.items.iter().zip(part.iter_mut()) {
+            let reads = item.token.is_none_or(|token| line.tokens.contains(&token));
+            if let (true, Some(raw)) = (reads, &values[item.key]) {
+                add_line(item, series, line.start, raw);
+            }
+        }
+    }
+
+    /// Adds the series of a later part of the log to those of the part before it.
+    pub(crate) fn merge(&self, into: &mut [Series], later: Vec<Series>) {
+        for ((item, into), from) in self.items.iter().zip(into.iter_mut()).zip(later) {
+            merge(into, from, item.bound);
+        }
+    }
+
+    /// Stores the series of the whole log in their checks, and numbers the lines the
+    /// messages of failing ones name (one more count of `file`).
+    pub(crate) fn finish(
+        &self,
+        file: &File,
+        whole: Vec<Series>,
+        checks: &mut [Check],
+    ) -> io::Result<()> {
+        for (item, series) in self.items.iter().zip(whole) {
+            checks[item.check].observed = Observed::All(series);
+        }
+        number_failures(file, checks)
+    }
+}
 
 /// Adds the series of a later part of the log to `into`, the series of the part before it.
 fn merge(into: &mut Series, from: Series, bound: Bound) {
@@ -171,7 +165,7 @@ fn number_failures(file: &File, checks: &mut [Check]) -> io::Result<()> {
 
 /// Returns the value of a plain decimal of at most 18 digits (`-?[0-9]+`), the form
 /// metric values take, without the general path's typing and big integers.
-fn small_int(raw: &str) -> Option<i64> {
+pub(crate) fn small_int(raw: &str) -> Option<i64> {
     let digits = raw.strip_prefix('-').unwrap_or(raw);
     if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -179,22 +173,12 @@ fn small_int(raw: &str) -> Option<i64> {
     raw.parse().ok()
 }
 
-/// Adds one line to a check's series when the line is one the check reads.
-fn add_line(check: &mut Check, tokens: &[String], line: &TokenLine<'_>, raw: &str) {
-    let spec = &check.spec;
-    let reads = match &spec.token {
-        Some(token) => line.tokens.iter().any(|&i| tokens[i] == *token),
-        None => true,
-    };
-    if !reads {
-        return;
-    }
-    let (Some(limit), Observed::All(series)) = (spec.limit, &mut check.observed) else {
-        return;
-    };
+/// Adds the value `raw` of the line at offset `start` to the series of `item`.
+fn add_line(item: &Item, series: &mut Series, start: u64, raw: &str) {
+    let limit = item.limit;
     series.lines += 1;
     let point = |value| Point {
-        offset: line.start,
+        offset: start,
         line: None,
         value,
     };
@@ -202,13 +186,13 @@ fn add_line(check: &mut Check, tokens: &[String], line: &TokenLine<'_>, raw: &st
     // reference's integer only for the few points kept.
     let (crossed, worse, value) = match small_int(raw) {
         Some(small) => {
-            let crossed = match spec.bound {
+            let crossed = match item.bound {
                 Bound::Max => small > limit,
                 Bound::Min => small < limit,
             };
             let worse = series.worst.as_ref().is_none_or(|worst| {
                 let ordering = worst.value.cmp_i64(small);
-                match spec.bound {
+                match item.bound {
                     Bound::Max => ordering == std::cmp::Ordering::Less,
                     Bound::Min => ordering == std::cmp::Ordering::Greater,
                 }
@@ -233,7 +217,7 @@ fn add_line(check: &mut Check, tokens: &[String], line: &TokenLine<'_>, raw: &st
                 }
             };
             let limit = PyInt::from_i64(limit);
-            match spec.bound {
+            match item.bound {
                 Bound::Max => (
                     value > limit,
                     series
@@ -268,6 +252,7 @@ fn add_line(check: &mut Check, tokens: &[String], line: &TokenLine<'_>, raw: &st
 mod tests {
     use super::*;
     use crate::eval::thresholds::CheckSpec;
+    use crate::scan::forward::SPLIT_AT;
     use crate::testing::Scratch;
 
     fn check(limit: i64, bound: Bound) -> Check {
@@ -312,7 +297,16 @@ mod tests {
         let file = File::open(&path).unwrap();
         let tokens = ["LATENCY_METRICS".to_string()];
         let mut checks = [check(100, Bound::Max), check(60, Bound::Min)];
-        observe_all(&file, log.len() as u64, &tokens, &mut checks).unwrap();
+        let metrics = crate::eval::model::Metrics::default();
+        crate::eval::pass::observe(
+            &file,
+            log.len() as u64,
+            &tokens,
+            &mut checks,
+            &metrics,
+            false,
+        )
+        .unwrap();
         // Max: crossed by every value over 100; the first and the worst (earliest max).
         let Observed::All(max) = &checks[0].observed else {
             panic!()

@@ -98,6 +98,16 @@ impl PyInt {
         i64::try_from(if self.negative { -magnitude } else { magnitude }).ok()
     }
 
+    /// Returns the nearest `f64`, for drawing (infinite past its range).
+    pub fn to_f64(&self) -> f64 {
+        let magnitude: f64 = self.digits.parse().unwrap_or(f64::INFINITY);
+        if self.negative {
+            -magnitude
+        } else {
+            magnitude
+        }
+    }
+
     /// Returns zero.
     fn zero() -> PyInt {
         PyInt {

@@ -136,13 +136,7 @@ pub fn name_run<S: AsRef<str>>(
     checks: &[Vec<CheckSpec>],
     suite_file: bool,
 ) -> Vec<Case> {
-    let keys = unique(
-        scenario_ids
-            .iter()
-            .map(|id| sanitize(id.as_ref()))
-            .collect(),
-        &[SUITE],
-    );
+    let keys = scenario_keys(scenario_ids);
     let mut cases = Vec::new();
     for (scenario, key) in keys.into_iter().enumerate() {
         let suite = format!("{run}::{key}");
@@ -175,6 +169,18 @@ pub fn name_run<S: AsRef<str>>(
     }
     cases.sort_by(|a, b| a.name.cmp(&b.name));
     cases
+}
+
+/// Returns the part of test names that stands for each scenario, from the ids in
+/// evaluation order: sanitized, and unique (`torn_read#2`).
+pub fn scenario_keys<S: AsRef<str>>(scenario_ids: &[S]) -> Vec<String> {
+    unique(
+        scenario_ids
+            .iter()
+            .map(|id| sanitize(id.as_ref()))
+            .collect(),
+        &[SUITE],
+    )
 }
 
 /// Returns the one case standing for a run (or folder) that cannot be judged: `<label>::<test>`, an error with `message`.

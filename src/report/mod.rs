@@ -1,7 +1,12 @@
 //! Rendering the evaluated model: `summary.json` in the reference's bytes,
-//! named test cases and their messages, JUnit XML, and the command's warnings.
+//! named test cases and their messages, JUnit XML, the HTML report with its
+//! pictures, the Markdown summary, and the command's warnings.
 
 pub mod cases;
+pub mod html;
 pub mod junit;
+pub mod markdown;
+pub mod overview;
 pub mod summary;
+pub mod svg;
 pub mod warnings;

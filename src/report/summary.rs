@@ -97,6 +97,7 @@ fn scenario_json(scenario: &Scenario, tokens: &[String], strictness: Strictness)
         metrics,
         checks,
         unchecked: _,
+        charts: _,
     } = scenario;
     let ExitCodes {
         sim,

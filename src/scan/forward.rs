@@ -8,7 +8,7 @@
 //! lines costs a count of the breaks before them, so it is left to the caller
 //! for the few lines a message names ([`crate::scan::lines::line_number`]).
 //! The partial line at a block's end is carried into the next. A line longer
-//! than [`LONG_LINE`] is read through [`crate::scan::lines`] instead, so memory
+//! than `LONG_LINE` bytes is read through [`crate::scan::lines`] instead, so memory
 //! stays bounded whatever the log holds.
 
 use crate::scan::lines::{line_end, pairs_of, parse_span, Span, BLOCK};
@@ -20,6 +20,12 @@ use std::os::unix::fs::FileExt;
 
 /// The longest line held in memory; a longer one is read from the file in pieces.
 const LONG_LINE: usize = 4 << 20;
+
+/// Bytes of a line's start that [`TokenLine::head`] gives: enough for a timestamp.
+pub const HEAD: usize = 64;
+
+/// Logs at least this large are read in two halves at once by [`fold_lines`].
+pub const SPLIT_AT: u64 = 16 << 20;
 
 /// A line holding at least one of the tokens.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,7 +43,11 @@ enum Text<'a> {
     /// Printable ASCII without breaks, so the pair rule reads the bytes as they are.
     Plain(&'a [u8]),
     Held(&'a [u8]),
-    Read(Vec<(String, String)>),
+    /// A line too long to hold: its pairs, and the first bytes of its text decoded.
+    Read {
+        pairs: Vec<(String, String)>,
+        head: String,
+    },
 }
 
 impl TokenLine<'_> {
@@ -76,10 +86,19 @@ impl TokenLine<'_> {
                     .map(|key| find(&pairs, key).map(Cow::Owned))
                     .collect()
             }
-            Text::Read(pairs) => keys
+            Text::Read { pairs, head: _ } => keys
                 .iter()
                 .map(|key| find(pairs, key).map(Cow::Owned))
                 .collect(),
+        }
+    }
+
+    /// Returns the first [`HEAD`] bytes of the line (fewer for a shorter line), raw; a
+    /// line too long to hold gives its first characters decoded lossily.
+    pub fn head(&self) -> &[u8] {
+        match &self.text {
+            Text::Plain(bytes) | Text::Held(bytes) => &bytes[..bytes.len().min(HEAD)],
+            Text::Read { pairs: _, head } => head.as_bytes(),
         }
     }
 
@@ -87,7 +106,7 @@ impl TokenLine<'_> {
     pub fn pairs(&self) -> Vec<(String, String)> {
         match &self.text {
             Text::Plain(bytes) | Text::Held(bytes) => pairs_of(bytes).0,
-            Text::Read(pairs) => pairs.clone(),
+            Text::Read { pairs, head: _ } => pairs.clone(),
         }
     }
 }
@@ -164,6 +183,44 @@ pub fn each_line<T: AsRef<str>>(
     visit: impl FnMut(TokenLine<'_>),
 ) -> io::Result<()> {
     each_line_with(file, len, tokens, BLOCK, visit)
+}
+
+/// Folds every line of `file` (of `len` bytes) holding one of `tokens` into a state, in
+/// file order: `visit` adds a line to the state of its part of the log, and `merge` adds
+/// the state of a later part to that of the part before it.
+///
+/// A log of [`SPLIT_AT`] bytes or more is read in two halves at once, one per core,
+/// split at a line start, each half into a `fresh()` state; a smaller one into one.
+pub fn fold_lines<T, S>(
+    file: &File,
+    len: u64,
+    tokens: &[T],
+    fresh: impl Fn() -> S + Sync,
+    visit: impl Fn(&mut S, TokenLine<'_>) + Sync,
+    merge: impl FnOnce(&mut S, S),
+) -> io::Result<S>
+where
+    T: AsRef<str> + Sync,
+    S: Send,
+{
+    let scan_part = |range: std::ops::Range<u64>| -> io::Result<S> {
+        let mut state = fresh();
+        each_line_in(file, range, tokens, BLOCK, |line| visit(&mut state, line))?;
+        Ok(state)
+    };
+    if len < SPLIT_AT {
+        return scan_part(0..len);
+    }
+    let mid = line_start_after(file, len / 2, len)?;
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| scan_part(mid..len));
+        let first = scan_part(0..mid);
+        (first, second.join())
+    });
+    let second = second.map_err(|_| io::Error::other("the second half's scan panicked"))?;
+    let mut first = first?;
+    merge(&mut first, second?);
+    Ok(first)
 }
 
 /// Returns the length of the line break starting at `bytes[i]`, 0 if none does
@@ -332,13 +389,20 @@ pub fn each_line_in<T: AsRef<str>>(
             if !held.is_empty() {
                 let Span {
                     pairs,
-                    preview: _,
+                    preview,
                     cut: _,
                 } = parse_span(file, base, line_end, &mut vec![0u8; 64 << 10])?;
+                let mut cut = preview.len().min(HEAD);
+                while !preview.is_char_boundary(cut) {
+                    cut -= 1;
+                }
                 visit(TokenLine {
                     start: base,
                     tokens: &held,
-                    text: Text::Read(pairs),
+                    text: Text::Read {
+                        head: preview[..cut].to_string(),
+                        pairs,
+                    },
                 });
             }
             // Continue at the line's break.
@@ -454,6 +518,36 @@ mod tests {
             halves.extend(scan(mid..len));
             assert_eq!(halves, whole, "split near {at} at {mid}");
         }
+    }
+
+    #[test]
+    fn a_line_gives_its_first_bytes_also_when_too_long_to_hold() {
+        let scratch = Scratch::new("forward-head");
+        let path = scratch.path().join("log");
+        let long = format!(
+            "2026-03-05T12:00:09.001Z A {}x=1\n",
+            "y".repeat(LONG_LINE + 10)
+        );
+        let log = format!("2026-03-05T12:00:08Z A p=1\nshort A\n{long}\u{e9}t\u{e9} A q=2\n");
+        std::fs::write(&path, &log).unwrap();
+        let file = File::open(&path).unwrap();
+        let mut heads = Vec::new();
+        let mut folded = fold_lines(
+            &file,
+            log.len() as u64,
+            &["A"],
+            Vec::new,
+            |seen: &mut Vec<Vec<u8>>, line| seen.push(line.head().to_vec()),
+            |seen, later| seen.extend(later),
+        )
+        .unwrap();
+        heads.append(&mut folded);
+        assert_eq!(heads.len(), 4);
+        assert_eq!(heads[0], b"2026-03-05T12:00:08Z A p=1");
+        assert_eq!(heads[1], b"short A");
+        assert_eq!(heads[2].len(), HEAD);
+        assert!(heads[2].starts_with(b"2026-03-05T12:00:09.001Z A yyy"));
+        assert_eq!(heads[3], "\u{e9}t\u{e9} A q=2".as_bytes());
     }
 
     #[test]

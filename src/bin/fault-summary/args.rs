@@ -11,7 +11,8 @@ use std::os::unix::ffi::OsStringExt;
 pub const USAGE: &str = "\
 usage: fault-summary --run-dir DIR [--manifest PATH] [--output PATH] [--run-id ID]
                      [--started-at TIME] [--finished-at TIME] [--mode baseline|degraded]
-                     [--suite FILE] [--junit PATH] [--strict] [--exit-code] [--confine] [--quiet]
+                     [--suite FILE] [--junit PATH] [--html PATH] [--markdown PATH]
+                     [--strict] [--exit-code] [--confine] [--quiet]
        fault-summary --print-suite [--run-dir DIR] [--suite FILE]
 
 Evaluates a fault-suite run and writes its summary.json, byte for byte as
@@ -28,6 +29,10 @@ fault_summary_helper.py does when given the same seven flags.
                        fault-suite.json in DIR, else in DIR's folder, else the reference's table]
   --print-suite        print the suite in effect (the reference's table without a file) and exit
   --junit PATH         also write a JUnit XML report of the checks
+  --html PATH          also write a self-contained HTML report: checks against their
+                       limits, each checked metric charted over the whole log
+  --markdown PATH      also write a Markdown summary table (for $GITHUB_STEP_SUMMARY,
+                       merge-request notes)
   --strict             a metric that never appeared fails its check (default: counts as 0)
   --exit-code          exit 1 when the summary recommends it (default: exit 0 once written)
   --confine            refuse streamer logs outside the run directory (the manifest's
@@ -50,6 +55,8 @@ pub struct Args {
     pub finished_at: Option<Vec<u8>>,
     pub mode: Option<Vec<u8>>,
     pub junit: Option<Vec<u8>>,
+    pub html: Option<Vec<u8>>,
+    pub markdown: Option<Vec<u8>>,
     pub strict: bool,
     pub exit_code: bool,
     pub confine: bool,
@@ -66,8 +73,9 @@ pub enum Command {
     Version,
 }
 
-/// The reference's own flags; an abbreviation is matched against these first.
-const REFERENCE: [&str; 7] = [
+/// The reference's own flags (argparse adds `--help`); an abbreviation is matched
+/// against these first, so `--h` stays `--help` beside `--html`.
+const REFERENCE: [&str; 8] = [
     "--run-dir",
     "--manifest",
     "--output",
@@ -75,17 +83,19 @@ const REFERENCE: [&str; 7] = [
     "--started-at",
     "--finished-at",
     "--mode",
+    "--help",
 ];
 /// Flags of our own.
-const EXTRA: [&str; 9] = [
+const EXTRA: [&str; 10] = [
     "--suite",
     "--print-suite",
     "--junit",
+    "--html",
+    "--markdown",
     "--strict",
     "--exit-code",
     "--confine",
     "--quiet",
-    "--help",
     "--version",
 ];
 
@@ -166,6 +176,8 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             "--finished-at" => &mut parsed.finished_at,
             "--mode" => &mut parsed.mode,
             "--suite" => &mut parsed.suite,
+            "--html" => &mut parsed.html,
+            "--markdown" => &mut parsed.markdown,
             _ => &mut parsed.junit,
         };
         let value = match inline {
@@ -242,6 +254,24 @@ mod tests {
         assert_eq!(args.started_at.as_deref(), Some(&b"x"[..]));
         assert!(!args.strict);
         assert_eq!(run(&["--he"]), Ok(Command::Help));
+        // `--h` is the reference's --help, though --html starts so too.
+        assert_eq!(run(&["--h"]), Ok(Command::Help));
+    }
+
+    #[test]
+    fn pages_take_paths_and_abbreviate_past_the_references_flags() {
+        let Ok(Command::Run(args)) = run(&["--run-dir", "d", "--ht", "r.html", "--mark=s.md"])
+        else {
+            panic!("should parse");
+        };
+        assert_eq!(args.html.as_deref(), Some(&b"r.html"[..]));
+        assert_eq!(args.markdown.as_deref(), Some(&b"s.md"[..]));
+        // `--ma` is still the reference's --manifest.
+        let Ok(Command::Run(args)) = run(&["--run-dir", "d", "--ma", "m.tsv"]) else {
+            panic!("should parse");
+        };
+        assert_eq!(args.manifest.as_deref(), Some(&b"m.tsv"[..]));
+        assert!(args.markdown.is_none());
     }
 
     #[test]

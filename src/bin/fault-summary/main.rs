@@ -1,4 +1,5 @@
-//! `fault-summary`: a drop-in for the reference helper, plus `--run-dir`-only use and JUnit.
+//! `fault-summary`: a drop-in for the reference helper, plus `--run-dir`-only use, JUnit,
+//! and the HTML report and Markdown summary.
 //!
 //! This file only settles the inputs (flags, `FAULT_MODE`, `run.json`), hands
 //! them to the library's one evaluation, renders what it returns and maps the
@@ -14,6 +15,8 @@ use fault_harness::fs::atomic;
 use fault_harness::input::mode::{self, Mode, ModeChoice, MODE_VAR};
 use fault_harness::input::run_dir;
 use fault_harness::input::suite::{self, Found, Suite, SUITE_VAR};
+use fault_harness::publish::Pages;
+use fault_harness::report::overview::Run;
 use fault_harness::report::summary::{self, Header};
 use fault_harness::report::{cases, junit, warnings};
 use std::process::ExitCode;
@@ -143,7 +146,7 @@ fn result_line(
     tally: &Tally,
     choice: &ModeChoice,
     output: &Utf8Path,
-    junit: Option<&Utf8Path>,
+    extra: &[Utf8PathBuf],
 ) -> String {
     let Tally {
         total,
@@ -152,9 +155,13 @@ fn result_line(
         all_pass,
     } = tally;
     let verdict = if *all_pass { "" } else { "; the run fails" };
-    let written = match junit {
-        Some(junit) => format!("{output} and {junit} written"),
-        None => format!("{output} written"),
+    let written = match extra {
+        [] => format!("{output} written"),
+        [before @ .., last] => {
+            let mut all = vec![output.to_string()];
+            all.extend(before.iter().map(Utf8PathBuf::to_string));
+            format!("{} and {last} written", all.join(", "))
+        }
     };
     format!(
         "{name}: {pass} of {total} scenarios pass (mode {}, from {}){verdict}; {written}",
@@ -224,9 +231,23 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
     } else {
         Strictness::Reference
     };
+    let pages = Pages {
+        html: args
+            .html
+            .as_deref()
+            .map(|bytes| utf8_path("--html", bytes))
+            .transpose()?,
+        markdown: args
+            .markdown
+            .as_deref()
+            .map(|bytes| utf8_path("--markdown", bytes))
+            .transpose()?,
+    };
     let options = Options {
-        locate_lines: args.junit.is_some(),
+        // Messages name lines; the charts read every line of the logs.
+        locate_lines: args.junit.is_some() || pages.any(),
         confine: args.confine,
+        charts: pages.html.is_some(),
     };
     let suite = Arc::new(load_suite(args, &dir)?);
     let tables = suite.mode(choice.mode)?;
@@ -255,12 +276,20 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
         atomic::write_atomic(junit_path.as_std_path(), xml.as_bytes()).map_err(failed)?;
     }
     let junit_written = junit;
+    let mut extra: Vec<Utf8PathBuf> = junit_written.iter().cloned().collect();
+    if pages.any() {
+        let run = Run {
+            name: name.clone(),
+            evaluation: Some(&evaluation),
+            judged: cases::judge_run(&name, &evaluation),
+            started_at: Some(String::from_utf8_lossy(&header.started_at).into_owned()),
+            finished_at: Some(String::from_utf8_lossy(&header.finished_at).into_owned()),
+        };
+        extra.extend(pages.write(&[run], "fault-summary").map_err(CliError)?);
+    }
     let tally = Tally::of(&scenarios, suite.scenarios.len(), strictness);
     if !args.quiet {
-        eprintln!(
-            "{}",
-            result_line(&name, &tally, &choice, &output, junit_written.as_deref())
-        );
+        eprintln!("{}", result_line(&name, &tally, &choice, &output, &extra));
     }
     if junit_written.is_some() && strictness == Strictness::Reference {
         let missing = scenarios

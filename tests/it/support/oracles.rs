@@ -10,12 +10,15 @@
 //! rather than repeat it.
 
 use camino::Utf8Path;
+use fault_harness::eval::chart::MAX_POINTS;
 use fault_harness::eval::evaluation::{Evaluation, Options};
 use fault_harness::eval::model::{LogStatus, Scenario, Strictness, Tally};
 use fault_harness::input::manifest;
 use fault_harness::input::mode::{Mode, ModeChoice};
 use fault_harness::input::suite::Suite;
+use fault_harness::report::overview::Run;
 use fault_harness::report::summary::{self, Header};
+use fault_harness::report::{cases, html, markdown};
 use fault_harness::scan::tail::{self as scan, TOKENS};
 use std::fs::File;
 use std::path::{Component, Path};
@@ -323,9 +326,60 @@ fn neutralize_numbers(text: &str) -> String {
     out
 }
 
+/// Checks the pages of an evaluated run: a chart per check, its points in log order
+/// and no more than the most kept, and whatever the log and manifest hold, no markup
+/// of theirs in the HTML and a Markdown summary of bounded size.
+fn check_pages(evaluation: &Evaluation, scenarios: &[&Scenario]) {
+    for scenario in scenarios {
+        if matches!(scenario.log, LogStatus::Read { .. }) {
+            assert_eq!(
+                scenario.charts.len(),
+                scenario.checks.len(),
+                "a chart per check"
+            );
+        }
+        for chart in &scenario.charts {
+            assert!(
+                chart.points.len() <= MAX_POINTS,
+                "{} points",
+                chart.points.len()
+            );
+            assert!(chart
+                .points
+                .windows(2)
+                .all(|pair| pair[0].offset < pair[1].offset));
+            assert!(chart.points.len() as u64 <= chart.lines);
+        }
+    }
+    let run = Run {
+        name: "fuzz".to_string(),
+        evaluation: Some(evaluation),
+        judged: cases::judge_run("fuzz", evaluation),
+        started_at: None,
+        finished_at: None,
+    };
+    let page = html::render(std::slice::from_ref(&run), "the fuzz oracle");
+    let lower = page.to_ascii_lowercase();
+    for markup in ["<script", "<img", "<link", "<iframe", "url("] {
+        assert!(!lower.contains(markup), "the page holds {markup}");
+    }
+    assert_eq!(
+        page.matches("<section class=\"scenario").count(),
+        scenarios.len()
+    );
+    let summary = markdown::render(&[run]);
+    assert!(
+        summary.len() <= markdown::MAX_BYTES,
+        "{} bytes",
+        summary.len()
+    );
+    assert!(!summary.contains("<script"), "{summary}");
+}
+
 /// Fuzz input of whole runs: flags, a manifest and one log, evaluated and rendered.
 ///
-/// Layout: byte 0 holds flags (mode, locating lines, strictness, confinement), bytes 1-2
+/// Layout: byte 0 holds flags (mode, locating lines, strictness, confinement, charts and
+/// the HTML and Markdown pages), bytes 1-2
 /// the manifest's length (little-endian, cut to what is there), then the
 /// manifest, then the log, written as `a.log` and `torn_read/streamer.log`
 /// beside the manifest in the scratch folder `dir`.
@@ -366,6 +420,7 @@ pub fn check_run(data: &[u8], dir: &Path) {
     let options = Options {
         locate_lines: flags & 2 != 0,
         confine: flags & 8 != 0,
+        charts: flags & 16 != 0,
     };
     let strictness = if flags & 4 == 0 {
         Strictness::Reference
@@ -461,6 +516,9 @@ pub fn check_run(data: &[u8], dir: &Path) {
         doc["all_pass"] == true,
         Tally::of(&scenarios, 3, strictness).all_pass
     );
+    if options.charts {
+        check_pages(&evaluation, &scenarios);
+    }
     // Evaluation is a function of its inputs.
     let again = evaluate().expect("evaluates again");
     let again: Vec<&Scenario> = again.scenarios().collect();

@@ -1,0 +1,435 @@
+//! Charts: each checked metric of a scenario over its whole streamer log, cut
+//! down to at most [`MAX_POINTS`] points so that no spike is lost.
+//!
+//! A chart is gathered in the same forward pass as the limits judged over
+//! all lines (`pass` reads the log once for both). The log is split by byte
+//! offset into [`BUCKETS`] equal buckets, and each bucket keeps the lowest
+//! and the highest value that fell into it, so a one-line spike survives
+//! however long the soak; the first and the last point, the first point past
+//! the limit and the point the check judged are kept besides. A point is
+//! placed at the timestamp its line starts with (`scan::timestamp`), or, when
+//! a kept line has none or time runs backwards, every point at its byte
+//! offset. Drawing is the HTML report's; the verdicts stay the model's.
+
+use crate::eval::model::{Check, Metrics};
+use crate::eval::pass::Lookup;
+use crate::eval::series::small_int;
+use crate::input::suite::{Bound, Over};
+use crate::py::value::to_number;
+use crate::scan::forward::TokenLine;
+use crate::scan::timestamp;
+use std::borrow::Cow;
+
+/// Buckets the log is split into; each keeps its lowest and highest point.
+pub const BUCKETS: u64 = 498;
+
+/// The most points a chart holds: two per bucket, and the first, the last and the
+/// first past the limit.
+pub const MAX_POINTS: usize = 2 * BUCKETS as usize + 3;
+
+/// A metric's value on one line of the log.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChartPoint {
+    /// Byte offset of the line.
+    pub offset: u64,
+    /// The time the line starts with, in milliseconds since the Unix epoch (UTC).
+    pub time: Option<i64>,
+    pub value: f64,
+}
+
+/// What a chart's x axis measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Axis {
+    /// The time each line starts with (every kept point has one, in order).
+    Time,
+    /// The byte offset of each line in the log.
+    Offset,
+}
+
+/// One checked metric over the whole log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chart {
+    /// The check charted, by position in its scenario's checks.
+    pub check: usize,
+    /// The token whose lines were read; `None`: the lines of every token.
+    pub token: Option<String>,
+    /// Lines holding the metric (with a value `int()` takes).
+    pub lines: u64,
+    /// Lines whose value is past the limit.
+    pub crossed: u64,
+    /// The kept points, in log order: at most [`MAX_POINTS`].
+    pub points: Vec<ChartPoint>,
+    /// The first point past the limit.
+    pub first_crossed: Option<ChartPoint>,
+    /// The value the check judged: the last line's for a limit on the last line, the
+    /// worst for one judged over all lines.
+    pub judged: Option<ChartPoint>,
+    pub axis: Axis,
+    /// Bytes of the log.
+    pub log_len: u64,
+}
+
+impl Chart {
+    /// Returns where `point` lies on the x axis: milliseconds or a byte offset.
+    pub fn x(&self, point: &ChartPoint) -> f64 {
+        match (self.axis, point.time) {
+            (Axis::Time, Some(time)) => time as f64,
+            _ => point.offset as f64,
+        }
+    }
+}
+
+/// The charts of a scenario's checks, as one forward pass reads them.
+pub(crate) struct Plan {
+    items: Vec<Item>,
+    /// Bytes of log per bucket.
+    width: u64,
+    log_len: u64,
+}
+
+/// One chart being planned: which lines and which value it reads.
+struct Item {
+    check: usize,
+    token: Option<usize>,
+    token_name: Option<String>,
+    key: usize,
+    bound: Bound,
+    limit: Option<i64>,
+}
+
+/// A chart being gathered from one part of the log.
+pub(crate) struct Gathered {
+    lines: u64,
+    crossed: u64,
+    /// The lowest and the highest point of each bucket.
+    buckets: Vec<Option<(ChartPoint, ChartPoint)>>,
+    first: Option<ChartPoint>,
+    last: Option<ChartPoint>,
+    first_crossed: Option<ChartPoint>,
+    /// The point furthest past the limit's side (the earliest of equal ones).
+    worst: Option<ChartPoint>,
+}
+
+impl Plan {
+    /// Plans a chart for every check, reading the token the check reads (its own, else
+    /// the one whose last line holds the metric, else every token), adding tokens and
+    /// metrics to `lookup`.
+    pub(crate) fn new(
+        checks: &[Check],
+        metrics: &Metrics,
+        lookup: &mut Lookup,
+        log_len: u64,
+    ) -> Plan {
+        let items = checks
+            .iter()
+            .enumerate()
+            .map(|(index, check)| {
+                let token = metrics.token_of(&check.spec).map(str::to_string);
+                Item {
+                    check: index,
+                    token: lookup.token(token.as_deref()),
+                    token_name: token,
+                    key: lookup.key(&check.spec.metric),
+                    bound: check.spec.bound,
+                    limit: check.spec.limit,
+                }
+            })
+            .collect();
+        Plan {
+            items,
+            width: log_len.div_ceil(BUCKETS).max(1),
+            log_len,
+        }
+    }
+
+    /// Returns true if and only if there is nothing to chart.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// Returns empty charts for a part of the log.
+    pub(crate) fn fresh(&self) -> Vec<Gathered> {
+        self.items
+            .iter()
+            .map(|_| Gathered {
+                lines: 0,
+                crossed: 0,
+                buckets: vec![None; BUCKETS as usize],
+                first: None,
+                last: None,
+                first_crossed: None,
+                worst: None,
+            })
+            .collect()
+    }
+
+    /// Adds a line, whose looked-up values are `values`, to the charts of a part.
+    pub(crate) fn add(
+        &self,
+        part: &mut [Gathered],
+        line: &TokenLine<'_>,
+        values: &[Option<Cow<'_, str>>],
+    ) {
+        let mut time: Option<Option<i64>> = None;
+        for (item, gathered) in self.items.iter().zip(part.iter_mut()) {
+            let reads = item.token.is_none_or(|token| line.tokens.contains(&token));
+            let Some(value) = values[item.key]
+                .as_deref()
+                .filter(|_| reads)
+                .and_then(number)
+            else {
+                continue;
+            };
+            let time = *time.get_or_insert_with(|| timestamp::leading(line.head()));
+            let point = ChartPoint {
+                offset: line.start,
+                time,
+                value,
+            };
+            let bucket = ((line.start / self.width) as usize).min(BUCKETS as usize - 1);
+            gathered.add(item, bucket, point);
+        }
+    }
+
+    /// Adds the charts of a later part of the log to those of the part before it.
+    pub(crate) fn merge(&self, into: &mut [Gathered], later: Vec<Gathered>) {
+        for ((item, into), from) in self.items.iter().zip(into.iter_mut()).zip(later) {
+            into.merge(item, from);
+        }
+    }
+
+    /// Returns the charts of the whole log; `checks` and `metrics` say which value each
+    /// check judged.
+    pub(crate) fn finish(
+        &self,
+        whole: Vec<Gathered>,
+        checks: &[Check],
+        metrics: &Metrics,
+    ) -> Vec<Chart> {
+        self.items
+            .iter()
+            .zip(whole)
+            .map(|(item, gathered)| {
+                let spec = &checks[item.check].spec;
+                let judged = match spec.over {
+                    Over::All => gathered.worst,
+                    // The last line holding the metric, if it is the line the check read.
+                    Over::Last => gathered.last.filter(|last| {
+                        item.token_name
+                            .as_deref()
+                            .and_then(|token| metrics.line(token))
+                            .is_some_and(|line| line.offset == last.offset)
+                    }),
+                };
+                let Gathered {
+                    lines,
+                    crossed,
+                    buckets,
+                    first,
+                    last,
+                    first_crossed,
+                    worst: _,
+                } = gathered;
+                let mut points: Vec<ChartPoint> = buckets
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|(low, high)| [low, high])
+                    .chain(first)
+                    .chain(last)
+                    .chain(first_crossed)
+                    .chain(judged)
+                    .collect();
+                points.sort_by_key(|point| point.offset);
+                points.dedup_by_key(|point| point.offset);
+                let in_time = points.iter().all(|point| point.time.is_some())
+                    && points.windows(2).all(|pair| pair[0].time <= pair[1].time);
+                Chart {
+                    check: item.check,
+                    token: item.token_name.clone(),
+                    lines,
+                    crossed,
+                    points,
+                    first_crossed,
+                    judged,
+                    axis: if in_time { Axis::Time } else { Axis::Offset },
+                    log_len: self.log_len,
+                }
+            })
+            .collect()
+    }
+}
+
+impl Gathered {
+    /// Adds one point of `item`'s metric, which falls into `bucket`.
+    fn add(&mut self, item: &Item, bucket: usize, point: ChartPoint) {
+        self.lines += 1;
+        if self.first.is_none() {
+            self.first = Some(point);
+        }
+        self.last = Some(point);
+        if crosses(item, point.value) {
+            self.crossed += 1;
+            if self.first_crossed.is_none() {
+                self.first_crossed = Some(point);
+            }
+        }
+        if worse(item.bound, &point, self.worst.as_ref()) {
+            self.worst = Some(point);
+        }
+        match &mut self.buckets[bucket] {
+            slot @ None => *slot = Some((point, point)),
+            Some((low, high)) => {
+                if point.value < low.value {
+                    *low = point;
+                }
+                if point.value > high.value {
+                    *high = point;
+                }
+            }
+        }
+    }
+
+    /// Adds what a later part of the log gathered.
+    fn merge(&mut self, item: &Item, later: Gathered) {
+        let Gathered {
+            lines,
+            crossed,
+            buckets,
+            first,
+            last,
+            first_crossed,
+            worst,
+        } = later;
+        self.lines += lines;
+        self.crossed += crossed;
+        self.first = self.first.or(first);
+        self.last = last.or(self.last);
+        self.first_crossed = self.first_crossed.or(first_crossed);
+        if let Some(worst) = worst {
+            if worse(item.bound, &worst, self.worst.as_ref()) {
+                self.worst = Some(worst);
+            }
+        }
+        // A bucket may straddle the split: of equal values the earlier point stays.
+        for (into, from) in self.buckets.iter_mut().zip(buckets) {
+            match (into.as_mut(), from) {
+                (_, None) => {}
+                (None, from) => *into = from,
+                (Some((low, high)), Some((from_low, from_high))) => {
+                    if from_low.value < low.value {
+                        *low = from_low;
+                    }
+                    if from_high.value > high.value {
+                        *high = from_high;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Returns true if and only if `value` is past the limit of `item` (none without a limit).
+fn crosses(item: &Item, value: f64) -> bool {
+    match (item.limit, item.bound) {
+        (Some(limit), Bound::Max) => value > limit as f64,
+        (Some(limit), Bound::Min) => value < limit as f64,
+        (None, _) => false,
+    }
+}
+
+/// Returns true if and only if `point` lies strictly further to the limit's side than `kept`.
+fn worse(bound: Bound, point: &ChartPoint, kept: Option<&ChartPoint>) -> bool {
+    kept.is_none_or(|kept| match bound {
+        Bound::Max => point.value > kept.value,
+        Bound::Min => point.value < kept.value,
+    })
+}
+
+/// Returns a metric value as a number to draw, as `int()` reads it; `None` where
+/// `int()` rejects it (the check says why).
+fn number(raw: &str) -> Option<f64> {
+    match small_int(raw) {
+        Some(small) => Some(small as f64),
+        None => to_number(raw).to_int().ok().map(|int| int.to_f64()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::model::Observed;
+    use crate::eval::thresholds::CheckSpec;
+    use crate::testing::Scratch;
+    use std::fs::File;
+
+    fn check(metric: &str, bound: Bound, limit: i64, over: Over) -> Check {
+        Check {
+            spec: CheckSpec {
+                metric: metric.to_string(),
+                bound,
+                key: format!("{metric}_{}", bound.as_str()),
+                token: Some("LATENCY_METRICS".to_string()),
+                over,
+                limit: Some(limit),
+            },
+            observed: Observed::Missing,
+        }
+    }
+
+    /// Charts `log` for `checks`, reading it in one forward pass.
+    fn charts(label: &str, log: &str, checks: &mut [Check]) -> Vec<Chart> {
+        let scratch = Scratch::new(label);
+        let path = scratch.path().join("streamer.log");
+        std::fs::write(&path, log).unwrap();
+        let file = File::open(&path).unwrap();
+        let tokens = ["LATENCY_METRICS".to_string()];
+        let metrics = Metrics::default();
+        crate::eval::pass::observe(&file, log.len() as u64, &tokens, checks, &metrics, true)
+            .unwrap()
+    }
+
+    #[test]
+    fn a_short_log_keeps_every_point_at_its_time() {
+        let log = "2026-03-05T12:00:00Z LATENCY_METRICS p99_us=10\n\
+                   noise\n\
+                   2026-03-05T12:00:10Z LATENCY_METRICS p99_us=30\n\
+                   2026-03-05T12:00:20Z LATENCY_METRICS p99_us=20 p50_us=x\n";
+        let mut checks = [check("p99_us", Bound::Max, 25, Over::All)];
+        let charts = charts("chart-short", log, &mut checks);
+        let chart = &charts[0];
+        assert_eq!(chart.axis, Axis::Time);
+        let values: Vec<f64> = chart.points.iter().map(|p| p.value).collect();
+        assert_eq!(values, [10.0, 30.0, 20.0]);
+        assert_eq!((chart.lines, chart.crossed), (3, 1));
+        let crossed = chart.first_crossed.unwrap();
+        assert_eq!(chart.x(&crossed) - chart.x(&chart.points[0]), 10_000.0);
+        assert_eq!(chart.judged.map(|p| p.value), Some(30.0));
+    }
+
+    #[test]
+    fn lines_without_a_time_or_with_time_running_back_are_placed_by_offset() {
+        let log = "LATENCY_METRICS p99_us=1\nLATENCY_METRICS p99_us=2\n";
+        let mut checks = [check("p99_us", Bound::Max, 25, Over::Last)];
+        assert_eq!(
+            charts("chart-offset", log, &mut checks)[0].axis,
+            Axis::Offset
+        );
+        let log = "2026-03-05T12:00:10Z LATENCY_METRICS p99_us=1\n\
+                   2026-03-05T12:00:00Z LATENCY_METRICS p99_us=2\n";
+        let chart = &charts("chart-back", log, &mut checks)[0];
+        assert_eq!(chart.axis, Axis::Offset);
+        assert_eq!(chart.x(&chart.points[1]), 46.0);
+    }
+
+    #[test]
+    fn a_min_limit_is_crossed_below_it_and_judged_at_its_lowest() {
+        let log =
+            "LATENCY_METRICS n=50\nLATENCY_METRICS n=3\nLATENCY_METRICS n=3\nLATENCY_METRICS n=9\n";
+        let mut checks = [check("n", Bound::Min, 5, Over::All)];
+        let chart = &charts("chart-min", log, &mut checks)[0];
+        assert_eq!(chart.crossed, 2);
+        // The earliest of the two lowest values.
+        assert_eq!(chart.judged.map(|p| p.offset), Some(21));
+        assert_eq!(chart.first_crossed.map(|p| p.offset), Some(21));
+    }
+}
