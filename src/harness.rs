@@ -196,29 +196,25 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
     let finished = match Config::from_env(default_runs.clone()) {
         Ok(mut config) => {
             let mut tests = tests(&config);
-            if let (Some(junit), true) = (&config.junit, under_nextest()) {
+            if under_nextest() {
                 // nextest runs each test in a process of its own, and nothing runs once they
                 // are all done: no process could write the whole report. Say so in a test
                 // of its own, where nextest shows it, rather than in output it hides.
-                let message = format!(
-                    "{JUNIT_VAR}={junit} is not written under nextest, which runs each test in a process of its own; nextest writes the JUnit report itself: set [profile.ci.junit] path = \"junit.xml\" in .config/nextest.toml, run `cargo nextest run --profile ci`, and unset {JUNIT_VAR}"
-                );
-                tests.push(Test {
-                    case: setup_case(&config.runs, message),
-                    evaluation: None,
-                });
-                tests.sort_by(|a, b| a.case.name.cmp(&b.case.name));
-                config.junit = None;
-            }
-            if let (Some(message), true) =
-                (publish::not_under_nextest(&config.pages), under_nextest())
-            {
-                tests.push(Test {
-                    case: setup_case(&config.runs, message),
-                    evaluation: None,
-                });
-                tests.sort_by(|a, b| a.case.name.cmp(&b.case.name));
+                let mut messages = Vec::new();
+                if let Some(junit) = config.junit.take() {
+                    messages.push(format!(
+                        "{JUNIT_VAR}={junit} is not written under nextest, which runs each test in a process of its own; nextest writes the JUnit report itself: set [profile.ci.junit] path = \"junit.xml\" in .config/nextest.toml, run `cargo nextest run --profile ci`, and unset {JUNIT_VAR}"
+                    ));
+                }
+                messages.extend(publish::not_under_nextest(&config.pages));
                 config.pages = Pages::default();
+                if !messages.is_empty() {
+                    tests.push(Test {
+                        case: setup_case(&config.runs, messages.join("\n")),
+                        evaluation: None,
+                    });
+                    tests.sort_by(|a, b| a.case.name.cmp(&b.case.name));
+                }
             }
             finish(&args, tests, config.junit.as_deref(), &config.pages)
         }
@@ -586,10 +582,14 @@ mod tests {
                 (RUN_DIR_VAR, "r"),
                 (MODE_VAR, "baseline"),
                 (JUNIT_VAR, "j.xml"),
+                (HTML_VAR, "r.html"),
+                (MARKDOWN_VAR, "s.md"),
             ]),
         )
         .unwrap();
         assert_eq!(config.runs, Utf8PathBuf::from("r"));
+        assert_eq!(config.pages.html, Some(Utf8PathBuf::from("r.html")));
+        assert_eq!(config.pages.markdown, Some(Utf8PathBuf::from("s.md")));
         assert_eq!(config.mode, Some(Mode::Baseline));
         assert_eq!(config.junit, Some(Utf8PathBuf::from("j.xml")));
         let config = Config::from_vars(

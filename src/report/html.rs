@@ -12,6 +12,7 @@
 use crate::eval::chart::{Axis, Chart, MAX_POINTS};
 use crate::eval::model::{Evidence, LogStatus, Observed, Scenario};
 use crate::input::suite::{Bound, Over};
+use crate::report::cases::{Judged, PROCESS_EXIT};
 use crate::report::overview::{headline, CheckView, Overview, Run, ScenarioView, Status};
 use crate::report::svg::{self, escape, number};
 use crate::scan::timestamp;
@@ -72,13 +73,15 @@ pre.error { background: var(--error-bg); border-left: 3px solid var(--error); }
 .failures a { color: var(--ink); font-weight: 600; }
 .cases { list-style: none; padding: 0; margin: 12px 0 0; }
 .cases li { margin: 4px 0; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); gap: 14px 22px; margin: 14px 0 6px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(440px, 1fr)); gap: 16px 28px; margin: 14px 0 6px; }
+.failures .charts { margin-bottom: 2px; }
 figure { margin: 0; break-inside: avoid; }
 figcaption { font-size: 12.5px; color: var(--muted); margin: 0 0 2px; }
 figcaption code { color: var(--ink); font-weight: 600; }
 svg.chart { width: 100%; height: auto; display: block; font-size: 11px; }
 svg.chart .tick { fill: var(--muted); }
-svg.chart .limit, svg.chart .crossed { fill: var(--fail); font-weight: 600; }
+svg.chart .limit { fill: var(--ink); font-weight: 600; }
+svg.chart .crossed { fill: var(--fail); font-weight: 600; }
 svg.chart .judged { font-weight: 700; }
 svg.bar { display: block; }
 .legend { font-size: 12px; color: var(--muted); margin: 2px 0 0; }
@@ -91,7 +94,7 @@ footer { color: var(--muted); font-size: 12px; border-top: 1px solid var(--line)
   main { max-width: none; padding: 0; }
   .scenario, section.run { break-inside: auto; }
   .banner, figure, tr { break-inside: avoid; }
-  .charts { grid-template-columns: 1fr 1fr 1fr; }
+  .charts { grid-template-columns: 1fr 1fr; }
 }
 "#;
 
@@ -285,36 +288,58 @@ fn run_section(page: &mut String, number_of_run: usize, overview: &Overview<'_>)
 }
 
 /// Lists what did not pass, first thing under the run's facts: each failing or erring
-/// test of a scenario with its violation, linked to the scenario.
+/// test of a scenario with its violation and when the metric first crossed its limit,
+/// linked to the scenario, and the charts of the first few failing checks.
 fn failures(page: &mut String, number_of_run: usize, overview: &Overview<'_>) {
+    const CHARTS_SHOWN: usize = 4;
     let mut items = String::new();
+    let mut charts = String::new();
+    let mut charted = 0;
     for (index, view) in overview.scenarios.iter().enumerate() {
-        let tests = std::iter::once(("process_exit".to_string(), view.exit)).chain(
-            view.checks
-                .iter()
-                .map(|check| (check.test.clone(), check.judged)),
-        );
-        for (test, judged) in tests {
+        let mut item = |test: &str, judged: Option<&Judged>, check: Option<&CheckView<'_>>| {
             let status = Status::of(judged);
             let (Some(judged), Status::Failure | Status::Error) = (judged, status) else {
-                continue;
+                return;
             };
+            let when = check
+                .and_then(|check| check.chart)
+                .and_then(|chart| Some((chart, chart.first_crossed.as_ref()?)))
+                .map_or(String::new(), |(chart, first)| {
+                    format!(
+                        " <b>First past the limit: {}.</b>",
+                        escape(&svg::place(chart, first))
+                    )
+                });
             let _ = writeln!(
                 items,
-                "<li>{} <a href=\"#run-{number_of_run}-scenario-{}\">{}</a> <code>{}</code>: {}</li>",
+                "<li>{} <a href=\"#run-{number_of_run}-scenario-{}\">{}</a> <code>{}</code>: {}{when}</li>",
                 badge(status),
                 index + 1,
                 escape(&view.key),
-                escape(&test),
+                escape(test),
                 escape(headline(&judged.verdict).unwrap_or_default())
             );
+            if let Some(check) = check.filter(|check| check.chart.is_some()) {
+                if charted < CHARTS_SHOWN {
+                    figure(&mut charts, view.scenario, check);
+                    charted += 1;
+                }
+            }
+        };
+        item(PROCESS_EXIT, view.exit, None);
+        for check in &view.checks {
+            item(&check.test, check.judged, Some(check));
         }
     }
     if !items.is_empty() {
         let _ = write!(
             page,
-            "<div class=\"failures\"><h4>What did not pass</h4>\n<ul>\n{items}</ul></div>\n"
+            "<div class=\"failures\"><h4>What did not pass</h4>\n<ul>\n{items}</ul>\n"
         );
+        if !charts.is_empty() {
+            let _ = write!(page, "<div class=\"charts\">\n{charts}</div>\n");
+        }
+        page.push_str("</div>\n");
     }
 }
 
@@ -506,7 +531,11 @@ fn figure(page: &mut String, scenario: &Scenario, view: &CheckView<'_>) {
     let failed = matches!(view.status(), Status::Failure | Status::Error);
     let token = chart.token.as_deref().unwrap_or("any token");
     let drawn = if chart.points.len() as u64 >= chart.lines {
-        format!("{} lines, all drawn", number(chart.lines as f64))
+        format!(
+            "{} {}, all drawn",
+            number(chart.lines as f64),
+            if chart.lines == 1 { "line" } else { "lines" }
+        )
     } else {
         format!(
             "{} lines, {} drawn (each stretch's lowest and highest kept; at most {MAX_POINTS})",
@@ -535,38 +564,33 @@ fn figure(page: &mut String, scenario: &Scenario, view: &CheckView<'_>) {
 
 /// Writes what a chart's axes and marks mean.
 fn legend(page: &mut String, scenario: &Scenario, chart: &Chart, view: &CheckView<'_>) {
-    let axis = match chart.axis {
-        Axis::Time => "x: the time each line starts with (UTC)".to_string(),
+    let mut parts = vec![match chart.axis {
+        Axis::Time => "x: time (UTC)".to_string(),
         Axis::Offset => format!(
-            "x: position in {} (bytes; its lines carry no timestamp in order)",
+            "x: byte offset in {} (no timestamps in order)",
             escape(scenario.files.streamer_log.shown())
         ),
-    };
-    let mut parts = vec![axis];
+    }];
     if let Some(limit) = view.check.spec.limit {
         parts.push(format!(
-            "dashed: the limit {}",
+            "dashed: limit {}",
             escape(&svg::limit_words(view.check.spec.bound, limit))
         ));
     }
     if chart.crossed > 0 {
         parts.push(format!(
-            "red dots: past the limit ({} of {} lines; first at {})",
+            "dots: {} of {} lines past it",
             number(chart.crossed as f64),
-            number(chart.lines as f64),
-            chart
-                .first_crossed
-                .as_ref()
-                .map_or(String::new(), |first| escape(&svg::place(chart, first)))
+            number(chart.lines as f64)
         ));
     }
     if let Some(judged) = &chart.judged {
         let which = match view.check.spec.over {
-            Over::All => "the worst line",
-            Over::Last => "the last line",
+            Over::All => "worst line",
+            Over::Last => "last line",
         };
         parts.push(format!(
-            "ring: the value judged, {} on {which} ({})",
+            "ring: judged {}, the {which}, at {}",
             number(judged.value),
             escape(&svg::place(chart, judged))
         ));

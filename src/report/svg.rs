@@ -16,6 +16,8 @@ use std::fmt::Write;
 const PASS: &str = "#2e7d4f";
 /// Colour of values past their limit and of failure marks.
 pub const FAIL: &str = "#b42318";
+/// Colour of points past a limit on a check that passed (it judges another line).
+const CAUTION: &str = "#bf8700";
 /// Fill of the region past a limit.
 const FORBIDDEN: &str = "#f7dcd8";
 /// Colour of a metric's line.
@@ -139,8 +141,8 @@ pub struct Marks<'a> {
 }
 
 /// The plot's size and margins, in SVG units.
-const CHART_W: f64 = 640.0;
-const CHART_H: f64 = 210.0;
+const CHART_W: f64 = 560.0;
+const CHART_H: f64 = 200.0;
 const LEFT: f64 = 62.0;
 const RIGHT: f64 = 14.0;
 const TOP: f64 = 18.0;
@@ -275,7 +277,7 @@ pub fn line_chart(chart: &Chart, marks: &Marks<'_>) -> String {
         };
         let _ = write!(
             out,
-            "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{plot_right}\" y2=\"{y:.1}\" stroke=\"{FAIL}\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\
+            "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{plot_right}\" y2=\"{y:.1}\" stroke=\"{INK}\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\
 <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" class=\"limit\">{side} {}</text>",
             plot_right - 4.0,
             // Inside the shaded region when it has room, else on the other side.
@@ -289,16 +291,16 @@ pub fn line_chart(chart: &Chart, marks: &Marks<'_>) -> String {
         );
     }
     // The first point past the limit: when the metric crossed it.
-    if let Some(first) = &chart.first_crossed {
+    if let (Some(first), true) = (&chart.first_crossed, failed) {
         let x = frame.x(chart.x(first));
         let _ = write!(
             out,
             "<line x1=\"{x:.1}\" y1=\"{TOP}\" x2=\"{x:.1}\" y2=\"{plot_bottom}\" stroke=\"{FAIL}\" stroke-dasharray=\"2 3\"/>\
-<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{}\" class=\"crossed\">first past the limit: {}</text>",
+<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{}\" class=\"crossed\">first past the limit {}</text>",
             if x > CHART_W * 0.6 { x - 4.0 } else { x + 4.0 },
             TOP - 5.0,
             if x > CHART_W * 0.6 { "end" } else { "start" },
-            escape(&place(chart, first))
+            escape(&time_of_day(chart, first))
         );
     }
     // The line itself.
@@ -318,9 +320,10 @@ pub fn line_chart(chart: &Chart, marks: &Marks<'_>) -> String {
         }
     }
     if !dots.is_empty() {
+        let colour = if failed { FAIL } else { CAUTION };
         let _ = write!(
             out,
-            "<path d=\"{dots}\" stroke=\"{FAIL}\" stroke-width=\"5\" stroke-linecap=\"round\"/>"
+            "<path d=\"{dots}\" stroke=\"{colour}\" stroke-width=\"5\" stroke-linecap=\"round\"/>"
         );
     }
     // The value the check judged.
@@ -348,6 +351,17 @@ pub fn place(chart: &Chart, point: &ChartPoint) -> String {
         (Axis::Time, Some(time)) => {
             let (year, month, day, hour, minute, second) = timestamp::utc(time);
             format!("{year:04}-{month:02}-{day:02} {hour:02}:{minute:02}:{second:02} UTC")
+        }
+        _ => format!("byte {}", number(point.offset as f64)),
+    }
+}
+
+/// Says where a point lies, briefly: its time of day (`02:04:00`) or its byte offset.
+fn time_of_day(chart: &Chart, point: &ChartPoint) -> String {
+    match (chart.axis, point.time) {
+        (Axis::Time, Some(time)) => {
+            let (_, _, _, hour, minute, second) = timestamp::utc(time);
+            format!("{hour:02}:{minute:02}:{second:02}")
         }
         _ => format!("byte {}", number(point.offset as f64)),
     }

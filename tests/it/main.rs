@@ -16,6 +16,9 @@ mod messages;
 mod suites;
 // JUnit reports of the harness and of `fault-summary --junit`, checked against Jenkins' schema.
 mod junit;
+// The HTML report and the Markdown summary: their content, self-containment, escaping,
+// decimation, both faces, and headless Chromium's rendering of them.
+mod reports;
 // Hostile and broken runs: a corpus of bad inputs, each with its expected behaviour.
 mod hostile;
 // The log tail scanner against a naive forward scan and against python3, on hand-made and random logs.

@@ -142,6 +142,8 @@ pub fn fault_suite_command(runs: &Path) -> Command {
         .env("FAULT_RUN_DIR", runs)
         .env_remove("FAULT_MODE")
         .env_remove("FAULT_JUNIT")
+        .env_remove("FAULT_HTML")
+        .env_remove("FAULT_MARKDOWN")
         .env_remove("NEXTEST_EXECUTION_MODE")
         .env_remove("CLICOLOR_FORCE")
         .env("NO_COLOR", "1");

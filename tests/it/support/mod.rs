@@ -3,10 +3,12 @@
 //! by path: `rng.rs`, `scratch.rs` and `tools.rs` with the crate's unit tests
 //! (`src/testing.rs`), `oracles.rs` with the fuzz targets (`fuzz/src/lib.rs`).
 
+pub mod chromium;
 pub mod harness;
 pub mod junit;
 pub mod logs;
 pub mod oracles;
+pub mod png;
 pub mod reference;
 pub mod rng;
 pub mod runs;
