@@ -2,7 +2,7 @@
 """Benchmarks fault-summary against the Python reference (issue 4). Stdlib only.
 
     python3 bench/bench.py                      # everything (about 6 min the first time)
-    python3 bench/bench.py --only scan,absent   # parts: scan absent scaling harness build
+    python3 bench/bench.py --only scan,absent   # parts: scan absent all report scaling harness build
     python3 bench/bench.py --only scan --size-mib 64 --ref-runs 1
 
 What each part does:
@@ -15,6 +15,9 @@ What each part does:
   all      the soak run judged by a suite with `over: all` limits on every scenario
            (every metric line read, forward), alternated with the token-absent
            scan of the same size: the ratio of the medians.
+  report   the soak run with --html and --markdown (every checked metric charted over
+           the whole log), alternated with the token-absent scan: the ratio of the
+           medians, peak RSS, and the HTML file's size.
   scaling  fault-summary on soak runs of 1 MiB .. 1 GiB logs: time growth factor.
   harness  the fault_suite test binary (debug and/or release) over the bundled
            sample run: all tests, and one --exact test.
@@ -47,7 +50,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 MIB = 1 << 20
-PARTS = ("scan", "absent", "all", "scaling", "harness", "build")
+PARTS = ("scan", "absent", "all", "report", "scaling", "harness", "build")
 GEN_VERSION = 1
 
 # Targets of issue 4, item 2.
@@ -60,6 +63,10 @@ TARGET_HARNESS_EXACT_MS = 10.0
 TARGET_BUILD_S = 60.0
 # Issue 10: a limit judged over every line reads the whole log forward once.
 TARGET_ALL_VS_ABSENT = 1.5
+# Issue 12: the HTML report charts every checked metric in one forward pass.
+TARGET_REPORT_VS_ABSENT = 1.5
+TARGET_REPORT_RSS_MIB = 64.0
+TARGET_REPORT_HTML_MIB = 2.0
 EXACT_TEST = "nightly-0305::torn_read::p99_us_max"
 
 SCENARIOS = (
@@ -508,6 +515,61 @@ def part_all(args, spawn, ours, report) -> None:
                   f"<= {TARGET_ALL_VS_ABSENT}x", f"{ratio:.2f}x", ratio <= TARGET_ALL_VS_ABSENT)
 
 
+def part_report(args, spawn, ours, report) -> None:
+    size = args.size_mib * MIB
+    soak = generate_run(args.data_dir, f"soak-{args.size_mib}m", size, False, args.regen)
+    absent = generate_run(args.data_dir, f"absent-{args.size_mib}m", size, True, args.regen)
+    settle()
+    out_dir = Path(tempfile.mkdtemp(prefix="fh-bench-out-", dir=spawn.workdir))
+
+    def flags(run: Path, out: Path) -> list[str]:
+        return ["--manifest", str(run / "manifest.tsv"), "--run-id", run.name, "--run-dir",
+                str(run), "--started-at", STARTED_AT, "--finished-at", FINISHED_AT,
+                "--mode", "degraded", "--output", str(out), "--quiet"]
+
+    pages, absent_runs = Series(), Series()
+    for run in (soak, absent):  # warm the page cache
+        cat_rate(spawn, [run / sid / "streamer.log" for sid, _, _ in SCENARIOS], 1)
+    for i in range(args.runs):
+        html, md = out_dir / f"report-{i}.html", out_dir / f"summary-{i}.md"
+        pages.samples.append(spawn.run(
+            [str(ours), *flags(soak, out_dir / f"report-{i}.json"), "--html", str(html),
+             "--markdown", str(md)], cwd=soak))
+        absent_runs.samples.append(spawn.run(
+            [str(ours), *flags(absent, out_dir / f"absent-{i}.json")], cwd=absent))
+    html = (out_dir / "report-0.html").read_text()
+    md_bytes = (out_dir / "summary-0.md").stat().st_size
+    html_bytes = len(html.encode())
+    charts = html.count('<svg class="chart"')
+    if '<div class="banner pass">' not in html or charts != 15:
+        raise SystemExit(f"the report of {soak} is not a passing report with 15 charts")
+    if any(u in html for u in ("http:", "https:", "<script")):
+        raise SystemExit("the report fetches something")
+    shutil.rmtree(out_dir)
+    total = sum((soak / sid / "streamer.log").stat().st_size for sid, _, _ in SCENARIOS)
+    ratio = pages.median_s() / absent_runs.median_s()
+    label = f"3x{args.size_mib} MiB"
+    report.row("report", label, "token-absent scan", fmt_time(absent_runs.median_s()),
+               str(len(absent_runs.samples)), f"{absent_runs.max_rss_mib():.1f} MiB",
+               fmt_mib(absent_runs.median_rchar()), "")
+    report.row("report", label, "--html --markdown", fmt_time(pages.median_s()),
+               str(len(pages.samples)), f"{pages.max_rss_mib():.1f} MiB",
+               fmt_mib(pages.median_rchar()),
+               f"{ratio:.2f}x the token-absent scan; {total / pages.median_s() / 1e9:.2f} GB/s; "
+               f"HTML {html_bytes / 1024:.0f} KiB ({charts} charts), Markdown {md_bytes} B")
+    report.data["report"] = {"report_median_s": pages.median_s(),
+                             "absent_median_s": absent_runs.median_s(), "ratio": ratio,
+                             "report_peak_rss_mib": pages.max_rss_mib(),
+                             "html_bytes": html_bytes, "markdown_bytes": md_bytes}
+    report.target("report: --html --markdown vs token-absent scan",
+                  f"<= {TARGET_REPORT_VS_ABSENT}x", f"{ratio:.2f}x",
+                  ratio <= TARGET_REPORT_VS_ABSENT)
+    report.target("report: peak RSS", f"<= {TARGET_REPORT_RSS_MIB:.0f} MiB",
+                  f"{pages.max_rss_mib():.1f} MiB", pages.max_rss_mib() <= TARGET_REPORT_RSS_MIB)
+    report.target("report: HTML file size", f"<= {TARGET_REPORT_HTML_MIB:.0f} MiB",
+                  f"{html_bytes / MIB:.2f} MiB", html_bytes <= TARGET_REPORT_HTML_MIB * MIB)
+
+
 def part_scaling(args, spawn, ours, report) -> None:
     sizes = [int(x) for x in args.scaling_mib.split(",")]
     runs = {mib: generate_run(args.data_dir, f"soak-{mib}m", mib * MIB, False, args.regen)
@@ -719,7 +781,7 @@ def main() -> int:
     ours = REPO / "target" / "release" / "fault-summary"
     if args.fault_summary:
         ours = args.fault_summary.resolve()
-    if {"scan", "absent", "all", "scaling"} & set(parts):
+    if {"scan", "absent", "all", "report", "scaling"} & set(parts):
         if not args.no_build and not args.fault_summary:
             cargo(["build", "--release", "--bin", "fault-summary"])
         args.data_dir.mkdir(parents=True, exist_ok=True)
@@ -732,6 +794,8 @@ def main() -> int:
             part_scan(args, spawn, ours, report, absent=True)
         elif part == "all":
             part_all(args, spawn, ours, report)
+        elif part == "report":
+            part_report(args, spawn, ours, report)
         elif part == "scaling":
             part_scaling(args, spawn, ours, report)
         elif part == "harness":

@@ -18,7 +18,6 @@ use crate::input::suite::{Bound, Over};
 use crate::py::value::to_number;
 use crate::scan::forward::TokenLine;
 use crate::scan::timestamp;
-use std::borrow::Cow;
 
 /// Buckets the log is split into; each keeps its lowest and highest point.
 pub const BUCKETS: u64 = 498;
@@ -102,12 +101,37 @@ pub(crate) struct Gathered {
     lines: u64,
     crossed: u64,
     /// The lowest and the highest point of each bucket.
-    buckets: Vec<Option<(ChartPoint, ChartPoint)>>,
-    first: Option<ChartPoint>,
-    last: Option<ChartPoint>,
-    first_crossed: Option<ChartPoint>,
+    buckets: Vec<Option<(Seen, Seen)>>,
+    first: Option<Seen>,
+    last: Option<Seen>,
+    first_crossed: Option<Seen>,
     /// The point furthest past the limit's side (the earliest of equal ones).
-    worst: Option<ChartPoint>,
+    worst: Option<Seen>,
+}
+
+/// Bytes of a line's start kept with a point: a timestamp with nanoseconds, a zone and
+/// a bracket fits.
+const STAMP: usize = 40;
+
+/// A point as gathered: the line's first bytes are kept, and its time read from them
+/// only for the points a chart keeps in the end.
+#[derive(Clone, Copy)]
+struct Seen {
+    offset: u64,
+    value: f64,
+    head: [u8; STAMP],
+    head_len: u8,
+}
+
+impl Seen {
+    /// Returns the point, its time read.
+    fn point(&self) -> ChartPoint {
+        ChartPoint {
+            offset: self.offset,
+            time: timestamp::leading(&self.head[..usize::from(self.head_len)]),
+            value: self.value,
+        }
+    }
 }
 
 impl Plan {
@@ -168,26 +192,25 @@ impl Plan {
         &self,
         part: &mut [Gathered],
         line: &TokenLine<'_>,
-        values: &[Option<Cow<'_, str>>],
+        values: &[Option<&[u8]>],
     ) {
-        let mut time: Option<Option<i64>> = None;
+        let head = line.head();
+        let head_len = head.len().min(STAMP);
+        let mut stamp = [0u8; STAMP];
+        stamp[..head_len].copy_from_slice(&head[..head_len]);
+        let bucket = ((line.start / self.width) as usize).min(BUCKETS as usize - 1);
         for (item, gathered) in self.items.iter().zip(part.iter_mut()) {
             let reads = item.token.is_none_or(|token| line.tokens.contains(&token));
-            let Some(value) = values[item.key]
-                .as_deref()
-                .filter(|_| reads)
-                .and_then(number)
-            else {
+            let Some(value) = values[item.key].filter(|_| reads).and_then(number) else {
                 continue;
             };
-            let time = *time.get_or_insert_with(|| timestamp::leading(line.head()));
-            let point = ChartPoint {
+            let seen = Seen {
                 offset: line.start,
-                time,
                 value,
+                head: stamp,
+                head_len: head_len as u8,
             };
-            let bucket = ((line.start / self.width) as usize).min(BUCKETS as usize - 1);
-            gathered.add(item, bucket, point);
+            gathered.add(item, bucket, seen);
         }
     }
 
@@ -211,10 +234,12 @@ impl Plan {
             .zip(whole)
             .map(|(item, gathered)| {
                 let spec = &checks[item.check].spec;
+                let point = |seen: Option<Seen>| seen.map(|seen| seen.point());
+                let last = point(gathered.last);
                 let judged = match spec.over {
-                    Over::All => gathered.worst,
+                    Over::All => point(gathered.worst),
                     // The last line holding the metric, if it is the line the check read.
-                    Over::Last => gathered.last.filter(|last| {
+                    Over::Last => last.filter(|last| {
                         item.token_name
                             .as_deref()
                             .and_then(|token| metrics.line(token))
@@ -226,15 +251,16 @@ impl Plan {
                     crossed,
                     buckets,
                     first,
-                    last,
+                    last: _,
                     first_crossed,
                     worst: _,
                 } = gathered;
+                let first_crossed = point(first_crossed);
                 let mut points: Vec<ChartPoint> = buckets
                     .into_iter()
                     .flatten()
-                    .flat_map(|(low, high)| [low, high])
-                    .chain(first)
+                    .flat_map(|(low, high)| [low.point(), high.point()])
+                    .chain(point(first))
                     .chain(last)
                     .chain(first_crossed)
                     .chain(judged)
@@ -260,30 +286,30 @@ impl Plan {
 }
 
 impl Gathered {
-    /// Adds one point of `item`'s metric, which falls into `bucket`.
-    fn add(&mut self, item: &Item, bucket: usize, point: ChartPoint) {
+    /// Adds a value of `item`'s metric, which falls into `bucket`.
+    fn add(&mut self, item: &Item, bucket: usize, seen: Seen) {
+        let value = seen.value;
         self.lines += 1;
         if self.first.is_none() {
-            self.first = Some(point);
+            self.first = Some(seen);
         }
-        self.last = Some(point);
-        if crosses(item, point.value) {
+        self.last = Some(seen);
+        if crosses(item, value) {
             self.crossed += 1;
             if self.first_crossed.is_none() {
-                self.first_crossed = Some(point);
+                self.first_crossed = Some(seen);
             }
         }
-        if worse(item.bound, &point, self.worst.as_ref()) {
-            self.worst = Some(point);
+        if worse(item.bound, value, self.worst.as_ref()) {
+            self.worst = Some(seen);
         }
         match &mut self.buckets[bucket] {
-            slot @ None => *slot = Some((point, point)),
+            slot @ None => *slot = Some((seen, seen)),
             Some((low, high)) => {
-                if point.value < low.value {
-                    *low = point;
-                }
-                if point.value > high.value {
-                    *high = point;
+                if value < low.value {
+                    *low = seen;
+                } else if value > high.value {
+                    *high = seen;
                 }
             }
         }
@@ -306,7 +332,7 @@ impl Gathered {
         self.last = last.or(self.last);
         self.first_crossed = self.first_crossed.or(first_crossed);
         if let Some(worst) = worst {
-            if worse(item.bound, &worst, self.worst.as_ref()) {
+            if worse(item.bound, worst.value, self.worst.as_ref()) {
                 self.worst = Some(worst);
             }
         }
@@ -337,20 +363,23 @@ fn crosses(item: &Item, value: f64) -> bool {
     }
 }
 
-/// Returns true if and only if `point` lies strictly further to the limit's side than `kept`.
-fn worse(bound: Bound, point: &ChartPoint, kept: Option<&ChartPoint>) -> bool {
+/// Returns true if and only if `value` lies strictly further to the limit's side than `kept`.
+fn worse(bound: Bound, value: f64, kept: Option<&Seen>) -> bool {
     kept.is_none_or(|kept| match bound {
-        Bound::Max => point.value > kept.value,
-        Bound::Min => point.value < kept.value,
+        Bound::Max => value > kept.value,
+        Bound::Min => value < kept.value,
     })
 }
 
 /// Returns a metric value as a number to draw, as `int()` reads it; `None` where
 /// `int()` rejects it (the check says why).
-fn number(raw: &str) -> Option<f64> {
+fn number(raw: &[u8]) -> Option<f64> {
     match small_int(raw) {
         Some(small) => Some(small as f64),
-        None => to_number(raw).to_int().ok().map(|int| int.to_f64()),
+        None => to_number(&String::from_utf8_lossy(raw))
+            .to_int()
+            .ok()
+            .map(|int| int.to_f64()),
     }
 }
 

@@ -91,16 +91,17 @@ pub fn observe(
         tokens,
         keys,
     } = lookup;
-    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let keys = forward::Keys::new(&keys);
     let (whole_series, whole_charts) = forward::fold_lines(
         file,
         len,
         &tokens,
         || (series.fresh(), drawn.fresh()),
         |(part_series, part_charts), line| {
-            let values = line.values(&keys);
-            series.add(part_series, &line, &values);
-            drawn.add(part_charts, &line, &values);
+            line.with_values(&keys, |values| {
+                series.add(part_series, &line, values);
+                drawn.add(part_charts, &line, values);
+            });
         },
         |(into_series, into_charts), (later_series, later_charts)| {
             series.merge(into_series, later_series);

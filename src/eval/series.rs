@@ -14,7 +14,6 @@ use crate::py::int::PyInt;
 use crate::py::value::to_number;
 use crate::scan::forward::TokenLine;
 use crate::scan::lines;
-use std::borrow::Cow;
 use std::fs::File;
 use std::io;
 
@@ -67,12 +66,7 @@ impl Plan {
     }
 
     /// Adds a line, whose looked-up values are `values`, to the series of a part.
-    pub(crate) fn add(
-        &self,
-        part: &mut [Series],
-        line: &TokenLine<'_>,
-        values: &[Option<Cow<'_, str>>],
-    ) {
+    pub(crate) fn add(&self, part: &mut [Series], line: &TokenLine<'_>, values: &[Option<&[u8]>]) {
         for (item, series) in self.items.iter().zip(part.iter_mut()) {
             let reads = item.token.is_none_or(|token| line.tokens.contains(&token));
             if let (true, Some(raw)) = (reads, &values[item.key]) {
@@ -165,16 +159,26 @@ fn number_failures(file: &File, checks: &mut [Check]) -> io::Result<()> {
 
 /// Returns the value of a plain decimal of at most 18 digits (`-?[0-9]+`), the form
 /// metric values take, without the general path's typing and big integers.
-pub(crate) fn small_int(raw: &str) -> Option<i64> {
-    let digits = raw.strip_prefix('-').unwrap_or(raw);
-    if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+pub(crate) fn small_int(raw: &[u8]) -> Option<i64> {
+    let (negative, digits) = match raw.strip_prefix(b"-") {
+        Some(digits) => (true, digits),
+        None => (false, raw),
+    };
+    if digits.is_empty() || digits.len() > 18 {
         return None;
     }
-    raw.parse().ok()
+    let mut value: i64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + i64::from(b - b'0');
+    }
+    Some(if negative { -value } else { value })
 }
 
 /// Adds the value `raw` of the line at offset `start` to the series of `item`.
-fn add_line(item: &Item, series: &mut Series, start: u64, raw: &str) {
+fn add_line(item: &Item, series: &mut Series, start: u64, raw: &[u8]) {
     let limit = item.limit;
     series.lines += 1;
     let point = |value| Point {
@@ -206,7 +210,7 @@ fn add_line(item: &Item, series: &mut Series, start: u64, raw: &str) {
             (crossed, worse, PyInt::from_i64(small))
         }
         None => {
-            let typed = to_number(raw);
+            let typed = to_number(&String::from_utf8_lossy(raw));
             let value = match typed.to_int() {
                 Ok(value) => value,
                 Err(_) => {

@@ -1,10 +1,13 @@
 //! The forward scan: every line of a log that holds one of some tokens, in
-//! order, with its line number, for limits judged over the whole run.
+//! order, for limits judged over the whole run and for charts.
 //!
-//! The log is read once, in blocks. Each block is cut after its last complete
-//! line; in that region `memmem` finds the tokens and each line holding one is
-//! handed over as it lies in memory, its values looked up on demand (an ASCII
-//! line without a copy or an allocation, as most metric lines are). Numbering
+//! The log is read once, in blocks ([`fold_lines`]: a large log in two halves
+//! at once). Each block is cut after its last complete line; in that region
+//! the tokens are found (one `memmem` pass per token, or for several tokens one
+//! pass over a byte of each that the log seldom holds) and each line holding
+//! one is handed over as it lies in memory, its values looked up on demand
+//! ([`Keys`]: an ASCII line without a copy or an allocation, as most metric
+//! lines are) and its first bytes at hand for a timestamp. Numbering
 //! lines costs a count of the breaks before them, so it is left to the caller
 //! for the few lines a message names ([`crate::scan::lines::line_number`]).
 //! The partial line at a block's end is carried into the next. A line longer
@@ -102,6 +105,34 @@ impl TokenLine<'_> {
         }
     }
 
+    /// Calls `f` with the values of `keys` on the line, as [`TokenLine::values`] gives
+    /// them but as UTF-8 bytes; a printable ASCII line and at most 16 keys cost no
+    /// allocation.
+    pub fn with_values<R>(&self, keys: &Keys, f: impl FnOnce(&[Option<&[u8]>]) -> R) -> R {
+        const HELD: usize = 16;
+        let count = keys.names.len();
+        match &self.text {
+            Text::Plain(bytes) | Text::Held(bytes)
+                if count <= HELD
+                    && bytes.len() <= crate::scan::kv::LINE_BUDGET
+                    && (matches!(self.text, Text::Plain(_)) || bytes.is_ascii()) =>
+            {
+                let mut found: [Option<&[u8]>; HELD] = [None; HELD];
+                ascii_values_into(bytes, keys, &mut found[..count]);
+                f(&found[..count])
+            }
+            _ => {
+                let names: Vec<&str> = keys.names.iter().map(String::as_str).collect();
+                let owned = self.values(&names);
+                let values: Vec<Option<&[u8]>> = owned
+                    .iter()
+                    .map(|value| value.as_deref().map(str::as_bytes))
+                    .collect();
+                f(&values)
+            }
+        }
+    }
+
     /// Returns all the line's pairs, values still raw.
     pub fn pairs(&self) -> Vec<(String, String)> {
         match &self.text {
@@ -128,35 +159,204 @@ fn ascii_value<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
 /// right. Only the `=` signs are visited: a match ends its key at one, and its value
 /// runs to the next white space, so the `=` signs inside a value start no pair.
 fn ascii_values<'a>(line: &'a [u8], keys: &[&str]) -> Vec<Option<&'a [u8]>> {
-    let is_key = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let keys = Keys::new(keys);
+    let mut found = vec![None; keys.names.len()];
+    ascii_values_into(line, &keys, &mut found);
+    found
+}
+
+/// Keys to look up on lines, prepared once for [`TokenLine::with_values`]: each as the
+/// word of its last eight bytes, so that the key ending at an `=` is found by a few
+/// integer comparisons.
+#[derive(Clone, Debug)]
+pub struct Keys {
+    names: Vec<String>,
+    ends: Vec<KeyEnd>,
+}
+
+/// A key's last (up to) eight bytes as a little-endian word, with the mask of their
+/// bytes; `None` for a key the pair rule can never match (empty, or holding a byte
+/// other than `[a-zA-Z0-9_]`).
+#[derive(Clone, Debug)]
+struct KeyEnd {
+    fit: Option<(u64, u64)>,
+}
+
+impl Keys {
+    /// Prepares `names`.
+    pub fn new<S: AsRef<str>>(names: &[S]) -> Keys {
+        let names: Vec<String> = names.iter().map(|name| name.as_ref().to_string()).collect();
+        let ends = names
+            .iter()
+            .map(|name| {
+                let bytes = name.as_bytes();
+                let valid = !bytes.is_empty() && bytes.iter().all(|&b| KEY_BYTE[usize::from(b)]);
+                KeyEnd {
+                    fit: valid.then(|| {
+                        let tail = &bytes[bytes.len().saturating_sub(8)..];
+                        (word_ending(tail, tail.len()), mask(tail.len()))
+                    }),
+                }
+            })
+            .collect();
+        Keys { names, ends }
+    }
+
+    /// Returns the keys, in order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+/// Returns the mask of the top `len` (1 to 8) bytes of a word.
+fn mask(len: usize) -> u64 {
+    u64::MAX << (8 * (8 - len.min(8)))
+}
+
+/// Returns the (up to) eight bytes of `bytes` that end at `end` as a little-endian
+/// word, its last byte the top one; bytes before the start are zero.
+fn word_ending(bytes: &[u8], end: usize) -> u64 {
+    if let Some(eight) = end.checked_sub(8).and_then(|from| bytes.get(from..end)) {
+        let eight: [u8; 8] = eight.try_into().unwrap_or_default();
+        return u64::from_le_bytes(eight);
+    }
+    let mut word = [0u8; 8];
+    let from = end.saturating_sub(8);
+    word[8 - (end - from)..].copy_from_slice(&bytes[from..end]);
+    u64::from_le_bytes(word)
+}
+
+/// Fills `found` (one slot per key) as [`ascii_values`] does.
+fn ascii_values_into<'a>(line: &'a [u8], keys: &Keys, found: &mut [Option<&'a [u8]>]) {
     let n = line.len();
-    let mut found = vec![None; keys.len()];
     let mut resume = 0;
     for eq in memchr::memchr_iter(b'=', line) {
-        if eq < resume {
+        // A match needs a key character just before its `=` (after the last value:
+        // `resume` is the white space that ended it) and a value after it.
+        if eq == 0 || eq < resume {
             continue;
         }
-        let mut start = eq;
-        while start > resume && is_key(line[start - 1]) {
-            start -= 1;
-        }
-        if start == eq || eq + 1 >= n || ascii_space(line[eq + 1]) {
+        if !KEY_BYTE[usize::from(line[eq - 1])] || eq + 1 >= n || ascii_space(line[eq + 1]) {
             continue;
         }
         let stop = line[eq + 1..]
             .iter()
             .position(|&b| ascii_space(b))
             .map_or(n, |at| eq + 1 + at);
-        let name = &line[start..eq];
-        // Keys are short: compare them inline rather than through `memcmp`.
-        let same =
-            |key: &&str| key.len() == name.len() && key.bytes().zip(name).all(|(a, &b)| a == b);
-        if let Some(slot) = keys.iter().position(same) {
-            found[slot] = Some(&line[eq + 1..stop]);
+        // The match's key is the run of key characters that ends at the `=`; a wanted
+        // key is that run if its bytes end there and no key character comes before
+        // them. Comparing a word per wanted key costs less than finding the run's start.
+        let word = word_ending(line, eq);
+        for (slot, (name, end)) in keys.names.iter().zip(&keys.ends).enumerate() {
+            let Some((tail, mask)) = end.fit else {
+                continue;
+            };
+            let len = name.len();
+            if word & mask != tail || len > eq {
+                continue;
+            }
+            let start = eq - len;
+            let whole = len <= 8 || line[start..eq - 8] == name.as_bytes()[..len - 8];
+            if whole && (start == 0 || !KEY_BYTE[usize::from(line[start - 1])]) {
+                found[slot] = Some(&line[eq + 1..stop]);
+            }
         }
         resume = stop;
     }
-    found
+}
+
+/// The bytes of a key, `[a-zA-Z0-9_]`.
+const KEY_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
+        b += 1;
+    }
+    table
+};
+
+/// How the tokens are found in a region of the log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Search {
+    /// Not decided yet: the first region read decides.
+    Undecided,
+    /// One `memmem` pass per token.
+    EachToken,
+    /// One pass for up to three bytes, one rare in each token (the byte, its index in
+    /// the token), each candidate checked for the whole token: several tokens cost
+    /// about one pass.
+    RareBytes(Vec<(u8, usize)>),
+}
+
+impl Search {
+    /// Returns how to search `tokens`, from how often their bytes occur in the start
+    /// of `sample`: by rare bytes when there are several tokens and the bytes chosen
+    /// are seldom in the log (at most one in 256), else token by token.
+    fn decide(tokens: &[&[u8]], sample: &[u8]) -> Search {
+        if tokens.len() < 2 || tokens.iter().any(|token| token.is_empty()) {
+            return Search::EachToken;
+        }
+        let sample = &sample[..sample.len().min(256 << 10)];
+        let mut counts = [0usize; 256];
+        for &b in sample {
+            counts[usize::from(b)] += 1;
+        }
+        let rare: Vec<(u8, usize)> = tokens
+            .iter()
+            .filter_map(|token| {
+                let (index, &byte) = token
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|(_, &b)| counts[usize::from(b)])?;
+                Some((byte, index))
+            })
+            .collect();
+        let mut bytes: Vec<u8> = rare.iter().map(|(byte, _)| *byte).collect();
+        bytes.sort_unstable();
+        bytes.dedup();
+        let candidates: usize = bytes.iter().map(|&b| counts[usize::from(b)]).sum();
+        if bytes.len() > 3 || candidates * 256 > sample.len() {
+            return Search::EachToken;
+        }
+        Search::RareBytes(rare)
+    }
+
+    /// Adds the positions of the tokens in `region` to `hits`, with their indexes.
+    fn find(
+        &self,
+        tokens: &[&[u8]],
+        finders: &[Finder],
+        region: &[u8],
+        hits: &mut Vec<(usize, usize)>,
+    ) {
+        let Search::RareBytes(rare) = self else {
+            for (index, finder) in finders.iter().enumerate() {
+                hits.extend(finder.find_iter(region).map(|at| (at, index)));
+            }
+            return;
+        };
+        let mut bytes: Vec<u8> = rare.iter().map(|(byte, _)| *byte).collect();
+        bytes.sort_unstable();
+        bytes.dedup();
+        let mut check = |at: usize| {
+            for (index, (token, &(byte, offset))) in tokens.iter().zip(rare).enumerate() {
+                if region[at] != byte || at < offset {
+                    continue;
+                }
+                let start = at - offset;
+                if region[start..].starts_with(token) {
+                    hits.push((start, index));
+                }
+            }
+        };
+        match bytes[..] {
+            [a] => memchr::memchr_iter(a, region).for_each(&mut check),
+            [a, b] => memchr::memchr2_iter(a, b, region).for_each(&mut check),
+            [a, b, c] => memchr::memchr3_iter(a, b, c, region).for_each(&mut check),
+            _ => {}
+        }
+    }
 }
 
 /// Returns the offset of the first line that starts at or after `at` in `file` (of
@@ -355,6 +555,7 @@ pub fn each_line_in<T: AsRef<str>>(
     let len = range.end;
     let tokens: Vec<&[u8]> = tokens.iter().map(|t| t.as_ref().as_bytes()).collect();
     let finders: Vec<Finder> = tokens.iter().map(Finder::new).collect();
+    let mut search = Search::Undecided;
     let block = block.clamp(1, BLOCK);
     // `store[..filled]` holds the log from `base`, where a line starts; the store is
     // allocated (and zeroed) once, a carried partial line moved to its front.
@@ -413,10 +614,12 @@ pub fn each_line_in<T: AsRef<str>>(
         }
         let region = &buf[..end];
         hits.clear();
-        for (index, finder) in finders.iter().enumerate() {
-            hits.extend(finder.find_iter(region).map(|at| (at, index)));
+        if search == Search::Undecided {
+            search = Search::decide(&tokens, region);
         }
-        hits.sort_unstable();
+        search.find(&tokens, &finders, region, &mut hits);
+        // Hits are in order per token: a stable sort merges the runs in linear time.
+        hits.sort();
         let mut next = 0usize;
         let mut held: Vec<usize> = Vec::new();
         while next < hits.len() {
@@ -559,5 +762,72 @@ mod tests {
         assert_eq!(ascii_value(b"a=p99_us=3", b"p99_us"), None);
         assert_eq!(ascii_value(b"xp99_us=2", b"p99_us"), None);
         assert_eq!(ascii_value(b"p99_us= 1", b"p99_us"), None);
+        // Keys longer than a word, at the line's start, and ones the rule never matches.
+        let long = b"ingest_to_emit_samples";
+        assert_eq!(
+            ascii_value(b"ingest_to_emit_samples=5", long),
+            Some(&b"5"[..])
+        );
+        assert_eq!(ascii_value(b"a xingest_to_emit_samples=5", long), None);
+        assert_eq!(ascii_value(b"gest_to_emit_samples=5", long), None);
+        assert_eq!(ascii_value(b"q=1 iNgest_to_emit_samples=5", long), None);
+        assert_eq!(ascii_value(b"x a.b=1", b"a.b"), None);
+        assert_eq!(ascii_value(b"x a.b=1", b"b"), Some(&b"1"[..]));
+        assert_eq!(ascii_value(b"=1 k=2", b""), None);
+        assert_eq!(ascii_value(b"k=2", b"k"), Some(&b"2"[..]));
+    }
+
+    #[test]
+    fn several_tokens_found_by_rare_bytes_are_the_lines_each_token_finds() {
+        let scratch = Scratch::new("forward-rare");
+        let path = scratch.path().join("log");
+        let tokens = ["LATENCY_METRICS", "FAULT_COUNTERS", "RTP_METRICS"];
+        let mut log = String::new();
+        let mut expected = Vec::new();
+        let mut state = 7u64;
+        for line in 0..20_000u64 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let start = log.len() as u64;
+            match state >> 58 {
+                0 => log.push_str("info metrics LATENCY_METRICS p99_us=1\n"),
+                1 => log.push_str("FAULT_COUNTERS torn_read_events=2 RTP_METRICS\n"),
+                2 => log.push_str("x RTP_METRICSRTP_METRICS y\n"),
+                3 => log.push_str("LATENCY_METRIC FAULT_COUNTER near misses\n"),
+                _ => log.push_str(&format!("info reader frame ok seq={line} bytes=12000\n")),
+            }
+            let text = &log[start as usize..];
+            let held: Vec<usize> = (0..3).filter(|&t| text.contains(tokens[t])).collect();
+            if !held.is_empty() {
+                expected.push((start, held));
+            }
+        }
+        std::fs::write(&path, &log).unwrap();
+        let file = File::open(&path).unwrap();
+        let bytes = log.as_bytes();
+        let finders: Vec<Finder> = tokens.iter().map(|t| Finder::new(t.as_bytes())).collect();
+        let token_bytes: Vec<&[u8]> = tokens.iter().map(|t| t.as_bytes()).collect();
+        assert!(matches!(
+            Search::decide(&token_bytes, bytes),
+            Search::RareBytes(_)
+        ));
+        for block in [7, 4096, 1 << 20] {
+            let mut seen = Vec::new();
+            each_line_with(&file, log.len() as u64, &tokens, block, |line| {
+                let mut held = line.tokens.to_vec();
+                held.sort_unstable();
+                seen.push((line.start, held));
+            })
+            .unwrap();
+            assert_eq!(seen, expected, "block {block}");
+        }
+        // The same hits, token by token.
+        let (mut rare, mut each) = (Vec::new(), Vec::new());
+        Search::decide(&token_bytes, bytes).find(&token_bytes, &finders, bytes, &mut rare);
+        Search::EachToken.find(&token_bytes, &finders, bytes, &mut each);
+        rare.sort();
+        each.sort();
+        assert_eq!(rare, each);
     }
 }
