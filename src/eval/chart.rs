@@ -18,6 +18,8 @@ use crate::input::suite::{Bound, Over};
 use crate::py::value::to_number;
 use crate::scan::forward::TokenLine;
 use crate::scan::timestamp;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
 
 /// Buckets the log is split into; each keeps its lowest and highest point.
 pub const BUCKETS: u64 = 498;
@@ -103,7 +105,8 @@ pub(crate) struct Gathered {
     /// The lowest and the highest point of each bucket.
     buckets: Vec<Option<(Seen, Seen)>>,
     first: Option<Seen>,
-    last: Option<Seen>,
+    /// The last line's offset and value: its time is read when the chart is finished.
+    last: Option<(u64, f64)>,
     first_crossed: Option<Seen>,
     /// The point furthest past the limit's side (the earliest of equal ones).
     worst: Option<Seen>,
@@ -225,6 +228,7 @@ impl Plan {
     /// check judged.
     pub(crate) fn finish(
         &self,
+        file: &File,
         whole: Vec<Gathered>,
         checks: &[Check],
         metrics: &Metrics,
@@ -235,7 +239,11 @@ impl Plan {
             .map(|(item, gathered)| {
                 let spec = &checks[item.check].spec;
                 let point = |seen: Option<Seen>| seen.map(|seen| seen.point());
-                let last = point(gathered.last);
+                let last = gathered.last.map(|(offset, value)| ChartPoint {
+                    offset,
+                    time: time_at(file, offset),
+                    value,
+                });
                 let judged = match spec.over {
                     Over::All => point(gathered.worst),
                     // The last line holding the metric, if it is the line the check read.
@@ -293,7 +301,7 @@ impl Gathered {
         if self.first.is_none() {
             self.first = Some(seen);
         }
-        self.last = Some(seen);
+        self.last = Some((seen.offset, value));
         if crosses(item, value) {
             self.crossed += 1;
             if self.first_crossed.is_none() {
@@ -354,6 +362,20 @@ impl Gathered {
     }
 }
 
+/// Returns the time the line at `offset` of `file` starts with, if it starts with one
+/// (and can be read).
+fn time_at(file: &File, offset: u64) -> Option<i64> {
+    let mut head = [0u8; STAMP];
+    let mut filled = 0;
+    while filled < STAMP {
+        match file.read_at(&mut head[filled..], offset + filled as u64) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => filled += n,
+        }
+    }
+    timestamp::leading(&head[..filled])
+}
+
 /// Returns true if and only if `value` is past the limit of `item` (none without a limit).
 fn crosses(item: &Item, value: f64) -> bool {
     match (item.limit, item.bound) {
@@ -389,7 +411,6 @@ mod tests {
     use crate::eval::model::Observed;
     use crate::eval::thresholds::CheckSpec;
     use crate::testing::Scratch;
-    use std::fs::File;
 
     fn check(metric: &str, bound: Bound, limit: i64, over: Over) -> Check {
         Check {

@@ -109,5 +109,5 @@ pub fn observe(
         },
     )?;
     series.finish(file, whole_series, checks)?;
-    Ok(drawn.finish(whole_charts, checks, metrics))
+    Ok(drawn.finish(file, whole_charts, checks, metrics))
 }

@@ -213,6 +213,37 @@ pub fn cell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::model::Verdict;
+    use crate::report::cases::Judged;
+
+    #[test]
+    fn many_runs_stay_under_the_bound_and_are_counted() {
+        let runs: Vec<Run> = (0..5_000)
+            .map(|n| Run {
+                name: format!("nightly-{n:04}"),
+                evaluation: None,
+                judged: vec![Judged {
+                    suite: format!("nightly-{n:04}"),
+                    name: format!("nightly-{n:04}::manifest"),
+                    verdict: Verdict::Error("manifest.tsv: no such file".to_string()),
+                    evidence: String::new(),
+                    time: None,
+                }],
+                started_at: None,
+                finished_at: None,
+            })
+            .collect();
+        let summary = render(&runs);
+        assert!(summary.len() <= MAX_BYTES, "{} bytes", summary.len());
+        assert!(summary.starts_with("## Fault suite: 5000 runs, 5000 failing\n"));
+        assert!(summary.contains("- ⚠️ error `nightly-0000::manifest`: manifest.tsv: no such file"));
+        let shown = summary.matches("\n### ").count();
+        assert!(summary.contains(&format!(
+            "… and {} more runs ({} failing)",
+            5_000 - shown,
+            5_000 - shown
+        )));
+    }
 
     #[test]
     fn cells_keep_hostile_text_as_text() {

@@ -212,11 +212,15 @@ pub fn line_chart(chart: &Chart, marks: &Marks<'_>) -> String {
     let pad = ((y_high - y_low) * 0.08).max(1.0);
     y_low -= pad;
     y_high += pad;
-    let (x_low, x_high) = xs
-        .iter()
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-            (lo.min(v), hi.max(v))
-        });
+    // Offsets span the whole log, so the picture shows where in it the lines lie.
+    let (x_low, x_high) = match chart.axis {
+        Axis::Offset => (0.0, chart.log_len as f64),
+        Axis::Time => xs
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            }),
+    };
     let frame = Frame {
         x_low,
         x_high: if x_high > x_low { x_high } else { x_low + 1.0 },
