@@ -517,6 +517,7 @@ fn note(view: &CheckView<'_>, value: Option<f64>) -> String {
     match spec.bound {
         Bound::Max if value > limit => format!("{:.0}% over the max", share - 100.0),
         Bound::Min if value < limit => format!("{:.0}% under the min", 100.0 - share),
+        _ if share >= 1000.0 => format!("{}× the {side}", number((share / 100.0).round())),
         _ if share >= 200.0 => format!("{:.1}× the {side}", share / 100.0),
         _ => format!("{share:.0}% of the {side}"),
     }

@@ -79,6 +79,20 @@ pub fn number(value: f64) -> String {
     }
 }
 
+/// Formats a tick label short enough for the chart's margin: `1,500`, `25k`, `30M`.
+fn compact(value: f64) -> String {
+    let magnitude = value.abs();
+    if magnitude >= 1e9 {
+        format!("{}G", number((value / 1e8).round() / 10.0))
+    } else if magnitude >= 1e6 {
+        format!("{}M", number((value / 1e5).round() / 10.0))
+    } else if magnitude >= 1e5 {
+        format!("{}k", number((value / 1e2).round() / 10.0))
+    } else {
+        number(value)
+    }
+}
+
 /// Returns `≤ limit` for a max and `≥ limit` for a min.
 pub fn limit_words(bound: Bound, limit: i64) -> String {
     match bound {
@@ -252,7 +266,7 @@ pub fn line_chart(chart: &Chart, marks: &Marks<'_>) -> String {
 <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" class=\"tick\">{}</text>",
             LEFT - 6.0,
             y + 4.0,
-            number(tick)
+            compact(tick)
         );
     }
     // x labels.
@@ -454,6 +468,10 @@ mod tests {
         assert_eq!(number(-24_780_000.0), "-24,780,000");
         assert_eq!(number(100.0), "100");
         assert_eq!(number(2.5), "2.5");
+        assert_eq!(compact(25_000.0), "25,000");
+        assert_eq!(compact(250_000.0), "250k");
+        assert_eq!(compact(30_000_000.0), "30M");
+        assert_eq!(compact(-1_500_000.0), "-1.5M");
     }
 
     #[test]
