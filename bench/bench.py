@@ -464,11 +464,55 @@ def part_scan(args, spawn, ours, report, absent: bool) -> None:
                       f"{extra / 1024:+,.0f} KiB", 0 <= extra <= limit)
 
 
-def part_all(args, spawn, ours, report) -> None:
+def soak_and_absent(args) -> tuple[Path, Path]:
+    """Returns the soak run and the token-absent run of --size-mib, generated if needed."""
     size = args.size_mib * MIB
     soak = generate_run(args.data_dir, f"soak-{args.size_mib}m", size, False, args.regen)
     absent = generate_run(args.data_dir, f"absent-{args.size_mib}m", size, True, args.regen)
     settle()
+    return soak, absent
+
+
+def against_absent(args, spawn, ours, soak: Path, absent: Path, out_dir: Path,
+                   extra) -> tuple[Series, Series]:
+    """Alternates fault-summary on the soak run, with extra(i) flags on run i and its
+    summary written to out_dir/soak-<i>.json, with the token-absent scan of the same size."""
+
+    def flags(run: Path, out: Path) -> list[str]:
+        return ["--manifest", str(run / "manifest.tsv"), "--run-id", run.name, "--run-dir",
+                str(run), "--started-at", STARTED_AT, "--finished-at", FINISHED_AT,
+                "--mode", "degraded", "--output", str(out), "--quiet"]
+
+    measured, absent_runs = Series(), Series()
+    for run in (soak, absent):  # warm the page cache
+        cat_rate(spawn, [run / sid / "streamer.log" for sid, _, _ in SCENARIOS], 1)
+    for i in range(args.runs):
+        measured.samples.append(spawn.run(
+            [str(ours), *flags(soak, out_dir / f"soak-{i}.json"), *extra(i)], cwd=soak))
+        absent_runs.samples.append(spawn.run(
+            [str(ours), *flags(absent, out_dir / f"absent-{i}.json")], cwd=absent))
+    return measured, absent_runs
+
+
+def rows_against_absent(args, report, part: str, soak: Path, what: str, measured: Series,
+                        absent_runs: Series, note: str = "") -> float:
+    """Reports the token-absent scan and the measured command; returns their ratio."""
+    total = sum((soak / sid / "streamer.log").stat().st_size for sid, _, _ in SCENARIOS)
+    ratio = measured.median_s() / absent_runs.median_s()
+    label = f"3x{args.size_mib} MiB"
+    report.row(part, label, "token-absent scan", fmt_time(absent_runs.median_s()),
+               str(len(absent_runs.samples)), f"{absent_runs.max_rss_mib():.1f} MiB",
+               fmt_mib(absent_runs.median_rchar()), "")
+    report.row(part, label, what, fmt_time(measured.median_s()),
+               str(len(measured.samples)), f"{measured.max_rss_mib():.1f} MiB",
+               fmt_mib(measured.median_rchar()),
+               f"{ratio:.2f}x the token-absent scan; {total / measured.median_s() / 1e9:.2f} GB/s"
+               + note)
+    return ratio
+
+
+def part_all(args, spawn, ours, report) -> None:
+    soak, absent = soak_and_absent(args)
     out_dir = Path(tempfile.mkdtemp(prefix="fh-bench-out-", dir=spawn.workdir))
     # The built-in limits, and on each scenario p99_us and drop_ratio_ppm over every line.
     suite = json.loads(subprocess.run([str(ours), "--print-suite"], capture_output=True,
@@ -479,35 +523,14 @@ def part_all(args, spawn, ours, report) -> None:
         table["drop_ratio_ppm_max"] = {"limit": table["drop_ratio_ppm_max"], "over": "all"}
     suite_path = out_dir / "all-suite.json"
     suite_path.write_text(json.dumps(suite, indent=2))
-
-    def flags(run: Path, out: Path) -> list[str]:
-        return ["--manifest", str(run / "manifest.tsv"), "--run-id", run.name, "--run-dir",
-                str(run), "--started-at", STARTED_AT, "--finished-at", FINISHED_AT,
-                "--mode", "degraded", "--output", str(out)]
-
-    all_runs, absent_runs = Series(), Series()
-    for run in (soak, absent):  # warm the page cache
-        cat_rate(spawn, [run / sid / "streamer.log" for sid, _, _ in SCENARIOS], 1)
-    for i in range(args.runs):
-        out = out_dir / f"all-{i}.json"
-        all_runs.samples.append(spawn.run(
-            [str(ours), *flags(soak, out), "--suite", str(suite_path), "--quiet"], cwd=soak))
-        absent_runs.samples.append(spawn.run(
-            [str(ours), *flags(absent, out_dir / f"absent-{i}.json"), "--quiet"], cwd=absent))
-    summary = json.loads((out_dir / "all-0.json").read_text())
+    all_runs, absent_runs = against_absent(args, spawn, ours, soak, absent, out_dir,
+                                           lambda i: ["--suite", str(suite_path)])
+    summary = json.loads((out_dir / "soak-0.json").read_text())
     if not summary["all_pass"]:
         raise SystemExit(f"the over-all suite fails the generated run {soak}")
     shutil.rmtree(out_dir)
-    total = sum((soak / sid / "streamer.log").stat().st_size for sid, _, _ in SCENARIOS)
-    ratio = all_runs.median_s() / absent_runs.median_s()
-    label = f"3x{args.size_mib} MiB"
-    report.row("all", label, "token-absent scan", fmt_time(absent_runs.median_s()),
-               str(len(absent_runs.samples)), f"{absent_runs.max_rss_mib():.1f} MiB",
-               fmt_mib(absent_runs.median_rchar()), "")
-    report.row("all", label, "over: all (6 limits)", fmt_time(all_runs.median_s()),
-               str(len(all_runs.samples)), f"{all_runs.max_rss_mib():.1f} MiB",
-               fmt_mib(all_runs.median_rchar()),
-               f"{ratio:.2f}x the token-absent scan; {total / all_runs.median_s() / 1e9:.2f} GB/s")
+    ratio = rows_against_absent(args, report, "all", soak, "over: all (6 limits)", all_runs,
+                                absent_runs)
     report.data["all"] = {"all_median_s": all_runs.median_s(),
                           "absent_median_s": absent_runs.median_s(), "ratio": ratio,
                           "all_peak_rss_mib": all_runs.max_rss_mib()}
@@ -516,27 +539,12 @@ def part_all(args, spawn, ours, report) -> None:
 
 
 def part_report(args, spawn, ours, report) -> None:
-    size = args.size_mib * MIB
-    soak = generate_run(args.data_dir, f"soak-{args.size_mib}m", size, False, args.regen)
-    absent = generate_run(args.data_dir, f"absent-{args.size_mib}m", size, True, args.regen)
-    settle()
+    soak, absent = soak_and_absent(args)
     out_dir = Path(tempfile.mkdtemp(prefix="fh-bench-out-", dir=spawn.workdir))
-
-    def flags(run: Path, out: Path) -> list[str]:
-        return ["--manifest", str(run / "manifest.tsv"), "--run-id", run.name, "--run-dir",
-                str(run), "--started-at", STARTED_AT, "--finished-at", FINISHED_AT,
-                "--mode", "degraded", "--output", str(out), "--quiet"]
-
-    pages, absent_runs = Series(), Series()
-    for run in (soak, absent):  # warm the page cache
-        cat_rate(spawn, [run / sid / "streamer.log" for sid, _, _ in SCENARIOS], 1)
-    for i in range(args.runs):
-        html, md = out_dir / f"report-{i}.html", out_dir / f"summary-{i}.md"
-        pages.samples.append(spawn.run(
-            [str(ours), *flags(soak, out_dir / f"report-{i}.json"), "--html", str(html),
-             "--markdown", str(md)], cwd=soak))
-        absent_runs.samples.append(spawn.run(
-            [str(ours), *flags(absent, out_dir / f"absent-{i}.json")], cwd=absent))
+    pages, absent_runs = against_absent(
+        args, spawn, ours, soak, absent, out_dir,
+        lambda i: ["--html", str(out_dir / f"report-{i}.html"),
+                   "--markdown", str(out_dir / f"summary-{i}.md")])
     html = (out_dir / "report-0.html").read_text()
     md_bytes = (out_dir / "summary-0.md").stat().st_size
     html_bytes = len(html.encode())
@@ -546,17 +554,9 @@ def part_report(args, spawn, ours, report) -> None:
     if any(u in html for u in ("http:", "https:", "<script")):
         raise SystemExit("the report fetches something")
     shutil.rmtree(out_dir)
-    total = sum((soak / sid / "streamer.log").stat().st_size for sid, _, _ in SCENARIOS)
-    ratio = pages.median_s() / absent_runs.median_s()
-    label = f"3x{args.size_mib} MiB"
-    report.row("report", label, "token-absent scan", fmt_time(absent_runs.median_s()),
-               str(len(absent_runs.samples)), f"{absent_runs.max_rss_mib():.1f} MiB",
-               fmt_mib(absent_runs.median_rchar()), "")
-    report.row("report", label, "--html --markdown", fmt_time(pages.median_s()),
-               str(len(pages.samples)), f"{pages.max_rss_mib():.1f} MiB",
-               fmt_mib(pages.median_rchar()),
-               f"{ratio:.2f}x the token-absent scan; {total / pages.median_s() / 1e9:.2f} GB/s; "
-               f"HTML {html_bytes / 1024:.0f} KiB ({charts} charts), Markdown {md_bytes} B")
+    ratio = rows_against_absent(
+        args, report, "report", soak, "--html --markdown", pages, absent_runs,
+        f"; HTML {html_bytes / 1024:.0f} KiB ({charts} charts), Markdown {md_bytes} B")
     report.data["report"] = {"report_median_s": pages.median_s(),
                              "absent_median_s": absent_runs.median_s(), "ratio": ratio,
                              "report_peak_rss_mib": pages.max_rss_mib(),

@@ -149,6 +149,13 @@ fn assert_self_contained(html: &str) {
     }
 }
 
+/// Asserts that `page` holds each of `expected`.
+fn assert_holds(page: &str, expected: &[&str]) {
+    for text in expected {
+        assert!(page.contains(text), "{text:?} missing");
+    }
+}
+
 #[test]
 fn the_sample_runs_report_shows_its_facts_checks_and_charts() {
     let pages = pages_of(&sample_run(), "nightly-0305");
@@ -156,24 +163,25 @@ fn the_sample_runs_report_shows_its_facts_checks_and_charts() {
     assert_self_contained(html);
     assert!(!html.contains("http"), "no URL at all in this run's page");
     assert_eq!(html.matches("<section class=\"run\"").count(), 1);
-    for expected in [
-        "<div class=\"banner pass\"><span class=\"verdict\">PASS</span><h2>nightly-0305</h2>",
-        "3 of 3 scenarios pass · 19 of 19 tests pass",
-        "<dt>mode</dt><dd><b>degraded</b> (from nightly-0305/run.json)</dd>",
-        "<dt>suite</dt><dd>built in (the reference's table)</dd>",
-        "<dt>started</dt><dd>2026-03-05T12:00:00Z</dd>",
-        "<dt>finished</dt><dd>2026-03-05T12:06:10Z</dd>",
-        "<dt>took</dt><dd>6 min 10 s</dd>",
-        // torn_read's last p99_us and its limit, and a passing row's words.
-        "<td class=\"num\">1,539</td><td class=\"num\">≤ 2,000</td>",
-        "77% of the max",
-        "nightly-0305/torn_read/streamer.log</span> (",
-        "<code>p99_us</code> over the run · LATENCY_METRICS · 10 lines, all drawn",
-        "judged 1,539",
-        "id=\"history-trends\"",
-    ] {
-        assert!(html.contains(expected), "{expected:?} missing");
-    }
+    assert_holds(
+        html,
+        &[
+            "<div class=\"banner pass\"><span class=\"verdict\">PASS</span><h2>nightly-0305</h2>",
+            "3 of 3 scenarios pass · 19 of 19 tests pass",
+            "<dt>mode</dt><dd><b>degraded</b> (from nightly-0305/run.json)</dd>",
+            "<dt>suite</dt><dd>built in (the reference's table)</dd>",
+            "<dt>started</dt><dd>2026-03-05T12:00:00Z</dd>",
+            "<dt>finished</dt><dd>2026-03-05T12:06:10Z</dd>",
+            "<dt>took</dt><dd>6 min 10 s</dd>",
+            // torn_read's last p99_us and its limit, and a passing row's words.
+            "<td class=\"num\">1,539</td><td class=\"num\">≤ 2,000</td>",
+            "77% of the max",
+            "nightly-0305/torn_read/streamer.log</span> (",
+            "<code>p99_us</code> over the run · LATENCY_METRICS · 10 lines, all drawn",
+            "judged 1,539",
+            "id=\"history-trends\"",
+        ],
+    );
     assert_eq!(html.matches("<section class=\"scenario pass\"").count(), 3);
     // Five checks per scenario: five bars and five charts each.
     assert_eq!(html.matches("<svg class=\"bar\"").count(), 15);
@@ -205,26 +213,27 @@ fn a_failing_runs_report_says_what_failed_by_how_much_and_when() {
     let pages = pages_of(&clock_skew_run(), "clock-skew");
     let html = &pages.html;
     assert_self_contained(html);
-    for expected in [
-        "<div class=\"banner fail\"><span class=\"verdict\">FAIL</span><h2>clock-skew</h2>",
-        "3 of 4 scenarios pass · 22 of 23 tests pass · 1 failed",
-        "<dt>suite</dt><dd><span class=\"mono\">clock-skew/fault-suite.json</span></dd>",
-        // First under the facts: what failed, by how much, and when.
-        "<h4>What did not pass</h4>",
-        "<code>p99_us_max</code>: p99_us=3100 &gt; 3000 on 7 of 60 lines; first at line 50, worst 4410 at line 56 (limit p99_us_max of mode degraded in clock-skew/fault-suite.json, mode from clock-skew/run.json) <b>First past the limit: 2026-03-06 02:04:00 UTC.</b>",
-        // The failing row: worst value, limit, a red bar, its note and the test's message.
-        "<td class=\"num\">4,410</td><td class=\"num\">≤ 3,000</td>",
-        "past the limit on 7 of 60 lines",
-        "<pre class=\"fail\">p99_us=3100 &gt; 3000 on 7 of 60 lines",
-        "first over the limit: clock-skew/clock_skew/streamer.log:50",
-        // The chart: the limit, the first crossing, the dots and the judged worst value.
-        "max 3,000</text>",
-        "first past the limit 02:04:00</text>",
-        "judged 4,410</text>",
-        "dots: 7 of 60 lines past it",
-    ] {
-        assert!(html.contains(expected), "{expected:?} missing");
-    }
+    assert_holds(
+        html,
+        &[
+            "<div class=\"banner fail\"><span class=\"verdict\">FAIL</span><h2>clock-skew</h2>",
+            "3 of 4 scenarios pass · 22 of 23 tests pass · 1 failed",
+            "<dt>suite</dt><dd><span class=\"mono\">clock-skew/fault-suite.json</span></dd>",
+            // First under the facts: what failed, by how much, and when.
+            "<h4>What did not pass</h4>",
+            "<code>p99_us_max</code>: p99_us=3100 &gt; 3000 on 7 of 60 lines; first at line 50, worst 4410 at line 56 (limit p99_us_max of mode degraded in clock-skew/fault-suite.json, mode from clock-skew/run.json) <b>First past the limit: 2026-03-06 02:04:00 UTC.</b>",
+            // The failing row: worst value, limit, a red bar, its note and the test's message.
+            "<td class=\"num\">4,410</td><td class=\"num\">≤ 3,000</td>",
+            "past the limit on 7 of 60 lines",
+            "<pre class=\"fail\">p99_us=3100 &gt; 3000 on 7 of 60 lines",
+            "first over the limit: clock-skew/clock_skew/streamer.log:50",
+            // The chart: the limit, the first crossing, the dots and the judged worst value.
+            "max 3,000</text>",
+            "first past the limit 02:04:00</text>",
+            "judged 4,410</text>",
+            "dots: 7 of 60 lines past it",
+        ],
+    );
     assert_eq!(html.matches("<section class=\"scenario fail\"").count(), 1);
     assert_eq!(html.matches("<section class=\"scenario pass\"").count(), 3);
     // The failing check's chart twice: at the top and in its scenario.
@@ -305,16 +314,17 @@ fn hostile_ids_names_and_log_text_stay_text() {
     );
     let html = std::fs::read_to_string(run.path("r.html")).unwrap();
     assert_self_contained(&html);
-    for text in [
-        "&lt;script&gt;alert(1)&lt;/script&gt;",
-        "&lt;img src=x onerror=alert(2)&gt;",
-        "Name &quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;",
-        // The value int() rejects and the metric line it stands on, in the message.
-        "p50_us=&quot;&lt;b&gt;412&lt;/b&gt;&quot; is not an integer",
-        "p50_us=&lt;b&gt;412&lt;/b&gt; p95_us=1380",
-    ] {
-        assert!(html.contains(text), "{text:?} missing");
-    }
+    assert_holds(
+        &html,
+        &[
+            "&lt;script&gt;alert(1)&lt;/script&gt;",
+            "&lt;img src=x onerror=alert(2)&gt;",
+            "Name &quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;",
+            // The value int() rejects and the metric line it stands on, in the message.
+            "p50_us=&quot;&lt;b&gt;412&lt;/b&gt;&quot; is not an integer",
+            "p50_us=&lt;b&gt;412&lt;/b&gt; p95_us=1380",
+        ],
+    );
     assert!(!html.contains("<script") && !html.contains("<img") && !html.contains("<b>412"));
 
     let markdown = std::fs::read_to_string(run.path("s.md")).unwrap();
