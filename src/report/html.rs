@@ -197,7 +197,12 @@ fn run_section(page: &mut String, number_of_run: usize, overview: &Overview<'_>)
         let _ = write!(tally, " · {} failed", counts.failed);
     }
     if counts.errors > 0 {
-        let _ = write!(tally, " · {} errors", counts.errors);
+        let noun = if counts.errors == 1 {
+            "error"
+        } else {
+            "errors"
+        };
+        let _ = write!(tally, " · {} {noun}", counts.errors);
     }
     let _ = write!(
         page,

@@ -8,7 +8,7 @@
 //! is escaped so that it stays text in a table cell. The whole stays under
 //! [`MAX_BYTES`]: runs past that are counted, not listed.
 
-use crate::eval::model::Strictness;
+use crate::eval::model::{Strictness, Verdict};
 use crate::report::overview::{headline, Overview, Run, Status};
 use std::fmt::Write;
 
@@ -138,11 +138,13 @@ fn run_block(overview: &Overview<'_>) -> String {
                 let Some(judged) = check.judged.filter(|judged| !judged.verdict.passed()) else {
                     continue;
                 };
+                // A failure by the model's own violation (value and limit); an error by
+                // the test's first line, which says why the evidence is missing.
                 let verdict = check.check.verdict(Strictness::Strict);
-                let text = verdict
-                    .text()
-                    .or_else(|| headline(&judged.verdict))
-                    .unwrap_or_default();
+                let text = match (&judged.verdict, verdict.text()) {
+                    (Verdict::Failure(_), Some(violation)) => violation,
+                    _ => headline(&judged.verdict).unwrap_or_default(),
+                };
                 failing.push(format!("{}: {}", code(&check.test), cell(text)));
             }
             let shown = failing.len().min(CHECKS_NAMED);
@@ -190,7 +192,13 @@ pub fn cell(text: &str) -> String {
         let inside_word = |at: Option<&char>| at.is_some_and(|c| c.is_alphanumeric());
         match c {
             '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
+            // Only a `<` before a letter, `/`, `!` or `?` can open HTML: `150 < 200` stays.
+            '<' if chars
+                .get(i + 1)
+                .is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '/' | '!' | '?')) =>
+            {
+                out.push_str("&lt;")
+            }
             // Between letters or digits `_` never emphasizes: `p99_us` stays readable.
             '_' if inside_word(i.checked_sub(1).and_then(|j| chars.get(j)))
                 && inside_word(chars.get(i + 1)) =>
@@ -213,7 +221,6 @@ pub fn cell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::model::Verdict;
     use crate::report::cases::Judged;
 
     #[test]
@@ -248,8 +255,8 @@ mod tests {
     #[test]
     fn cells_keep_hostile_text_as_text() {
         assert_eq!(
-            cell("<script>alert(1)</script> a|b\nc"),
-            "&lt;script>alert(1)&lt;/script> a\\|b c"
+            cell("<script>alert(1)</script> a|b\nc 1 < 2"),
+            "&lt;script>alert(1)&lt;/script> a\\|b c 1 < 2"
         );
         assert_eq!(code("p99_us_max"), "`p99_us_max`");
         assert_eq!(code("a`b"), "a\\`b");

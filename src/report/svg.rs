@@ -272,10 +272,16 @@ pub fn line_chart(chart: &Chart, marks: &Marks<'_>) -> String {
     // x labels.
     for (tick, label) in x_ticks(chart.axis, frame.x_low, frame.x_high) {
         let x = frame.x(tick);
+        // A label at the plot's right end ends there rather than running off the picture.
+        let anchor = if x > plot_right - 24.0 {
+            "end"
+        } else {
+            "middle"
+        };
         let _ = write!(
             out,
             "<line x1=\"{x:.1}\" y1=\"{plot_bottom}\" x2=\"{x:.1}\" y2=\"{:.1}\" stroke=\"{INK}\"/>\
-<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"tick\">{}</text>",
+<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" class=\"tick\">{}</text>",
             plot_bottom + 4.0,
             plot_bottom + 17.0,
             escape(&label)
