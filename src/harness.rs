@@ -10,7 +10,9 @@
 
 use crate::eval::evaluation::{Evaluation, Options};
 use crate::eval::model::Verdict;
+use crate::eval::regression;
 use crate::fs::atomic;
+pub use crate::input::history::HISTORY_VAR;
 pub use crate::input::mode::MODE_VAR;
 use crate::input::mode::{Mode, ModeChoice};
 use crate::input::run_dir;
@@ -56,6 +58,8 @@ pub struct Config {
     pub confine: bool,
     /// The suite file for every run, overriding the one each run's folders hold.
     pub suite: Option<Utf8PathBuf>,
+    /// A folder of earlier runs; default: the folder of the runs judged.
+    pub history: Option<Utf8PathBuf>,
 }
 
 /// Why the environment does not make a configuration.
@@ -107,6 +111,7 @@ impl Config {
             junit: None,
             confine: false,
             suite: None,
+            history: None,
         }
     }
 
@@ -151,6 +156,7 @@ impl Config {
             junit: text(JUNIT_VAR)?.map(Utf8PathBuf::from),
             confine,
             suite: text(SUITE_VAR)?.map(Utf8PathBuf::from),
+            history: text(HISTORY_VAR)?.map(Utf8PathBuf::from),
         })
     }
 }
@@ -268,6 +274,8 @@ fn tests(config: &Config) -> Vec<Test> {
     };
     let mut suites = Suites::new(config.suite.clone());
     let mut tests = Vec::new();
+    let single_run = dirs.len() == 1 && run_dir::is_run_dir(config.runs.as_std_path());
+    let mut opened: Vec<(String, Arc<Evaluation>)> = Vec::new();
     for (dir, name) in dirs.into_iter().zip(names) {
         let suite = match suites.of_run(&dir) {
             Ok(suite) => suite,
@@ -291,19 +299,58 @@ fn tests(config: &Config) -> Vec<Test> {
             }
         };
         match Evaluation::open_dir(&dir, explicit.clone(), suite, options) {
-            Ok(evaluation) => {
-                let evaluation = Arc::new(evaluation);
-                for case in cases::name_evaluation(&name, &evaluation) {
-                    tests.push(Test {
-                        case,
-                        evaluation: Some(Arc::clone(&evaluation)),
-                    });
-                }
-            }
+            Ok(evaluation) => opened.push((name, Arc::new(evaluation))),
             Err(err) => tests.push(Test {
                 case: cases::unusable(&name, cases::MANIFEST, err.to_string()),
                 evaluation: None,
             }),
+        }
+    }
+    // The runs before each run: FAULT_HISTORY's, else the folder of runs judged (for one
+    // run, its siblings). Regression tests are named only once they are known.
+    let runs: Vec<Arc<Evaluation>> = opened.iter().map(|(_, run)| Arc::clone(run)).collect();
+    let folder = match &config.history {
+        Some(folder) => Some(folder.clone()),
+        None if single_run => Some(run_dir::folder_of(&config.runs)),
+        None => None,
+    };
+    let history = match folder {
+        None => runs.clone(),
+        Some(folder) => match run_dir::discover(&folder) {
+            Ok(dirs) => dirs
+                .into_iter()
+                .filter_map(|dir| match runs.iter().find(|run| run.dir == dir) {
+                    Some(run) => Some(Arc::clone(run)),
+                    None => {
+                        let suite = suites.of_run(&dir).ok()?;
+                        let history_options = Options {
+                            locate_lines: false,
+                            confine: config.confine,
+                        };
+                        Evaluation::open_dir(&dir, explicit.clone(), suite, history_options)
+                            .ok()
+                            .map(Arc::new)
+                    }
+                })
+                .collect(),
+            Err(err) if config.history.is_some() => {
+                let message = format!("{HISTORY_VAR}: {err}");
+                return vec![Test {
+                    case: setup_case(&config.runs, message),
+                    evaluation: None,
+                }];
+            }
+            // A lone run without a readable folder around it has no history.
+            Err(_) => runs.clone(),
+        },
+    };
+    regression::link(&runs, &history);
+    for (name, evaluation) in opened {
+        for case in cases::name_evaluation(&name, &evaluation) {
+            tests.push(Test {
+                case,
+                evaluation: Some(Arc::clone(&evaluation)),
+            });
         }
     }
     tests.sort_by(|a, b| a.case.name.cmp(&b.case.name));

@@ -4,5 +4,6 @@
 pub mod evaluation;
 pub mod evidence;
 pub mod model;
+pub mod regression;
 pub mod series;
 pub mod thresholds;
