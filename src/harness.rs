@@ -567,6 +567,44 @@ mod tests {
     }
 
     #[test]
+    fn exact_on_a_regression_test_reads_that_scenario_in_this_run_and_the_window_only() {
+        let scratch = crate::testing::Scratch::new("harness-history-exact");
+        let folder = scratch.utf8();
+        let header = "order\tscenario_id\tstreamer_log\n";
+        for day in 1..=5u32 {
+            let dir = folder.join(format!("n{day}"));
+            let mut manifest = String::from(header);
+            for (order, id) in ["torn_read", "sink_stall"].iter().enumerate() {
+                manifest.push_str(&format!("{order}\t{id}\t{id}.log\n"));
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(
+                    dir.join(format!("{id}.log")),
+                    format!(
+                        "LATENCY_METRICS p50_us=1 p95_us=1 p99_us={} drop_ratio_ppm=1\n",
+                        900 + day
+                    ),
+                )
+                .unwrap();
+            }
+            std::fs::write(dir.join("manifest.tsv"), manifest).unwrap();
+            std::fs::write(
+                dir.join("run.json"),
+                format!(r#"{{"mode": "degraded", "started_at": "2026-03-0{day}"}}"#),
+            )
+            .unwrap();
+        }
+        let config = Config::new(folder.to_path_buf());
+        let (finished, count) = evaluations(&config, &["--list"]);
+        assert_eq!((finished.ran.len(), count), (0, 0), "listing reads no log");
+        let (finished, count) =
+            evaluations(&config, &["--exact", "n5::torn_read::p99_us_regression"]);
+        assert_eq!(finished.ran.len(), 1);
+        assert_eq!(finished.ran[0].verdict, Verdict::Pass);
+        // torn_read of n5 and of the four runs before it; no sink_stall anywhere.
+        assert_eq!(count, 5);
+    }
+
+    #[test]
     fn each_scenario_is_evaluated_once_for_all_its_tests() {
         let config = Config::new(fixture("passing"));
         let (finished, count) = evaluations(&config, &["--test-threads", "4"]);

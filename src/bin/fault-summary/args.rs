@@ -11,7 +11,8 @@ use std::os::unix::ffi::OsStringExt;
 pub const USAGE: &str = "\
 usage: fault-summary --run-dir DIR [--manifest PATH] [--output PATH] [--run-id ID]
                      [--started-at TIME] [--finished-at TIME] [--mode baseline|degraded]
-                     [--suite FILE] [--junit PATH] [--strict] [--exit-code] [--confine] [--quiet]
+                     [--suite FILE] [--junit PATH] [--history DIR] [--strict] [--exit-code]
+                     [--confine] [--quiet]
        fault-summary --print-suite [--run-dir DIR] [--suite FILE]
 
 Evaluates a fault-suite run and writes its summary.json, byte for byte as
@@ -28,6 +29,8 @@ fault_summary_helper.py does when given the same seven flags.
                        fault-suite.json in DIR, else in DIR's folder, else the reference's table]
   --print-suite        print the suite in effect (the reference's table without a file) and exit
   --junit PATH         also write a JUnit XML report of the checks
+  --history DIR        a folder of earlier runs: the JUnit report also judges each metric
+                       of the suite's \"regression\" section against them
   --strict             a metric that never appeared fails its check (default: counts as 0)
   --exit-code          exit 1 when the summary recommends it (default: exit 0 once written)
   --confine            refuse streamer logs outside the run directory (the manifest's
@@ -56,6 +59,7 @@ pub struct Args {
     pub quiet: bool,
     pub suite: Option<Vec<u8>>,
     pub print_suite: bool,
+    pub history: Option<Vec<u8>>,
 }
 
 /// What the command line asks for.
@@ -77,8 +81,9 @@ const REFERENCE: [&str; 7] = [
     "--mode",
 ];
 /// Flags of our own.
-const EXTRA: [&str; 9] = [
+const EXTRA: [&str; 10] = [
     "--suite",
+    "--history",
     "--print-suite",
     "--junit",
     "--strict",
@@ -166,6 +171,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             "--finished-at" => &mut parsed.finished_at,
             "--mode" => &mut parsed.mode,
             "--suite" => &mut parsed.suite,
+            "--history" => &mut parsed.history,
             _ => &mut parsed.junit,
         };
         let value = match inline {
