@@ -13,7 +13,6 @@ use crate::eval::thresholds;
 use crate::input::history;
 use crate::input::regression::{Metric, Test};
 use crate::py::int::PyInt;
-use camino::Utf8Path;
 use std::sync::Arc;
 
 /// A run's value in the window.
@@ -102,12 +101,21 @@ pub fn judge(evaluation: &Evaluation, index: usize, metric: &Metric) -> Option<J
 /// Gives each run of `runs` the runs of `history` that came before it, oldest first.
 /// A run in both lists is one evaluation, so its log is read once whoever asks.
 pub fn link(runs: &[Arc<Evaluation>], history: &[Arc<Evaluation>]) {
-    let places = history::order(history.iter().map(|run| history::place(&run.dir)).collect());
-    let by_dir = |dir: &Utf8Path| history.iter().find(|run| run.dir == dir).cloned();
+    // Each run's place is read once (its run.json), then kept with its evaluation.
+    let mut known: Vec<(history::Place, &Arc<Evaluation>)> = history
+        .iter()
+        .map(|run| (history::place(&run.dir), run))
+        .collect();
+    known.sort_by(|(a, _), (b, _)| history::compare(a, b));
+    let places: Vec<history::Place> = known.iter().map(|(place, _)| place.clone()).collect();
     for run in runs {
-        let earlier = history::earlier(&places, &history::place(&run.dir))
+        let this = match known.iter().find(|(_, other)| Arc::ptr_eq(other, run)) {
+            Some((place, _)) => place.clone(),
+            None => history::place(&run.dir),
+        };
+        let earlier = history::earlier(&places, &this)
             .into_iter()
-            .filter_map(|place| by_dir(&place.dir))
+            .map(|i| Arc::clone(known[i].1))
             .collect();
         run.set_earlier(earlier);
     }

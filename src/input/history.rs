@@ -21,6 +21,8 @@ pub struct Place {
     pub name: String,
     /// When the run started (else finished), as `run.json` says; `None` when it says neither.
     pub time: Option<String>,
+    /// The directory with symlinks resolved, to know a run met under two paths.
+    pub resolved: Option<Utf8PathBuf>,
 }
 
 /// Returns where the run in `dir` stands: its start (or finish) time, else its name.
@@ -32,31 +34,32 @@ pub fn place(dir: &Utf8Path) -> Place {
     let time = described.and_then(|run| run.started_at.or(run.finished_at));
     Place {
         dir: dir.to_path_buf(),
+        resolved: dir.canonicalize_utf8().ok(),
         time,
         name,
     }
 }
 
+/// Compares places in the order the runs happened: by time, runs without one last, by name.
+pub fn compare(a: &Place, b: &Place) -> std::cmp::Ordering {
+    (a.time.is_none(), &a.time, &a.name).cmp(&(b.time.is_none(), &b.time, &b.name))
+}
+
 /// Puts places in the order the runs happened.
 pub fn order(mut places: Vec<Place>) -> Vec<Place> {
-    places.sort_by(|a, b| {
-        (a.time.is_none(), &a.time, &a.name).cmp(&(b.time.is_none(), &b.time, &b.name))
-    });
+    places.sort_by(compare);
     places
 }
 
-/// Returns the places of `history` (ordered) that come before `run`, `run` itself excluded.
-pub fn earlier<'a>(history: &'a [Place], run: &Place) -> Vec<&'a Place> {
+/// Returns the positions in `history` of the places that come before `run`, `run`
+/// itself excluded, in `history`'s order.
+pub fn earlier(history: &[Place], run: &Place) -> Vec<usize> {
     let same = |other: &Place| {
-        other.dir == run.dir
-            || match (other.dir.canonicalize_utf8(), run.dir.canonicalize_utf8()) {
-                (Ok(a), Ok(b)) => a == b,
-                _ => false,
-            }
+        other.dir == run.dir || (other.resolved.is_some() && other.resolved == run.resolved)
     };
-    history
-        .iter()
-        .filter(|other| {
+    (0..history.len())
+        .filter(|&i| {
+            let other = &history[i];
             let before = match (&other.time, &run.time) {
                 (Some(theirs), Some(ours)) => theirs < ours,
                 (None, None) => other.name < run.name,
@@ -99,8 +102,8 @@ mod tests {
         assert_eq!(ordered, ["c", "b", "a", "d", "x", "y"]);
         let before = |run: usize| -> Vec<&str> {
             earlier(&places, &places[run])
-                .iter()
-                .map(|p| p.name.as_str())
+                .into_iter()
+                .map(|i| places[i].name.as_str())
                 .collect()
         };
         assert_eq!(before(2), ["c", "b"]);
