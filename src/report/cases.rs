@@ -497,19 +497,22 @@ fn judge_regression(
         Some(line) => format!("this run: {}", line_evidence(log, line)),
         None => format!("this run: {log}"),
     };
-    let listed: Vec<String> = window
-        .iter()
-        .map(|earlier| format!("{} {}", earlier.run, earlier.value))
-        .collect();
-    evidence.push_str(&format!(
-        "\nruns before ({}): {}",
-        window.len(),
-        if listed.is_empty() {
-            "none holds the metric".to_string()
-        } else {
-            listed.join(", ")
-        }
-    ));
+    // A failure lists the window in its text; other verdicts show it here, once.
+    if !matches!(verdict, Verdict::Failure(_)) {
+        let listed: Vec<String> = window
+            .iter()
+            .map(|earlier| format!("{} {}", earlier.run, earlier.value))
+            .collect();
+        evidence.push_str(&format!(
+            "\nruns before ({}): {}",
+            window.len(),
+            if listed.is_empty() {
+                "none holds the metric".to_string()
+            } else {
+                listed.join(", ")
+            }
+        ));
+    }
     (worded(verdict, &evidence), evidence)
 }
 
