@@ -70,6 +70,7 @@ fn a_47_percent_jump_fails_with_the_window_and_a_10_percent_drift_passes() {
         "{message}"
     );
     assert!(message.contains("this run: "), "{message}");
+    assert_eq!(message.matches("nightly-0305 940").count(), 1, "{message}");
     assert!(
         message.contains("nightly-0312/torn_read/streamer.log:2\n"),
         "{message}"
