@@ -189,7 +189,7 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
     let default_runs = default_runs.into();
     let finished = match Config::from_env(default_runs.clone()) {
         Ok(mut config) => {
-            let mut tests = tests(&config);
+            let mut tests = tests(&config, focus(&args));
             if let (Some(junit), true) = (&config.junit, under_nextest()) {
                 // nextest runs each test in a process of its own, and nothing runs once they
                 // are all done: no process could write the whole report. Say so in a test
@@ -224,7 +224,7 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
 
 /// Runs the harness over `config` with explicit arguments, as [`main`] does after reading the environment.
 pub fn execute(config: &Config, args: &Arguments) -> Finished {
-    finish(args, tests(config), config.junit.as_deref())
+    finish(args, tests(config, focus(args)), config.junit.as_deref())
 }
 
 /// Returns the case that stands for a harness that cannot start: `<folder>::setup`.
@@ -243,7 +243,19 @@ struct Test {
 }
 
 /// Finds the runs and lists their cases, sorted by name, reading manifests only.
-fn tests(config: &Config) -> Vec<Test> {
+/// Returns the one test an `--exact NAME` run asks for (nextest runs each test so), to
+/// read only what that test needs; `None` for every other run.
+fn focus(args: &Arguments) -> Option<&str> {
+    match (&args.filter, args.exact, args.list, args.skip.is_empty()) {
+        (Some(name), true, false, true) => Some(name),
+        _ => None,
+    }
+}
+
+/// Finds the runs and lists their cases, sorted by name, reading manifests only; with
+/// a `focus` (one test's name), only the run it names, and its history only for a
+/// regression test.
+fn tests(config: &Config, focus: Option<&str>) -> Vec<Test> {
     let dirs = match run_dir::discover(&config.runs) {
         Ok(dirs) => dirs,
         Err(err) => {
@@ -264,6 +276,15 @@ fn tests(config: &Config) -> Vec<Test> {
             .collect(),
         &[],
     );
+    let mut runs_and_names: Vec<(Utf8PathBuf, String)> = dirs.into_iter().zip(names).collect();
+    let wants_history = focus.is_none_or(|name| name.ends_with(cases::REGRESSION));
+    if let Some(name) = focus {
+        let run = name.split("::").next().unwrap_or(name);
+        if runs_and_names.iter().any(|(_, named)| named == run) {
+            runs_and_names.retain(|(_, named)| named == run);
+        }
+    }
+    let dirs_judged = runs_and_names.len();
     let explicit = config.mode.map(|mode| ModeChoice {
         mode,
         origin: MODE_VAR.to_string(),
@@ -274,9 +295,9 @@ fn tests(config: &Config) -> Vec<Test> {
     };
     let mut suites = Suites::new(config.suite.clone());
     let mut tests = Vec::new();
-    let single_run = dirs.len() == 1 && run_dir::is_run_dir(config.runs.as_std_path());
+    let single_run = dirs_judged == 1 && run_dir::is_run_dir(config.runs.as_std_path());
     let mut opened: Vec<(String, Arc<Evaluation>)> = Vec::new();
-    for (dir, name) in dirs.into_iter().zip(names) {
+    for (dir, name) in runs_and_names {
         let suite = match suites.of_run(&dir) {
             Ok(suite) => suite,
             Err(SuiteProblem::Run(message)) => {
@@ -307,44 +328,49 @@ fn tests(config: &Config) -> Vec<Test> {
         }
     }
     // The runs before each run: FAULT_HISTORY's, else the folder of runs judged (for one
-    // run, its siblings). Regression tests are named only once they are known.
+    // run, its siblings). Regression tests are named only once they are known; the one
+    // test asked for, when it is no regression test, needs no history.
     let runs: Vec<Arc<Evaluation>> = opened.iter().map(|(_, run)| Arc::clone(run)).collect();
-    let folder = match &config.history {
-        Some(folder) => Some(folder.clone()),
-        None if single_run => Some(run_dir::folder_of(&config.runs)),
-        None => None,
-    };
-    let history = match folder {
-        None => runs.clone(),
-        Some(folder) => match run_dir::discover(&folder) {
-            Ok(dirs) => dirs
-                .into_iter()
-                .filter_map(|dir| match runs.iter().find(|run| run.dir == dir) {
-                    Some(run) => Some(Arc::clone(run)),
-                    None => {
-                        let suite = suites.of_run(&dir).ok()?;
-                        let history_options = Options {
-                            locate_lines: false,
-                            confine: config.confine,
-                        };
-                        Evaluation::open_dir(&dir, explicit.clone(), suite, history_options)
-                            .ok()
-                            .map(Arc::new)
-                    }
-                })
-                .collect(),
-            Err(err) if config.history.is_some() => {
-                let message = format!("{HISTORY_VAR}: {err}");
-                return vec![Test {
-                    case: setup_case(&config.runs, message),
-                    evaluation: None,
-                }];
-            }
-            // A lone run without a readable folder around it has no history.
-            Err(_) => runs.clone(),
-        },
-    };
-    regression::link(&runs, &history);
+    if wants_history {
+        let folder = match &config.history {
+            Some(folder) => Some(folder.clone()),
+            None if single_run => Some(run_dir::folder_of(&config.runs)),
+            // Focused on one run of a folder: the folder is its history.
+            None if dirs_judged == 1 => Some(config.runs.clone()),
+            None => None,
+        };
+        let history = match folder {
+            None => runs.clone(),
+            Some(folder) => match run_dir::discover(&folder) {
+                Ok(dirs) => dirs
+                    .into_iter()
+                    .filter_map(|dir| match runs.iter().find(|run| run.dir == dir) {
+                        Some(run) => Some(Arc::clone(run)),
+                        None => {
+                            let suite = suites.of_run(&dir).ok()?;
+                            let history_options = Options {
+                                locate_lines: false,
+                                confine: config.confine,
+                            };
+                            Evaluation::open_dir(&dir, explicit.clone(), suite, history_options)
+                                .ok()
+                                .map(Arc::new)
+                        }
+                    })
+                    .collect(),
+                Err(err) if config.history.is_some() => {
+                    let message = format!("{HISTORY_VAR}: {err}");
+                    return vec![Test {
+                        case: setup_case(&config.runs, message),
+                        evaluation: None,
+                    }];
+                }
+                // A lone run without a readable folder around it has no history.
+                Err(_) => runs.clone(),
+            },
+        };
+        regression::link(&runs, &history);
+    }
     for (name, evaluation) in opened {
         for case in cases::name_evaluation(&name, &evaluation) {
             tests.push(Test {
@@ -540,7 +566,7 @@ mod tests {
 
     /// Runs the tests of `config` like [`execute`] and returns how many scenarios were evaluated.
     fn evaluations(config: &Config, list: &[&str]) -> (Finished, usize) {
-        let tests = tests(config);
+        let tests = tests(config, None);
         let mut evaluations: Vec<Arc<Evaluation>> = tests
             .iter()
             .filter_map(|test| test.evaluation.clone())
