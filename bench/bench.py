@@ -776,7 +776,14 @@ def main() -> int:
     ap.add_argument("--fault-summary", type=Path,
                     help="benchmark this binary instead of building target/release/fault-summary")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    ap.add_argument("--make-history", nargs=2, metavar=("RUNS", "DIR"),
+                    help="only write RUNS small nightly runs into DIR (for CI's partition test)")
     args = ap.parse_args()
+    if args.make_history:
+        count, folder = int(args.make_history[0]), Path(args.make_history[1])
+        folder.mkdir(parents=True, exist_ok=True)
+        print(generate_history(folder, count))
+        return 0
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = set(parts) - set(PARTS)
     if unknown:

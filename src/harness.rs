@@ -184,9 +184,20 @@ impl Finished {
 }
 
 /// Runs the harness for a `harness = false` test target, with arguments from the command line, `FAULT_*` settings from the environment, and `default_runs` where `FAULT_RUN_DIR` is unset.
+///
+/// A relative `default_runs` is taken from the crate's root as the test runs: the
+/// `CARGO_MANIFEST_DIR` that cargo and nextest set for a test binary (remapped with
+/// `--workspace-remap` when nextest runs an archive on another machine), else the
+/// current folder.
 pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
     let args = Arguments::from_args();
-    let default_runs = default_runs.into();
+    let default_runs: Utf8PathBuf = default_runs.into();
+    let default_runs = match std::env::var("CARGO_MANIFEST_DIR") {
+        Ok(root) if default_runs.is_relative() && !root.is_empty() => {
+            Utf8PathBuf::from(root).join(default_runs)
+        }
+        _ => default_runs,
+    };
     let finished = match Config::from_env(default_runs.clone()) {
         Ok(mut config) => {
             let mut tests = tests(&config, focus(&args));
