@@ -350,13 +350,17 @@ fn tests(config: &Config, focus: Option<&str>) -> Vec<Test> {
             None if dirs_judged == 1 => Some(config.runs.clone()),
             None => None,
         };
+        // Runs judged are found by their path's text: comparing paths by components
+        // for every pair cost more than judging a folder of 1,000 runs.
+        let judged: HashMap<&str, &Arc<Evaluation>> =
+            runs.iter().map(|run| (run.dir.as_str(), run)).collect();
         let history = match folder {
             None => runs.clone(),
             Some(folder) => match run_dir::discover(&folder) {
                 Ok(dirs) => dirs
                     .into_iter()
-                    .filter_map(|dir| match runs.iter().find(|run| run.dir == dir) {
-                        Some(run) => Some(Arc::clone(run)),
+                    .filter_map(|dir| match judged.get(dir.as_str()) {
+                        Some(run) => Some(Arc::clone(*run)),
                         None => {
                             let suite = suites.of_run(&dir).ok()?;
                             let history_options = Options {
@@ -522,7 +526,14 @@ fn finish(args: &Arguments, tests: Vec<Test>, junit_path: Option<&Utf8Path>) -> 
         .into_iter()
         .map(|test| trial(test, Arc::clone(&record), under_nextest))
         .collect();
-    let conclusion = libtest_mimic::run(args, trials);
+    // A test is judged in microseconds once its scenario is read, and the costly reads
+    // (a whole log for `over: all`) use both cores themselves: handing tests between
+    // threads costs more than it saves, so one thread is the default.
+    let mut args = args.clone();
+    if args.test_threads.is_none() {
+        args.test_threads = Some(1);
+    }
+    let conclusion = libtest_mimic::run(&args, trials);
     // Evidence read from outside a run passes its tests silently: say so once per log.
     for evaluation in &evaluations {
         for note in evaluation.evaluated().filter_map(warnings::read_outside) {

@@ -55,7 +55,11 @@ pub fn order(mut places: Vec<Place>) -> Vec<Place> {
 /// itself excluded, in `history`'s order.
 pub fn earlier(history: &[Place], run: &Place) -> Vec<usize> {
     let same = |other: &Place| {
-        other.dir == run.dir || (other.resolved.is_some() && other.resolved == run.resolved)
+        other.dir.as_str() == run.dir.as_str()
+            || match (&other.resolved, &run.resolved) {
+                (Some(theirs), Some(ours)) => theirs.as_str() == ours.as_str(),
+                _ => false,
+            }
     };
     (0..history.len())
         .filter(|&i| {
