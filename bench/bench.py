@@ -2,7 +2,7 @@
 """Benchmarks fault-summary against the Python reference (issue 4). Stdlib only.
 
     python3 bench/bench.py                      # everything (about 6 min the first time)
-    python3 bench/bench.py --only scan,absent   # parts: scan absent all report scaling harness build
+    python3 bench/bench.py --only scan,absent   # parts: scan absent all report scaling harness history build
     python3 bench/bench.py --only scan --size-mib 64 --ref-runs 1
 
 What each part does:
@@ -21,6 +21,9 @@ What each part does:
   scaling  fault-summary on soak runs of 1 MiB .. 1 GiB logs: time growth factor.
   harness  the fault_suite test binary (debug and/or release) over the bundled
            sample run: all tests, and one --exact test.
+  history  the release fault_suite binary over a folder of 1,000 small nightly runs in
+           one process, with the regression tests (each run against the 7 before it)
+           and without them (`"regression": false`), alternated.
   build    clean `cargo build --release` then `cargo test --no-run`, -j 2, in a
            fresh CARGO_TARGET_DIR.
 
@@ -50,7 +53,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 MIB = 1 << 20
-PARTS = ("scan", "absent", "all", "report", "scaling", "harness", "build")
+PARTS = ("scan", "absent", "all", "report", "scaling", "harness", "history", "build")
 GEN_VERSION = 1
 
 # Targets of issue 4, item 2.
@@ -67,6 +70,9 @@ TARGET_ALL_VS_ABSENT = 1.5
 TARGET_REPORT_VS_ABSENT = 1.5
 TARGET_REPORT_RSS_MIB = 64.0
 TARGET_REPORT_HTML_MIB = 2.0
+# Issue 11: a folder of 1,000 runs judged with regression within 2x the time without.
+TARGET_HISTORY_RATIO = 2.0
+HISTORY_RUNS = 1000
 EXACT_TEST = "nightly-0305::torn_read::p99_us_max"
 
 SCENARIOS = (
@@ -669,6 +675,75 @@ def part_harness(args, spawn, report) -> None:
     out.unlink(missing_ok=True)
 
 
+def generate_history(root: Path, runs: int) -> Path:
+    """Writes `runs` small nightly run directories (three scenarios each) with start times."""
+    folder = root / f"history-v2-{runs}"
+    if (folder / f"run-{runs - 1:05d}" / "run.json").exists():
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    rng = random.Random(11)
+    start = datetime.datetime(2024, 1, 1, 2, 0, 0)
+    header = "order\tscenario_id\tname\tstatus\treason\tduration_ms\tsim_rc\tstreamer_rc\ttester_rc\tsim_log\tstreamer_log\ttester_log\tsdp_path\n"
+    for i in range(runs):
+        run = folder / f"run-{i:05d}"
+        rows = [header]
+        for order, (sid, name, counter) in enumerate(SCENARIOS, 1):
+            (run / sid).mkdir(parents=True, exist_ok=True)
+            lines = [f"{stamp(s)} INFO cvmmap_streamer::reader frame ok seq={s}" for s in range(20)]
+            # Steady nightlies (a few percent of noise): no regression test fails.
+            lines.append(f"{stamp(21)} INFO cvmmap_streamer::metrics LATENCY_METRICS p50_us={rng.randint(390, 410)} "
+                         f"p95_us={rng.randint(1280, 1320)} p99_us={rng.randint(1680, 1720)} max_us=5000 "
+                         f"ingest_to_emit_samples=3000 drop_ratio_ppm={rng.randint(980, 1020)}")
+            lines.append(f"{stamp(22)} INFO cvmmap_streamer::metrics FAULT_COUNTERS "
+                         + " ".join(f"{c}={300 if c == counter else 0}" for c in COUNTERS))
+            (run / sid / "streamer.log").write_text("\n".join(lines) + "\n")
+            rows.append(f"{order}\t{sid}\t{name}\tPASS\t\t60000\t0\t0\t0\t{sid}/sim.log\t"
+                        f"{sid}/streamer.log\t{sid}/tester.log\t{sid}/stream.sdp\n")
+        (run / "manifest.tsv").write_text("".join(rows))
+        t = (start + datetime.timedelta(days=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        (run / "run.json").write_text(json.dumps({"run_id": run.name, "mode": "degraded",
+                                                  "started_at": t}) + "\n")
+    return folder
+
+
+def part_history(args, spawn, report) -> None:
+    folder = generate_history(args.data_dir, HISTORY_RUNS)
+    exe = test_binary(True)
+    # The built-in table without regression checks.
+    cargo(["build", "--release", "--bin", "fault-summary"])
+    suite = json.loads(subprocess.run([str(REPO / "target" / "release" / "fault-summary"),
+                                       "--print-suite"], capture_output=True, check=True,
+                                      text=True).stdout)
+    suite["regression"] = False
+    off = spawn.workdir / "no-regression.json"
+    off.write_text(json.dumps(suite))
+    out = spawn.workdir / "history-stdout"
+    base = dict(os.environ, FAULT_RUN_DIR=str(folder))
+    for var in ("FAULT_MODE", "FAULT_JUNIT", "FAULT_SUITE", "FAULT_HISTORY"):
+        base.pop(var, None)
+    cases = {"with regression": base, "without": dict(base, FAULT_SUITE=str(off))}
+    series = {name: Series() for name in cases}
+    counts = {}
+    for i in range(args.harness_runs + 1):
+        for name, env in cases.items():
+            with open(out, "wb") as f:
+                sample = spawn.run([str(exe), "--quiet"], cwd=REPO, env=env, stdout=f)
+            result = [l for l in out.read_text().splitlines() if l.startswith("test result")]
+            counts[name] = result[-1].split(". ", 1)[-1].split("; ")[0] if result else "?"
+            if i > 0:  # the first round only warms up
+                series[name].samples.append(sample)
+    out.unlink(missing_ok=True)
+    ratio = series["with regression"].median_s() / series["without"].median_s()
+    for name, s in series.items():
+        report.row("history", f"{HISTORY_RUNS} runs (release)", f"fault_suite, {name}",
+                   fmt_time(s.median_s()), str(len(s.samples)), f"{s.max_rss_mib():.1f} MiB",
+                   fmt_mib(s.median_rchar()), counts[name])
+    report.data["history"] = {name: s.median_s() for name, s in series.items()}
+    report.data["history"]["ratio"] = ratio
+    report.target("history: 1,000 runs with regression vs without", f"<= {TARGET_HISTORY_RATIO}x",
+                  f"{ratio:.2f}x", ratio <= TARGET_HISTORY_RATIO)
+
+
 def slowest_units(html: Path, count: int = 4) -> str:
     """Returns the slowest compile units of a `cargo --timings` report, as "name 12.3 s"."""
     try:
@@ -763,7 +838,14 @@ def main() -> int:
     ap.add_argument("--fault-summary", type=Path,
                     help="benchmark this binary instead of building target/release/fault-summary")
     ap.add_argument("--json", type=Path, help="also write the figures to this file")
+    ap.add_argument("--make-history", nargs=2, metavar=("RUNS", "DIR"),
+                    help="only write RUNS small nightly runs into DIR (for CI's partition test)")
     args = ap.parse_args()
+    if args.make_history:
+        count, folder = int(args.make_history[0]), Path(args.make_history[1])
+        folder.mkdir(parents=True, exist_ok=True)
+        print(generate_history(folder, count))
+        return 0
     parts = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = set(parts) - set(PARTS)
     if unknown:
@@ -800,6 +882,9 @@ def main() -> int:
             part_scaling(args, spawn, ours, report)
         elif part == "harness":
             part_harness(args, spawn, report)
+        elif part == "history":
+            args.data_dir.mkdir(parents=True, exist_ok=True)
+            part_history(args, spawn, report)
         elif part == "build":
             part_build(args, spawn, report)
     print(machine())

@@ -10,7 +10,9 @@
 
 use crate::eval::evaluation::{Evaluation, Options};
 use crate::eval::model::Verdict;
+use crate::eval::regression;
 use crate::fs::atomic;
+pub use crate::input::history::HISTORY_VAR;
 pub use crate::input::mode::MODE_VAR;
 use crate::input::mode::{Mode, ModeChoice};
 use crate::input::run_dir;
@@ -58,6 +60,8 @@ pub struct Config {
     pub confine: bool,
     /// The suite file for every run, overriding the one each run's folders hold.
     pub suite: Option<Utf8PathBuf>,
+    /// A folder of earlier runs; default: the folder of the runs judged.
+    pub history: Option<Utf8PathBuf>,
     /// Where to write the HTML report and the Markdown summary of the runs judged.
     pub pages: Pages,
 }
@@ -111,6 +115,7 @@ impl Config {
             junit: None,
             confine: false,
             suite: None,
+            history: None,
             pages: Pages::default(),
         }
     }
@@ -157,6 +162,7 @@ impl Config {
             junit: text(JUNIT_VAR)?.map(Utf8PathBuf::from),
             confine,
             suite: text(SUITE_VAR)?.map(Utf8PathBuf::from),
+            history: text(HISTORY_VAR)?.map(Utf8PathBuf::from),
             pages: Pages {
                 html: text(HTML_VAR)?.map(Utf8PathBuf::from),
                 markdown: text(MARKDOWN_VAR)?.map(Utf8PathBuf::from),
@@ -190,12 +196,23 @@ impl Finished {
 }
 
 /// Runs the harness for a `harness = false` test target, with arguments from the command line, `FAULT_*` settings from the environment, and `default_runs` where `FAULT_RUN_DIR` is unset.
+///
+/// A relative `default_runs` is taken from the crate's root as the test runs: the
+/// `CARGO_MANIFEST_DIR` that cargo and nextest set for a test binary (remapped with
+/// `--workspace-remap` when nextest runs an archive on another machine), else the
+/// current folder.
 pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
     let args = Arguments::from_args();
-    let default_runs = default_runs.into();
+    let default_runs: Utf8PathBuf = default_runs.into();
+    let default_runs = match std::env::var("CARGO_MANIFEST_DIR") {
+        Ok(root) if default_runs.is_relative() && !root.is_empty() => {
+            Utf8PathBuf::from(root).join(default_runs)
+        }
+        _ => default_runs,
+    };
     let finished = match Config::from_env(default_runs.clone()) {
         Ok(mut config) => {
-            let mut tests = tests(&config);
+            let mut tests = tests(&config, focus(&args));
             if under_nextest() {
                 // nextest runs each test in a process of its own, and nothing runs once they
                 // are all done: no process could write the whole report. Say so in a test
@@ -236,7 +253,12 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
 
 /// Runs the harness over `config` with explicit arguments, as [`main`] does after reading the environment.
 pub fn execute(config: &Config, args: &Arguments) -> Finished {
-    finish(args, tests(config), config.junit.as_deref(), &config.pages)
+    finish(
+        args,
+        tests(config, focus(args)),
+        config.junit.as_deref(),
+        &config.pages,
+    )
 }
 
 /// Returns the case that stands for a harness that cannot start: `<folder>::setup`.
@@ -255,7 +277,19 @@ struct Test {
 }
 
 /// Finds the runs and lists their cases, sorted by name, reading manifests only.
-fn tests(config: &Config) -> Vec<Test> {
+/// Returns the one test an `--exact NAME` run asks for (nextest runs each test so), to
+/// read only what that test needs; `None` for every other run.
+fn focus(args: &Arguments) -> Option<&str> {
+    match (&args.filter, args.exact, args.list, args.skip.is_empty()) {
+        (Some(name), true, false, true) => Some(name),
+        _ => None,
+    }
+}
+
+/// Finds the runs and lists their cases, sorted by name, reading manifests only; with
+/// a `focus` (one test's name), only the run it names, and its history only for a
+/// regression test.
+fn tests(config: &Config, focus: Option<&str>) -> Vec<Test> {
     let dirs = match run_dir::discover(&config.runs) {
         Ok(dirs) => dirs,
         Err(err) => {
@@ -276,6 +310,15 @@ fn tests(config: &Config) -> Vec<Test> {
             .collect(),
         &[],
     );
+    let mut runs_and_names: Vec<(Utf8PathBuf, String)> = dirs.into_iter().zip(names).collect();
+    let wants_history = focus.is_none_or(|name| name.ends_with(cases::REGRESSION));
+    if let Some(name) = focus {
+        let run = name.split("::").next().unwrap_or(name);
+        if runs_and_names.iter().any(|(_, named)| named == run) {
+            runs_and_names.retain(|(_, named)| named == run);
+        }
+    }
+    let dirs_judged = runs_and_names.len();
     let explicit = config.mode.map(|mode| ModeChoice {
         mode,
         origin: MODE_VAR.to_string(),
@@ -287,7 +330,9 @@ fn tests(config: &Config) -> Vec<Test> {
     };
     let mut suites = Suites::new(config.suite.clone());
     let mut tests = Vec::new();
-    for (dir, name) in dirs.into_iter().zip(names) {
+    let single_run = dirs_judged == 1 && run_dir::is_run_dir(config.runs.as_std_path());
+    let mut opened: Vec<(String, Arc<Evaluation>)> = Vec::new();
+    for (dir, name) in runs_and_names {
         let suite = match suites.of_run(&dir) {
             Ok(suite) => suite,
             Err(SuiteProblem::Run(message)) => {
@@ -310,19 +355,68 @@ fn tests(config: &Config) -> Vec<Test> {
             }
         };
         match Evaluation::open_dir(&dir, explicit.clone(), suite, options) {
-            Ok(evaluation) => {
-                let evaluation = Arc::new(evaluation);
-                for case in cases::name_evaluation(&name, &evaluation) {
-                    tests.push(Test {
-                        case,
-                        evaluation: Some(Arc::clone(&evaluation)),
-                    });
-                }
-            }
+            Ok(evaluation) => opened.push((name, Arc::new(evaluation))),
             Err(err) => tests.push(Test {
                 case: cases::unusable(&name, cases::MANIFEST, err.to_string()),
                 evaluation: None,
             }),
+        }
+    }
+    // The runs before each run: FAULT_HISTORY's, else the folder of runs judged (for one
+    // run, its siblings). Regression tests are named only once they are known; the one
+    // test asked for, when it is no regression test, needs no history.
+    let runs: Vec<Arc<Evaluation>> = opened.iter().map(|(_, run)| Arc::clone(run)).collect();
+    if wants_history {
+        let folder = match &config.history {
+            Some(folder) => Some(folder.clone()),
+            None if single_run => Some(run_dir::folder_of(&config.runs)),
+            // Focused on one run of a folder: the folder is its history.
+            None if dirs_judged == 1 => Some(config.runs.clone()),
+            None => None,
+        };
+        // Runs judged are found by their path's text: comparing paths by components
+        // for every pair cost more than judging a folder of 1,000 runs.
+        let judged: HashMap<&str, &Arc<Evaluation>> =
+            runs.iter().map(|run| (run.dir.as_str(), run)).collect();
+        let history = match folder {
+            None => runs.clone(),
+            Some(folder) => match run_dir::discover(&folder) {
+                Ok(dirs) => dirs
+                    .into_iter()
+                    .filter_map(|dir| match judged.get(dir.as_str()) {
+                        Some(run) => Some(Arc::clone(*run)),
+                        None => {
+                            let suite = suites.of_run(&dir).ok()?;
+                            let history_options = Options {
+                                locate_lines: false,
+                                confine: config.confine,
+                                charts: false,
+                            };
+                            Evaluation::open_dir(&dir, explicit.clone(), suite, history_options)
+                                .ok()
+                                .map(Arc::new)
+                        }
+                    })
+                    .collect(),
+                Err(err) if config.history.is_some() => {
+                    let message = format!("{HISTORY_VAR}: {err}");
+                    return vec![Test {
+                        case: setup_case(&config.runs, message),
+                        evaluation: None,
+                    }];
+                }
+                // A lone run without a readable folder around it has no history.
+                Err(_) => runs.clone(),
+            },
+        };
+        regression::link(&runs, &history);
+    }
+    for (name, evaluation) in opened {
+        for case in cases::name_evaluation(&name, &evaluation) {
+            tests.push(Test {
+                case,
+                evaluation: Some(Arc::clone(&evaluation)),
+            });
         }
     }
     tests.sort_by(|a, b| a.case.name.cmp(&b.case.name));
@@ -467,7 +561,14 @@ fn finish(
         .into_iter()
         .map(|test| trial(test, Arc::clone(&record), under_nextest))
         .collect();
-    let conclusion = libtest_mimic::run(args, trials);
+    // A test is judged in microseconds once its scenario is read, and the costly reads
+    // (a whole log for `over: all`) use both cores themselves: handing tests between
+    // threads costs more than it saves, so one thread is the default.
+    let mut args = args.clone();
+    if args.test_threads.is_none() {
+        args.test_threads = Some(1);
+    }
+    let conclusion = libtest_mimic::run(&args, trials);
     // Evidence read from outside a run passes its tests silently: say so once per log.
     for (_, evaluation) in &evaluations {
         for note in evaluation.evaluated().filter_map(warnings::read_outside) {
@@ -530,7 +631,7 @@ mod tests {
 
     /// Runs the tests of `config` like [`execute`] and returns how many scenarios were evaluated.
     fn evaluations(config: &Config, list: &[&str]) -> (Finished, usize) {
-        let tests = tests(config);
+        let tests = tests(config, None);
         let mut evaluations: Vec<Arc<Evaluation>> = tests
             .iter()
             .filter_map(|test| test.evaluation.clone())
@@ -554,6 +655,44 @@ mod tests {
         );
         assert_eq!(finished.ran.len(), 1);
         assert_eq!(count, 1);
+    }
+
+    #[test]
+    fn exact_on_a_regression_test_reads_that_scenario_in_this_run_and_the_window_only() {
+        let scratch = crate::testing::Scratch::new("harness-history-exact");
+        let folder = scratch.utf8();
+        let header = "order\tscenario_id\tstreamer_log\n";
+        for day in 1..=5u32 {
+            let dir = folder.join(format!("n{day}"));
+            let mut manifest = String::from(header);
+            for (order, id) in ["torn_read", "sink_stall"].iter().enumerate() {
+                manifest.push_str(&format!("{order}\t{id}\t{id}.log\n"));
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(
+                    dir.join(format!("{id}.log")),
+                    format!(
+                        "LATENCY_METRICS p50_us=1 p95_us=1 p99_us={} drop_ratio_ppm=1\n",
+                        900 + day
+                    ),
+                )
+                .unwrap();
+            }
+            std::fs::write(dir.join("manifest.tsv"), manifest).unwrap();
+            std::fs::write(
+                dir.join("run.json"),
+                format!(r#"{{"mode": "degraded", "started_at": "2026-03-0{day}"}}"#),
+            )
+            .unwrap();
+        }
+        let config = Config::new(folder.to_path_buf());
+        let (finished, count) = evaluations(&config, &["--list"]);
+        assert_eq!((finished.ran.len(), count), (0, 0), "listing reads no log");
+        let (finished, count) =
+            evaluations(&config, &["--exact", "n5::torn_read::p99_us_regression"]);
+        assert_eq!(finished.ran.len(), 1);
+        assert_eq!(finished.ran[0].verdict, Verdict::Pass);
+        // torn_read of n5 and of the four runs before it; no sink_stall anywhere.
+        assert_eq!(count, 5);
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //!
 //! ```no_run
 //! fn main() -> std::process::ExitCode {
-//!     fault_harness::harness::main(concat!(env!("CARGO_MANIFEST_DIR"), "/fault-runs"))
+//!     fault_harness::harness::main("fault-runs")
 //! }
 //! ```
 //!

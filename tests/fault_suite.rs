@@ -2,5 +2,7 @@
 //! `FAULT_RUN_DIR` names) as a named test; see `fault_harness::harness`.
 
 fn main() -> std::process::ExitCode {
-    fault_harness::harness::main(concat!(env!("CARGO_MANIFEST_DIR"), "/fault-runs"))
+    // Relative: taken from the crate's root as the test runs, so that it survives
+    // nextest's --workspace-remap on another machine.
+    fault_harness::harness::main("fault-runs")
 }

@@ -17,6 +17,7 @@ use crate::eval::pass;
 use crate::eval::thresholds::{self, CheckSpec};
 use crate::input::manifest::{self, LongField, ManifestError, Row};
 use crate::input::mode::{self, ModeChoice, ModeError};
+use crate::input::regression::Metric;
 use crate::input::run_dir;
 use crate::input::suite::{ModeTables, Over, Suite};
 use crate::py::int::{IntError, PyInt};
@@ -273,6 +274,8 @@ pub struct Evaluation {
     mode: OnceLock<Result<ModeChoice, String>>,
     options: Options,
     scenarios: Vec<OnceLock<Scenario>>,
+    /// The runs before this one in its history, oldest first (none until set).
+    earlier: OnceLock<Vec<Arc<Evaluation>>>,
 }
 
 impl Evaluation {
@@ -299,6 +302,7 @@ impl Evaluation {
             explicit_mode,
             mode: OnceLock::new(),
             options,
+            earlier: OnceLock::new(),
         })
     }
 
@@ -382,6 +386,37 @@ impl Evaluation {
     /// Returns scenario `index` if it has been evaluated, evaluating nothing.
     pub fn evaluated_at(&self, index: usize) -> Option<&Scenario> {
         self.scenarios.get(index).and_then(OnceLock::get)
+    }
+
+    /// Sets the runs before this one in its history, oldest first; only the first call counts.
+    pub fn set_earlier(&self, earlier: Vec<Arc<Evaluation>>) {
+        let _ = self.earlier.set(earlier);
+    }
+
+    /// Returns the runs before this one in its history, oldest first.
+    pub fn earlier(&self) -> &[Arc<Evaluation>] {
+        self.earlier.get().map_or(&[], Vec::as_slice)
+    }
+
+    /// Returns the regression checks of the run: the suite's, when enough runs came before.
+    pub fn regression_metrics(&self) -> &[Metric] {
+        match &self.suite.regression {
+            Some(regression) if self.earlier().len() >= regression.min_runs => &regression.metrics,
+            _ => &[],
+        }
+    }
+
+    /// Returns the run's name: its directory's.
+    pub fn name(&self) -> String {
+        run_dir::run_name(&self.dir)
+    }
+
+    /// Returns the 1-based number of the line at `offset` of scenario `index`'s streamer
+    /// log, reading the log up to it; `None` when it cannot be read.
+    pub fn line_number(&self, index: usize, offset: u64) -> Option<u64> {
+        let path = self.scenario(index)?.files.streamer_log.path.as_ref()?;
+        let (mut file, _) = crate::fs::open::regular_file(path.as_std_path()).ok()?;
+        lines::line_number(&mut file, offset).ok()
     }
 
     /// Returns the scenarios evaluated so far, in evaluation order, evaluating none.

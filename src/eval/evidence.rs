@@ -81,9 +81,13 @@ fn canonical(path: &Utf8Path) -> Option<Utf8PathBuf> {
 /// resolved (missing, a symlink loop) is judged by its lexical form.
 pub fn leads_outside(root: &Utf8Path, path: &Utf8Path) -> Option<Utf8PathBuf> {
     let target = canonical(path).or_else(|| lexical_absolute(path))?;
-    let roots = [canonical(root), lexical_absolute(root)];
-    let inside = roots.iter().flatten().any(|root| target.starts_with(root));
-    (!inside).then_some(target)
+    // The lexical root needs no system call; the resolved one only where a symlink
+    // makes the two differ.
+    let inside = |root: Option<Utf8PathBuf>| root.is_some_and(|root| target.starts_with(root));
+    if inside(lexical_absolute(root)) || inside(canonical(root)) {
+        return None;
+    }
+    Some(target)
 }
 
 /// Turns a scan hit into the model's metric line.

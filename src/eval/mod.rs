@@ -7,5 +7,6 @@ pub mod evaluation;
 pub mod evidence;
 pub mod model;
 pub mod pass;
+pub mod regression;
 pub mod series;
 pub mod thresholds;

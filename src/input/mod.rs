@@ -1,7 +1,9 @@
 //! Reading what a run left behind: the run directory (discovery, names,
 //! `run.json`), the mode policy, and the manifest.
 
+pub mod history;
 pub mod manifest;
 pub mod mode;
+pub mod regression;
 pub mod run_dir;
 pub mod suite;

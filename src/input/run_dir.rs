@@ -287,6 +287,17 @@ pub fn discover(path: &Utf8Path) -> Result<Vec<Utf8PathBuf>, RunError> {
     Ok(runs)
 }
 
+/// Returns the folder that holds the run directory `dir` (`dir/..` where the path
+/// names none, as `.` does).
+pub fn folder_of(dir: &Utf8Path) -> Utf8PathBuf {
+    match dir.parent() {
+        Some(parent) if !parent.as_str().is_empty() && dir.file_name().is_some() => {
+            parent.to_path_buf()
+        }
+        _ => dir.join(".."),
+    }
+}
+
 /// Returns the run's name: the directory's last component (of its resolved path when
 /// the path ends in `..` or is `/`), or `run` when it has none.
 pub fn run_name(dir: &Utf8Path) -> String {

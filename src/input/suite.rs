@@ -14,6 +14,7 @@
 
 use crate::fs::open::{self, OpenError};
 use crate::input::mode::Mode;
+use crate::input::regression::{Regression, RegressionSeed};
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::fmt;
@@ -159,7 +160,7 @@ pub struct ModeTables {
 }
 
 /// A suite: the built-in one or a file's.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Suite {
     /// The file it was read from; `None` for the built-in suite.
     pub origin: Option<Utf8PathBuf>,
@@ -168,6 +169,8 @@ pub struct Suite {
     /// The metric tokens read from each streamer log, in order.
     pub tokens: Vec<String>,
     pub modes: Vec<ModeTables>,
+    /// How runs are judged against the runs before them; `None` when turned off.
+    pub regression: Option<Regression>,
 }
 
 /// Why a suite file cannot be used.
@@ -275,6 +278,7 @@ impl Suite {
         self.scenarios == builtin.scenarios
             && self.tokens == builtin.tokens
             && self.modes == builtin.modes
+            && self.regression == builtin.regression
     }
 
     /// Returns a name for where the suite came from, for messages.
@@ -330,13 +334,7 @@ pub fn find(run_dir: &Utf8Path, named: Option<&Utf8Path>) -> Found {
     if in_run.symlink_metadata().is_ok() {
         return Found::InRun(in_run);
     }
-    let folder = match run_dir.parent() {
-        Some(parent) if !parent.as_str().is_empty() && run_dir.file_name().is_some() => {
-            parent.to_path_buf()
-        }
-        _ => run_dir.join(".."),
-    };
-    let in_folder = folder.join(SUITE_FILE);
+    let in_folder = crate::input::run_dir::folder_of(run_dir).join(SUITE_FILE);
     if in_folder.symlink_metadata().is_ok() {
         return Found::InFolder(in_folder);
     }
@@ -360,6 +358,7 @@ pub fn parse(text: &str, path: &Utf8Path) -> Result<Suite, SuiteError> {
         scenarios,
         tokens,
         modes,
+        regression,
     } = doc;
     let suite = Suite {
         origin: Some(path.to_path_buf()),
@@ -379,6 +378,7 @@ pub fn parse(text: &str, path: &Utf8Path) -> Result<Suite, SuiteError> {
             .to_vec()
         }),
         modes: modes.unwrap_or_default(),
+        regression: regression.unwrap_or_else(|| Some(Regression::default())),
     };
     check_tokens(&suite, path)?;
     Ok(suite)
@@ -423,6 +423,7 @@ struct SuiteDoc {
     scenarios: Option<Vec<String>>,
     tokens: Option<Vec<String>>,
     modes: Option<Vec<ModeTables>>,
+    regression: Option<Option<Regression>>,
 }
 
 /// Returns an error for a key met twice in one object.
@@ -445,6 +446,7 @@ impl<'de> Visitor<'de> for SuiteVisitor {
             scenarios: None,
             tokens: None,
             modes: None,
+            regression: None,
         };
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
@@ -457,9 +459,11 @@ impl<'de> Visitor<'de> for SuiteVisitor {
                 "tokens" => doc.tokens = Some(map.next_value_seed(Names("token"))?),
                 "modes" if doc.modes.is_some() => return Err(repeated(&key)),
                 "modes" => doc.modes = Some(map.next_value_seed(ModesSeed)?),
+                "regression" if doc.regression.is_some() => return Err(repeated(&key)),
+                "regression" => doc.regression = Some(map.next_value_seed(RegressionSeed)?),
                 other => {
                     return Err(de::Error::custom(format!(
-                        "unknown key {other:?}: a suite has \"scenarios\", \"tokens\", \"modes\" and \"//\" notes"
+                        "unknown key {other:?}: a suite has \"scenarios\", \"tokens\", \"modes\", \"regression\" and \"//\" notes"
                     )))
                 }
             }

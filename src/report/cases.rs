@@ -14,6 +14,7 @@ use crate::eval::evidence::manifest_dir;
 use crate::eval::model::{
     Check, Evidence, LogStatus, MetricLine, Observed, Point, Scenario, Series, Strictness, Verdict,
 };
+use crate::eval::regression;
 use crate::eval::thresholds::CheckSpec;
 use crate::input::mode::ModeChoice;
 use camino::Utf8Path;
@@ -32,6 +33,8 @@ pub const MANIFEST: &str = "manifest";
 pub const SETUP: &str = "setup";
 /// The last part of the case of a run whose suite file is broken or cannot judge it.
 pub const SUITE_FILE: &str = "suite_file";
+/// The suffix of a metric's test against earlier runs (`p99_us_regression`).
+pub const REGRESSION: &str = "regression";
 
 /// What a case judges.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +47,9 @@ pub enum CaseKind {
     ExpectedScenarios,
     /// The suite can judge the run: it defines the run's mode.
     SuiteFile,
+    /// One metric of a scenario against the runs before it, by position in the suite's
+    /// regression metrics.
+    Regression { scenario: usize, metric: usize },
     /// Nothing can be judged (an unreadable manifest, no run found); the message says why.
     Unusable { message: String },
 }
@@ -124,16 +130,22 @@ pub fn name_evaluation(run: &str, evaluation: &Evaluation) -> Vec<Case> {
         .collect();
     // A mode was found but the suite has no table for it: the suite file is at fault.
     let suite_file = evaluation.mode().is_ok() && evaluation.tables().is_err();
-    name_run(run, &evaluation.ids, &checks, suite_file)
+    let regressions: Vec<&str> = evaluation
+        .regression_metrics()
+        .iter()
+        .map(|metric| metric.metric.as_str())
+        .collect();
+    name_run(run, &evaluation.ids, &checks, &regressions, suite_file)
 }
 
 /// Names the cases of one run (its name already sanitized and unique) from its scenario ids
-/// in evaluation order and their checks, sorted by name; `suite_file` adds the case that
-/// says the suite cannot judge the run.
+/// in evaluation order, their checks and the metrics judged against earlier runs, sorted
+/// by name; `suite_file` adds the case that says the suite cannot judge the run.
 pub fn name_run<S: AsRef<str>>(
     run: &str,
     scenario_ids: &[S],
     checks: &[Vec<CheckSpec>],
+    regressions: &[&str],
     suite_file: bool,
 ) -> Vec<Case> {
     let keys = scenario_keys(scenario_ids);
@@ -151,6 +163,13 @@ pub fn name_run<S: AsRef<str>>(
                 name: format!("{suite}::{}", spec.test_name()),
                 suite: suite.clone(),
                 kind: CaseKind::Check { scenario, check },
+            });
+        }
+        for (metric, name) in regressions.iter().enumerate() {
+            cases.push(Case {
+                name: format!("{suite}::{name}_{REGRESSION}"),
+                suite: suite.clone(),
+                kind: CaseKind::Regression { scenario, metric },
             });
         }
     }
@@ -221,6 +240,15 @@ pub fn judge(case: &Case, evaluation: Option<&Evaluation>) -> (Verdict, String) 
             match found.and_then(|found| Some((found, found.checks.get(check)?))) {
                 Some((found, check)) => judge_check(found, check, choice, evaluation),
                 None => internal(format!("no check #{check} of scenario #{scenario}")),
+            }
+        }
+        CaseKind::Regression { scenario, metric } => {
+            let found = evaluation.regression_metrics().get(metric);
+            match found.and_then(|metric| regression::judge(evaluation, scenario, metric)) {
+                Some(judged) => judge_regression(evaluation, scenario, judged),
+                None => internal(format!(
+                    "no regression metric #{metric} of scenario #{scenario}"
+                )),
             }
         }
         CaseKind::Unusable { .. } => internal("unreachable".to_string()),
@@ -456,6 +484,44 @@ fn series_evidence(path: &str, series: &Series, log: &LogStatus) -> String {
     evidence
 }
 
+/// Words a regression test: the verdict, this run's metric line and the window.
+fn judge_regression(
+    evaluation: &Evaluation,
+    scenario: usize,
+    judged: regression::Judged,
+) -> (Verdict, String) {
+    let regression::Judged {
+        verdict,
+        window,
+        line,
+    } = judged;
+    let Some(found) = evaluation.scenario(scenario) else {
+        return internal(format!("no scenario #{scenario}"));
+    };
+    let log = found.files.streamer_log.shown();
+    let mut evidence = match &line {
+        Some(line) => format!("this run: {}", line_evidence(log, line)),
+        None => format!("this run: {log}"),
+    };
+    // A failure lists the window in its text; other verdicts show it here, once.
+    if !matches!(verdict, Verdict::Failure(_)) {
+        let listed: Vec<String> = window
+            .iter()
+            .map(|earlier| format!("{} {}", earlier.run, earlier.value))
+            .collect();
+        evidence.push_str(&format!(
+            "\nruns before ({}): {}",
+            window.len(),
+            if listed.is_empty() {
+                "none holds the metric".to_string()
+            } else {
+                listed.join(", ")
+            }
+        ));
+    }
+    (worded(verdict, &evidence), evidence)
+}
+
 /// Judges the scenario set.
 fn expected_scenarios(evaluation: &Evaluation) -> (Verdict, String) {
     let evidence = format!(
@@ -513,7 +579,7 @@ mod tests {
             .iter()
             .map(|id| crate::eval::thresholds::checks(tables, id))
             .collect();
-        let names: Vec<String> = name_run("nightly", &ids, &checks, false)
+        let names: Vec<String> = name_run("nightly", &ids, &checks, &[], false)
             .into_iter()
             .map(|case| case.name)
             .collect();

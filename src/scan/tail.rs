@@ -107,8 +107,10 @@ pub fn scan_raw<T: AsRef<str>>(
     let block = block.clamp(1, BLOCK);
     // A block keeps this much of the block after it, so that a token split between them is found.
     let overlap = tokens.iter().map(|t| t.len()).max().unwrap_or(1).max(1) - 1;
-    let mut buf = vec![0u8; block + overlap.max(2)];
-    let positions = last_positions(file, len, block, overlap, &tokens, &mut buf)?;
+    // Metric lines sit near the end: the first read is small, later ones double.
+    let first = block.min(FIRST_READ);
+    let mut buf = vec![0u8; first + overlap.max(2)];
+    let positions = last_positions(file, len, first, block, overlap, &tokens, &mut buf)?;
     let mut hits: Vec<Option<RawHit>> = vec![None; tokens.len()];
     for i in 0..tokens.len() {
         let Some(pos) = positions[i] else { continue };
@@ -142,23 +144,35 @@ pub fn scan_raw<T: AsRef<str>>(
 }
 
 /// Returns the offset of the last occurrence of each token, reading `file` backwards once.
+/// Bytes of the first read from a log's end; each later read doubles, up to the block size.
+const FIRST_READ: usize = 64 << 10;
+
+/// Returns the offset of the last occurrence of each token, reading `file` backwards once,
+/// `first` bytes first and twice as many each time after, at most `block` at a time.
 fn last_positions(
     file: &File,
     len: u64,
+    first: usize,
     block: usize,
     overlap: usize,
     tokens: &[&[u8]],
-    buf: &mut [u8],
+    buf: &mut Vec<u8>,
 ) -> io::Result<Vec<Option<u64>>> {
+    // Forward search with SIMD beats a reverse one over a whole window; the first
+    // windows are small anyway.
     let finders: Vec<Finder> = tokens.iter().map(Finder::new).collect();
     let mut found: Vec<Option<u64>> = vec![None; tokens.len()];
     let mut hi = len;
     let mut prev_window = 0usize;
+    let mut chunk = first;
     while hi > 0 && found.iter().any(Option::is_none) {
-        let lo = hi.saturating_sub(block as u64);
+        let lo = hi.saturating_sub(chunk as u64);
         let n = (hi - lo) as usize;
         // The first bytes of the previous window continue this block in the file.
         let keep = prev_window.min(overlap);
+        if buf.len() < n + keep.max(2) {
+            buf.resize(n + keep.max(2), 0);
+        }
         buf.copy_within(..keep, n);
         file.read_exact_at(&mut buf[..n], lo)?;
         let window = &buf[..n + keep];
@@ -169,6 +183,7 @@ fn last_positions(
         }
         prev_window = n + keep;
         hi = lo;
+        chunk = chunk.saturating_mul(2).min(block);
     }
     Ok(found)
 }

@@ -573,3 +573,33 @@ fn real_binary_speaks_rustrovers_json_format() {
         ])
     );
 }
+
+#[test]
+fn exact_reads_only_the_run_its_name_designates() {
+    // nextest runs every test as `--exact NAME`: the other runs of the folder are not
+    // opened, so the listing of that process holds the one run's tests only.
+    let folder = fixture("two-runs");
+    let first = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .min()
+        .unwrap();
+    let name = format!("{first}::torn_read::p99_us_max");
+    let output = fault_suite_command(&folder)
+        .args(["--exact", &name])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("1 passed; 0 failed"), "{stdout}");
+    assert!(stdout.contains("; 18 filtered out"), "{stdout}");
+    // Without --exact, both runs are listed.
+    let output = fault_suite_command(&folder)
+        .args(["p99_us_max"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("4 passed; 0 failed; 0 ignored; 0 measured; 34 filtered out"),
+        "{stdout}"
+    );
+}

@@ -14,6 +14,8 @@ mod harness;
 mod messages;
 // Suites as data: scenarios, tokens and limits from fault-suite.json; bad suites.
 mod suites;
+// History: runs judged against the runs before them, as _regression tests.
+mod history;
 // JUnit reports of the harness and of `fault-summary --junit`, checked against Jenkins' schema.
 mod junit;
 // The HTML report and the Markdown summary: their content, self-containment, escaping,

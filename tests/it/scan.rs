@@ -259,3 +259,24 @@ fn forward_scan_finds_every_token_line_with_its_number_at_any_block_size() {
     }
     assert!(lines_seen > 200, "only {lines_seen} token lines generated");
 }
+
+#[test]
+fn reads_growing_from_the_end_find_tokens_far_from_it_and_split_between_reads() {
+    // The first read is 64 KiB and each next one doubles: put the tokens at offsets
+    // that fall in later reads and across their boundaries.
+    let scratch = Scratch::new("scan-growing");
+    let filler = "INFO cvmmap_streamer::reader frame ok seq=1 bytes=12000\n";
+    for far in [70_000usize, 196_600, 196_610, 500_000] {
+        let mut log = String::new();
+        while log.len() < far {
+            log.push_str(filler);
+        }
+        log.push_str("LATENCY_METRICS p99_us=1700 p50_us=400\nFAULT_COUNTERS torn_read_events=3\n");
+        while log.len() < 600_000 {
+            log.push_str(filler);
+        }
+        let path = scratch.path().join(format!("grow-{far}.log"));
+        std::fs::write(&path, &log).unwrap();
+        check_scan_log(&path, log.as_bytes(), BLOCK);
+    }
+}

@@ -11,8 +11,8 @@ use std::os::unix::ffi::OsStringExt;
 pub const USAGE: &str = "\
 usage: fault-summary --run-dir DIR [--manifest PATH] [--output PATH] [--run-id ID]
                      [--started-at TIME] [--finished-at TIME] [--mode baseline|degraded]
-                     [--suite FILE] [--junit PATH] [--html PATH] [--markdown PATH]
-                     [--strict] [--exit-code] [--confine] [--quiet]
+                     [--suite FILE] [--junit PATH] [--history DIR] [--html PATH]
+                     [--markdown PATH] [--strict] [--exit-code] [--confine] [--quiet]
        fault-summary --print-suite [--run-dir DIR] [--suite FILE]
 
 Evaluates a fault-suite run and writes its summary.json, byte for byte as
@@ -29,6 +29,8 @@ fault_summary_helper.py does when given the same seven flags.
                        fault-suite.json in DIR, else in DIR's folder, else the reference's table]
   --print-suite        print the suite in effect (the reference's table without a file) and exit
   --junit PATH         also write a JUnit XML report of the checks
+  --history DIR        a folder of earlier runs: the JUnit report also judges each metric
+                       of the suite's \"regression\" section against them
   --html PATH          also write a self-contained HTML report: checks against their
                        limits, each checked metric charted over the whole log
   --markdown PATH      also write a Markdown summary table (for $GITHUB_STEP_SUMMARY,
@@ -63,6 +65,7 @@ pub struct Args {
     pub quiet: bool,
     pub suite: Option<Vec<u8>>,
     pub print_suite: bool,
+    pub history: Option<Vec<u8>>,
 }
 
 /// What the command line asks for.
@@ -86,8 +89,9 @@ const REFERENCE: [&str; 8] = [
     "--help",
 ];
 /// Flags of our own.
-const EXTRA: [&str; 10] = [
+const EXTRA: [&str; 11] = [
     "--suite",
+    "--history",
     "--print-suite",
     "--junit",
     "--html",
@@ -178,6 +182,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, String
             "--suite" => &mut parsed.suite,
             "--html" => &mut parsed.html,
             "--markdown" => &mut parsed.markdown,
+            "--history" => &mut parsed.history,
             _ => &mut parsed.junit,
         };
         let value = match inline {

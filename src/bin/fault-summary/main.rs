@@ -11,6 +11,7 @@ use args::{Args, Command};
 use camino::{Utf8Path, Utf8PathBuf};
 use fault_harness::eval::evaluation::{Evaluation, Options};
 use fault_harness::eval::model::{Observed, Scenario, Strictness, Tally};
+use fault_harness::eval::regression;
 use fault_harness::fs::atomic;
 use fault_harness::input::mode::{self, Mode, ModeChoice, MODE_VAR};
 use fault_harness::input::run_dir;
@@ -196,6 +197,26 @@ fn load_suite(args: &Args, dir: &Utf8Path) -> Result<Suite, CliError> {
     }
 }
 
+/// Gives the run the runs of `folder` that came before it, for the regression tests
+/// of the JUnit report; a folder run whose manifest cannot be read does not count.
+fn link_history(
+    run: &Arc<Evaluation>,
+    folder: &Utf8Path,
+    suite: &Arc<Suite>,
+) -> Result<(), CliError> {
+    let dirs = run_dir::discover(folder).map_err(|err| CliError(format!("--history: {err}")))?;
+    let history: Vec<Arc<Evaluation>> = dirs
+        .iter()
+        .filter_map(|dir| {
+            Evaluation::open_dir(dir, None, Arc::clone(suite), Options::default())
+                .ok()
+                .map(Arc::new)
+        })
+        .collect();
+    regression::link(std::slice::from_ref(run), &history);
+    Ok(())
+}
+
 /// Prints the suite in effect: a file's text once it reads as a suite, else the built-in one.
 fn print_suite(args: &Args) -> Result<u8, CliError> {
     let dir = match &args.run_dir {
@@ -251,13 +272,16 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
     };
     let suite = Arc::new(load_suite(args, &dir)?);
     let tables = suite.mode(choice.mode)?;
-    let evaluation = Evaluation::open(
+    let evaluation = Arc::new(Evaluation::open(
         &dir,
         &manifest,
         Some(choice.clone()),
         Arc::clone(&suite),
         options,
-    )?;
+    )?);
+    if let Some(folder) = &args.history {
+        link_history(&evaluation, &utf8_path("--history", folder)?, &suite)?;
+    }
     let scenarios: Vec<&Scenario> = evaluation.scenarios().collect();
     for field in &evaluation.long_fields {
         eprintln!(
