@@ -335,6 +335,9 @@ fn failures(page: &mut String, number_of_run: usize, overview: &Overview<'_>) {
         for check in &view.checks {
             item(&check.test, check.judged, Some(check));
         }
+        for (test, judged) in &view.other {
+            item(test, Some(judged), None);
+        }
     }
     if !items.is_empty() {
         let _ = write!(
@@ -348,9 +351,12 @@ fn failures(page: &mut String, number_of_run: usize, overview: &Overview<'_>) {
     }
 }
 
-/// The hook for history (DESIGN.md, *History*): per checked metric, a trend across
-/// earlier runs with its regression boundary. Writes only a marker until the
-/// history model exists; its renderer goes here, fed through [`Run`].
+/// The hook for history's trends (issue 12's last item, left to the history work):
+/// per regression metric, its value across the runs before this one with the
+/// regression boundary drawn across. The run's evaluation
+/// (`overview.run.evaluation`) has those runs (`Evaluation::earlier`) and metrics
+/// (`Evaluation::regression_metrics`); the trend's numbers belong in `eval`, its
+/// drawing in `svg`. Writes only an empty, hidden marker until then.
 fn history_trends(page: &mut String, _overview: &Overview<'_>) {
     page.push_str("<div class=\"hook\" id=\"history-trends\"></div>\n");
 }
@@ -374,6 +380,7 @@ fn scenario_section(page: &mut String, run: usize, index: usize, view: &Scenario
         scenario,
         exit,
         checks,
+        other,
         status,
     } = view;
     let class = match status {
@@ -415,13 +422,16 @@ fn scenario_section(page: &mut String, run: usize, index: usize, view: &Scenario
         exit_status,
         exit.and_then(|judged| judged.verdict.text()),
     );
-    if !checks.is_empty() {
+    if !checks.is_empty() || !other.is_empty() {
         page.push_str(
             "<table class=\"checks\">\n<tr><th>check</th><th>status</th><th class=\"num\">value</th>\
 <th class=\"num\">limit</th><th>value against limit</th><th>note</th></tr>\n",
         );
         for check in checks {
             check_row(page, check);
+        }
+        for (test, judged) in other {
+            other_row(page, test, judged);
         }
         page.push_str("</table>\n");
     }
@@ -489,6 +499,27 @@ fn check_row(page: &mut String, view: &CheckView<'_>) {
             status,
             view.judged.and_then(|judged| judged.verdict.text()),
         );
+        page.push_str("</td></tr>\n");
+    }
+}
+
+/// Writes the row of a test that is no threshold check (one judged against earlier
+/// runs), with its first line, and its whole message when it did not pass.
+fn other_row(page: &mut String, test: &str, judged: &Judged) {
+    let status = Status::of(Some(judged));
+    let words = match headline(&judged.verdict) {
+        Some(line) => escape(line),
+        None => "passed".to_string(),
+    };
+    let _ = writeln!(
+        page,
+        "<tr><td><code>{}</code></td><td>{}</td><td colspan=\"4\">{words}</td></tr>",
+        escape(test),
+        badge(status)
+    );
+    if matches!(status, Status::Failure | Status::Error) {
+        page.push_str("<tr class=\"message\"><td colspan=\"6\">");
+        message(page, status, judged.verdict.text());
         page.push_str("</td></tr>\n");
     }
 }

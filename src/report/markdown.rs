@@ -147,6 +147,12 @@ fn run_block(overview: &Overview<'_>) -> String {
                 };
                 failing.push(format!("{}: {}", code(&check.test), cell(text)));
             }
+            for (test, judged) in &view.other {
+                if !judged.verdict.passed() {
+                    let text = headline(&judged.verdict).unwrap_or_default();
+                    failing.push(format!("{}: {}", code(test), cell(text)));
+                }
+            }
             let shown = failing.len().min(CHECKS_NAMED);
             let mut checks = failing[..shown].join("<br>");
             if failing.len() > shown {

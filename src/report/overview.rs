@@ -107,6 +107,9 @@ pub struct ScenarioView<'a> {
     /// The `process_exit` test.
     pub exit: Option<&'a Judged>,
     pub checks: Vec<CheckView<'a>>,
+    /// Its other tests that ran (those judged against earlier runs, `_regression`),
+    /// with their test names' last parts, in name order.
+    pub other: Vec<(String, &'a Judged)>,
     /// The worst status of its tests.
     pub status: Status,
 }
@@ -166,15 +169,29 @@ impl<'a> Overview<'a> {
                         }
                     })
                     .collect();
+                let prefix = format!("{suite}::");
+                let other: Vec<(String, &Judged)> = run
+                    .judged
+                    .iter()
+                    .filter(|judged| judged.suite == suite)
+                    .filter_map(|judged| {
+                        let test = judged.name.strip_prefix(&prefix)?;
+                        let known =
+                            test == PROCESS_EXIT || checks.iter().any(|check| check.test == test);
+                        (!known).then(|| (test.to_string(), judged))
+                    })
+                    .collect();
                 let status = checks
                     .iter()
                     .map(CheckView::status)
+                    .chain(other.iter().map(|(_, judged)| Status::of(Some(judged))))
                     .fold(Status::of(exit), Status::worst);
                 scenarios.push(ScenarioView {
                     key,
                     scenario,
                     exit,
                     checks,
+                    other,
                     status,
                 });
             }

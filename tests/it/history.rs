@@ -41,7 +41,7 @@ fn write_run(folder: &Path, name: &str, day: u32, p99: Option<u32>) {
 }
 
 /// Writes seven steady nightlies (p99_us about 960) and a newest one at `newest`.
-fn steady_history(scratch: &Scratch, newest: Option<u32>) -> std::path::PathBuf {
+pub(crate) fn steady_history(scratch: &Scratch, newest: Option<u32>) -> std::path::PathBuf {
     let folder = scratch.path().join("nightlies");
     let steady = [940, 960, 950, 980, 960, 970, 955];
     for (i, p99) in steady.iter().enumerate() {

@@ -460,6 +460,43 @@ fn the_harness_writes_one_report_over_every_run_it_judged() {
 }
 
 #[test]
+fn tests_judged_against_earlier_runs_show_beside_the_checks() {
+    let scratch = Scratch::new("report-history");
+    let folder = crate::history::steady_history(&scratch, Some(1410));
+    let html = scratch.utf8().join("report.html");
+    let markdown = scratch.utf8().join("summary.md");
+    let mut config = Config::new(utf8(&folder));
+    config.pages = Pages {
+        html: Some(html.clone()),
+        markdown: Some(markdown.clone()),
+    };
+    let ran = run_in_process(
+        &config,
+        &["--exact", "nightly-0312::torn_read::p99_us_regression"],
+    );
+    assert_eq!(ran.failed(), ["nightly-0312::torn_read::p99_us_regression"]);
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_self_contained(&page);
+    let jump = "p99_us=1410 is 47% above the median 960 of the 7 runs before (max +25%)";
+    assert_holds(
+        &page,
+        &[
+            "<div class=\"banner fail\">",
+            "<section class=\"scenario fail\"",
+            "<tr><td><code>p99_us_regression</code></td><td><span class=\"badge fail\">fail</span></td><td colspan=\"4\">p99_us=1410 is 47% above",
+            &format!("<code>p99_us_regression</code>: {jump}"),
+        ],
+    );
+    let summary = std::fs::read_to_string(&markdown).unwrap();
+    assert!(
+        summary.contains(&format!(
+            "| `torn_read` | ❌ fail | `p99_us_regression`: {jump}"
+        )),
+        "{summary}"
+    );
+}
+
+#[test]
 fn the_real_harness_reads_the_pages_from_the_environment_but_not_under_nextest() {
     let scratch = Scratch::new("report-env");
     let html = scratch.path().join("report.html");
