@@ -66,26 +66,7 @@ pub fn judge(evaluation: &Evaluation, index: usize, metric: &Metric) -> Option<J
             line: None,
         });
     };
-    let mut window: Vec<Earlier> = Vec::new();
-    for earlier in evaluation.earlier().iter().rev() {
-        if window.len() == regression.window {
-            break;
-        }
-        let Some(at) = earlier.ids.iter().position(|other| other == id) else {
-            continue;
-        };
-        let value = earlier
-            .scenario(at)
-            .and_then(|scenario| last_value(scenario, &metric.metric))
-            .map(|(value, _)| value);
-        if let Some(value) = value {
-            window.push(Earlier {
-                run: earlier.name(),
-                value,
-            });
-        }
-    }
-    window.reverse();
+    let window = window(evaluation, id, &metric.metric, regression.window);
     let verdict = verdict(metric, regression.test, &this, &window, regression.min_runs);
     let mut line = line.clone();
     if !verdict.passed() && line.line.is_none() {
@@ -95,6 +76,114 @@ pub fn judge(evaluation: &Evaluation, index: usize, metric: &Metric) -> Option<J
         verdict,
         window,
         line: Some(line),
+    })
+}
+
+/// Returns the values of `metric` in the last `size` earlier runs of `evaluation` whose
+/// scenario `id` holds it, oldest first.
+fn window(evaluation: &Evaluation, id: &str, metric: &str, size: usize) -> Vec<Earlier> {
+    let mut window: Vec<Earlier> = Vec::new();
+    for earlier in evaluation.earlier().iter().rev() {
+        if window.len() == size {
+            break;
+        }
+        let Some(at) = earlier.ids.iter().position(|other| other == id) else {
+            continue;
+        };
+        let value = earlier
+            .scenario(at)
+            .and_then(|scenario| last_value(scenario, metric))
+            .map(|(value, _)| value);
+        if let Some(value) = value {
+            window.push(Earlier {
+                run: earlier.name(),
+                value,
+            });
+        }
+    }
+    window.reverse();
+    window
+}
+
+/// The values past which a run fails its regression test, on the sides judged.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Boundary {
+    /// The middle the boundaries are measured from: the median (`percent`), or the
+    /// median too for `iqr`, whose fences stand on the quartiles.
+    pub median: f64,
+    pub upper: Option<f64>,
+    pub lower: Option<f64>,
+}
+
+/// Returns the boundary of `window` (oldest first; at least one value) for `metric`
+/// under `test`: `percent` puts it `max_increase_pct` over and `max_decrease_pct`
+/// under the median, by the median's size (`verdict`'s change of `(now - median) /
+/// |median|`); `iqr` at Tukey's fences. The same numbers `verdict` judges by.
+pub fn boundary(metric: &Metric, test: Test, window: &[Earlier]) -> Option<Boundary> {
+    if window.is_empty() {
+        return None;
+    }
+    let mut values: Vec<f64> = window.iter().map(|earlier| float(&earlier.value)).collect();
+    values.sort_by(f64::total_cmp);
+    let median = quantile(&values, 0.5);
+    let (upper, lower) = match test {
+        Test::Percent => (
+            metric
+                .max_increase_pct
+                .map(|max| median + median.abs() * max / 100.0),
+            metric
+                .max_decrease_pct
+                .map(|max| median - median.abs() * max / 100.0),
+        ),
+        Test::Iqr { k } => {
+            let (q1, q3) = (quantile(&values, 0.25), quantile(&values, 0.75));
+            let iqr = q3 - q1;
+            (
+                metric.max_increase_pct.map(|_| q3 + k * iqr),
+                metric.max_decrease_pct.map(|_| q1 - k * iqr),
+            )
+        }
+    };
+    Some(Boundary {
+        median,
+        upper,
+        lower,
+    })
+}
+
+/// A metric across runs: the window of a regression test and this run's value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trend {
+    pub metric: String,
+    /// The earlier runs' values, oldest first.
+    pub window: Vec<Earlier>,
+    /// This run's name and value.
+    pub run: String,
+    pub value: PyInt,
+    /// The boundary, when the window is full enough to judge (`min_runs`).
+    pub boundary: Option<Boundary>,
+}
+
+/// Returns the trend of `metric` for scenario `index` of `evaluation`: the window its
+/// regression test judges and this run's value; `None` when this run lacks the metric.
+/// Reads only what the test read (call it once the test was judged).
+pub fn trend(evaluation: &Evaluation, index: usize, metric: &Metric) -> Option<Trend> {
+    let regression = evaluation.suite.regression.as_ref()?;
+    let scenario = evaluation.evaluated_at(index)?;
+    let id = evaluation.ids.get(index)?;
+    let (value, _) = last_value(scenario, &metric.metric)?;
+    let window = window(evaluation, id, &metric.metric, regression.window);
+    let boundary = if window.len() >= regression.min_runs {
+        boundary(metric, regression.test, &window)
+    } else {
+        None
+    };
+    Some(Trend {
+        metric: metric.metric.clone(),
+        window,
+        run: evaluation.name(),
+        value,
+        boundary,
     })
 }
 
@@ -291,6 +380,56 @@ mod tests {
             matches!(&fewer, Verdict::Failure(text) if text.starts_with("reset_events=10 is 50% below the median 20 of the 3 runs before (max -20%)")),
             "{fewer:?}"
         );
+    }
+
+    #[test]
+    fn the_boundary_is_where_the_verdict_turns() {
+        // For each test and side: the boundary's value passes, one past it fails.
+        let steady = window(&[940, 960, 950, 980, 960, 970, 955]);
+        let noisy = window(&[1000, 900, 1300, 950, 1100, 920, 1050]);
+        let down = Metric {
+            metric: "p99_us".to_string(),
+            max_increase_pct: None,
+            max_decrease_pct: Some(20.0),
+        };
+        let iqr = Test::Iqr { k: 1.5 };
+        for (metric, test, values) in [
+            (up(25.0), Test::Percent, &steady),
+            (down.clone(), Test::Percent, &steady),
+            (up(1.0), iqr, &noisy),
+            (down, iqr, &noisy),
+        ] {
+            let found = boundary(&metric, test, values).unwrap();
+            let judge = |now: f64| verdict(&metric, test, &PyInt::from_i64(now as i64), values, 3);
+            if let Some(upper) = found.upper {
+                assert_eq!(
+                    judge(upper.floor()),
+                    Verdict::Pass,
+                    "{metric:?} {test:?} {found:?}"
+                );
+                assert!(
+                    !judge(upper.floor() + 1.0).passed(),
+                    "{metric:?} {test:?} {found:?}"
+                );
+            }
+            if let Some(lower) = found.lower {
+                assert_eq!(
+                    judge(lower.ceil()),
+                    Verdict::Pass,
+                    "{metric:?} {test:?} {found:?}"
+                );
+                assert!(
+                    !judge(lower.ceil() - 1.0).passed(),
+                    "{metric:?} {test:?} {found:?}"
+                );
+            }
+            assert!(found.upper.is_some() != found.lower.is_some());
+        }
+        // Median 960: +25% is 1200; sorted noisy fences: upper 1285, lower 725.
+        let steady_up = boundary(&up(25.0), Test::Percent, &steady).unwrap();
+        assert_eq!((steady_up.median, steady_up.upper), (960.0, Some(1200.0)));
+        assert_eq!(boundary(&up(1.0), iqr, &noisy).unwrap().upper, Some(1285.0));
+        assert_eq!(boundary(&up(25.0), Test::Percent, &[]), None);
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! Per run a banner (pass or fail), the facts (mode and where it came from,
 //! suite, times, counts), the run-wide tests, and per scenario its exit codes,
 //! its checks as a table of budget bars with the failing tests' messages, the
-//! charts of its checked metrics over the whole run, and its evidence paths.
+//! charts of its checked metrics over the whole run, the trends across runs of
+//! its metrics judged against earlier runs, and its evidence paths.
 //! Everything is inline (CSS in a `<style>`, pictures as SVG from `svg`): no
 //! script, font, image or style sheet is fetched, so the file reads the same
 //! offline, in a CI artifact viewer and on paper. Every text from a run is
@@ -11,8 +12,9 @@
 
 use crate::eval::chart::{Axis, Chart, MAX_POINTS};
 use crate::eval::model::{Evidence, LogStatus, Observed, Scenario};
+use crate::eval::regression::Trend;
 use crate::input::suite::{Bound, Over};
-use crate::report::cases::{Judged, PROCESS_EXIT};
+use crate::report::cases::{Judged, PROCESS_EXIT, REGRESSION};
 use crate::report::overview::{headline, CheckView, Overview, Run, ScenarioView, Status};
 use crate::report::svg::{self, escape, number};
 use crate::scan::timestamp;
@@ -288,7 +290,6 @@ fn run_section(page: &mut String, number_of_run: usize, overview: &Overview<'_>)
     for (index, view) in overview.scenarios.iter().enumerate() {
         scenario_section(page, number_of_run, index + 1, view);
     }
-    history_trends(page, overview);
     page.push_str("</section>\n");
 }
 
@@ -338,6 +339,17 @@ fn failures(page: &mut String, number_of_run: usize, overview: &Overview<'_>) {
         for (test, judged) in &view.other {
             item(test, Some(judged), None);
         }
+        for trend in &view.trends {
+            let test = format!("{}_{REGRESSION}", trend.metric);
+            let failed = view
+                .other
+                .iter()
+                .any(|(name, judged)| *name == test && Status::of(Some(judged)) == Status::Failure);
+            if failed && charted < CHARTS_SHOWN {
+                trend_figure(&mut charts, trend, &view.other);
+                charted += 1;
+            }
+        }
     }
     if !items.is_empty() {
         let _ = write!(
@@ -349,16 +361,6 @@ fn failures(page: &mut String, number_of_run: usize, overview: &Overview<'_>) {
         }
         page.push_str("</div>\n");
     }
-}
-
-/// The hook for history's trends (issue 12's last item, left to the history work):
-/// per regression metric, its value across the runs before this one with the
-/// regression boundary drawn across. The run's evaluation
-/// (`overview.run.evaluation`) has those runs (`Evaluation::earlier`) and metrics
-/// (`Evaluation::regression_metrics`); the trend's numbers belong in `eval`, its
-/// drawing in `svg`. Writes only an empty, hidden marker until then.
-fn history_trends(page: &mut String, _overview: &Overview<'_>) {
-    page.push_str("<div class=\"hook\" id=\"history-trends\"></div>\n");
 }
 
 /// Writes a failing or erring test's full message.
@@ -382,6 +384,7 @@ fn scenario_section(page: &mut String, run: usize, index: usize, view: &Scenario
         checks,
         other,
         status,
+        trends,
     } = view;
     let class = match status {
         Status::Pass | Status::NotRun => "pass",
@@ -446,8 +449,39 @@ fn scenario_section(page: &mut String, run: usize, index: usize, view: &Scenario
         }
         page.push_str("</div>\n");
     }
+    if !trends.is_empty() {
+        page.push_str("<div class=\"charts\">\n");
+        for trend in trends {
+            trend_figure(page, trend, other);
+        }
+        page.push_str("</div>\n");
+    }
     evidence(page, scenario);
     page.push_str("</section>\n");
+}
+
+/// Writes a metric's trend across runs, coloured by its regression test's verdict.
+fn trend_figure(page: &mut String, trend: &Trend, other: &[(String, &Judged)]) {
+    let test = format!("{}_{REGRESSION}", trend.metric);
+    let judged = other
+        .iter()
+        .find(|(name, _)| *name == test)
+        .map(|(_, judged)| *judged);
+    let failed = matches!(Status::of(judged), Status::Failure | Status::Error);
+    let runs = trend.window.len();
+    let _ = write!(
+        page,
+        "<figure>\n<figcaption><code>{}</code> across runs · the {} run{} before and this one</figcaption>\n{}",
+        escape(&trend.metric),
+        number(runs as f64),
+        if runs == 1 { "" } else { "s" },
+        svg::trend_chart(trend, failed)
+    );
+    let words = match trend.boundary {
+        Some(_) => "Each dot is a run's last value of the metric; the dashed line is the boundary the window sets (past it the test fails), the dotted one the window's median.",
+        None => "Each dot is a run's last value of the metric; too few runs came before to judge this one.",
+    };
+    let _ = write!(page, "<p class=\"legend\">{words}</p>\n</figure>\n");
 }
 
 /// Returns the value a check's bar shows: the value read for a limit on the last line,

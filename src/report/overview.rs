@@ -10,6 +10,7 @@
 use crate::eval::chart::Chart;
 use crate::eval::evaluation::Evaluation;
 use crate::eval::model::{Check, Scenario, Verdict};
+use crate::eval::regression::{self, Trend};
 use crate::report::cases::{self, Judged, PROCESS_EXIT};
 
 /// A judged run as a face hands it to the renderers.
@@ -112,6 +113,8 @@ pub struct ScenarioView<'a> {
     pub other: Vec<(String, &'a Judged)>,
     /// The worst status of its tests.
     pub status: Status,
+    /// Per regression test that ran, its metric across the runs before this one.
+    pub trends: Vec<Trend>,
 }
 
 /// A run as both reports show it.
@@ -186,6 +189,16 @@ impl<'a> Overview<'a> {
                     .map(CheckView::status)
                     .chain(other.iter().map(|(_, judged)| Status::of(Some(judged))))
                     .fold(Status::of(exit), Status::worst);
+                // Only tests that ran: their windows are evaluated already, so this reads nothing.
+                let trends = evaluation
+                    .regression_metrics()
+                    .iter()
+                    .filter(|metric| {
+                        let test = format!("{}_{}", metric.metric, cases::REGRESSION);
+                        other.iter().any(|(name, _)| *name == test)
+                    })
+                    .filter_map(|metric| regression::trend(evaluation, index, metric))
+                    .collect();
                 scenarios.push(ScenarioView {
                     key,
                     scenario,
@@ -193,6 +206,7 @@ impl<'a> Overview<'a> {
                     checks,
                     other,
                     status,
+                    trends,
                 });
             }
         }

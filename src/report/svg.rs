@@ -1,5 +1,6 @@
 //! The HTML report's pictures, as inline SVG: a budget bar per check (its value
-//! against its limit) and a line chart per checked metric over the whole run.
+//! against its limit), a line chart per checked metric over the whole run, and a
+//! trend per metric judged against earlier runs, with its regression boundary.
 //!
 //! Both are plain markup written by hand: a few shapes, no script, no fonts
 //! or images fetched, drawn the same on screen and in print. The numbers come
@@ -8,6 +9,7 @@
 //! verdict, handed in. Text from logs and manifests is escaped by [`escape`].
 
 use crate::eval::chart::{Axis, Chart, ChartPoint};
+use crate::eval::regression::Trend;
 use crate::input::suite::Bound;
 use crate::scan::timestamp;
 use std::fmt::Write;
@@ -366,6 +368,172 @@ pub fn line_chart(chart: &Chart, marks: &Marks<'_>) -> String {
         );
     }
     out.push_str("</svg>");
+    out
+}
+
+/// Draws a metric across runs: the earlier runs' values joined by a line, this run's
+/// value ringed at the right end, the median of the window dotted across, and the
+/// regression boundary dashed across with the region past it shaded. `failed` is the
+/// regression test's verdict: it colours this run's value.
+pub fn trend_chart(trend: &Trend, failed: bool) -> String {
+    let metric = &trend.metric;
+    let mut out = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {CHART_W} {CHART_H}\" role=\"img\" aria-label=\"{}\">",
+        escape(&format!("{metric} across runs"))
+    );
+    let mut points: Vec<(&str, f64)> = trend
+        .window
+        .iter()
+        .map(|earlier| (earlier.run.as_str(), earlier.value.to_f64()))
+        .collect();
+    points.push((trend.run.as_str(), trend.value.to_f64()));
+    let boundary = trend.boundary.as_ref();
+    let lines = boundary
+        .into_iter()
+        .flat_map(|boundary| [boundary.upper, boundary.lower, Some(boundary.median)])
+        .flatten();
+    let (mut y_low, mut y_high) = points
+        .iter()
+        .map(|(_, value)| *value)
+        .chain(lines)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    let pad = ((y_high - y_low) * 0.1).max(1.0);
+    y_low -= pad;
+    y_high += pad;
+    // One slot per run, the first and last half a slot in from the plot's ends.
+    let frame = Frame {
+        x_low: -0.5,
+        x_high: points.len() as f64 - 0.5,
+        y_low,
+        y_high,
+    };
+    let (plot_right, plot_bottom) = (CHART_W - RIGHT, CHART_H - BOTTOM);
+    if let Some(boundary) = boundary {
+        for (edge, above) in [(boundary.upper, true), (boundary.lower, false)] {
+            let Some(edge) = edge else { continue };
+            let at = frame.y(edge);
+            let (from, to) = if above { (TOP, at) } else { (at, plot_bottom) };
+            let _ = write!(
+                out,
+                "<rect x=\"{LEFT}\" y=\"{from:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{FORBIDDEN}\" opacity=\"0.6\"/>",
+                plot_right - LEFT,
+                (to - from).max(0.0)
+            );
+        }
+    }
+    for tick in value_ticks(y_low, y_high, 5.0) {
+        let y = frame.y(tick);
+        let _ = write!(
+            out,
+            "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{plot_right}\" y2=\"{y:.1}\" stroke=\"{GRID}\"/>\
+<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" class=\"tick\">{}</text>",
+            LEFT - 6.0,
+            y + 4.0,
+            compact(tick)
+        );
+    }
+    // Run names under their slots, cut from the left to fit (names differ at their ends).
+    let slot = (plot_right - LEFT) / points.len() as f64;
+    let fits = ((slot / 6.5) as usize).max(3);
+    for (index, (run, _)) in points.iter().enumerate() {
+        let x = frame.x(index as f64);
+        let chars: Vec<char> = run.chars().collect();
+        let label: String = if chars.len() > fits {
+            std::iter::once('…')
+                .chain(chars[chars.len() - (fits - 1)..].iter().copied())
+                .collect()
+        } else {
+            run.to_string()
+        };
+        let _ = write!(
+            out,
+            "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" class=\"tick\"><title>{}</title>{}</text>",
+            plot_bottom + 17.0,
+            escape(run),
+            escape(&label)
+        );
+    }
+    let _ = write!(
+        out,
+        "<line x1=\"{LEFT}\" y1=\"{plot_bottom}\" x2=\"{plot_right}\" y2=\"{plot_bottom}\" stroke=\"{INK}\"/>\
+<line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{plot_bottom}\" stroke=\"{INK}\"/>"
+    );
+    match boundary {
+        Some(boundary) => {
+            let y = frame.y(boundary.median);
+            let _ = write!(
+                out,
+                "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{plot_right}\" y2=\"{y:.1}\" stroke=\"{MUTED}\" stroke-dasharray=\"1 3\"/>\
+<text x=\"{:.1}\" y=\"{:.1}\" class=\"tick\">median {}</text>",
+                LEFT + 6.0,
+                y - 4.0,
+                number(boundary.median.round())
+            );
+            for (edge, above) in [(boundary.upper, true), (boundary.lower, false)] {
+                let Some(edge) = edge else { continue };
+                let y = frame.y(edge);
+                let label_y = match above {
+                    true if y - TOP >= 16.0 => y - 5.0,
+                    true => y + 13.0,
+                    false if plot_bottom - y >= 16.0 => y + 13.0,
+                    false => y - 5.0,
+                };
+                let _ = write!(
+                    out,
+                    "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{plot_right}\" y2=\"{y:.1}\" stroke=\"{INK}\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\
+<text x=\"{:.1}\" y=\"{label_y:.1}\" text-anchor=\"end\" class=\"limit\">boundary {}</text>",
+                    plot_right - 4.0,
+                    number(edge.round())
+                );
+            }
+        }
+        None => {
+            let _ = write!(
+                out,
+                "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"end\" class=\"tick\">too few runs before to judge</text>",
+                plot_right - 4.0,
+                TOP + 2.0
+            );
+        }
+    }
+    if points.len() > 1 {
+        out.push_str("<polyline fill=\"none\" stroke=\"");
+        out.push_str(LINE);
+        out.push_str("\" stroke-width=\"1.4\" stroke-linejoin=\"round\" points=\"");
+        for (index, (_, value)) in points.iter().enumerate() {
+            let _ = write!(out, "{:.1},{:.1} ", frame.x(index as f64), frame.y(*value));
+        }
+        out.pop();
+        out.push_str("\"/>");
+    }
+    let mut dots = String::new();
+    for (index, (_, value)) in points.iter().enumerate().take(points.len() - 1) {
+        let _ = write!(
+            dots,
+            "M{:.1} {:.1}h0",
+            frame.x(index as f64),
+            frame.y(*value)
+        );
+    }
+    if !dots.is_empty() {
+        let _ = write!(
+            out,
+            "<path d=\"{dots}\" stroke=\"{LINE}\" stroke-width=\"5\" stroke-linecap=\"round\"/>"
+        );
+    }
+    let last = points.len() - 1;
+    let (x, y) = (frame.x(last as f64), frame.y(points[last].1));
+    let colour = if failed { FAIL } else { INK };
+    let label_y = if y < TOP + 16.0 { y + 18.0 } else { y - 9.0 };
+    let _ = write!(
+        out,
+        "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"5\" fill=\"#ffffff\" stroke=\"{colour}\" stroke-width=\"2\"/>\
+<text x=\"{:.1}\" y=\"{label_y:.1}\" text-anchor=\"end\" class=\"judged\" fill=\"{colour}\">this run {}</text></svg>",
+        x - 8.0,
+        number(points[last].1)
+    );
     out
 }
 

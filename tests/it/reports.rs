@@ -179,7 +179,6 @@ fn the_sample_runs_report_shows_its_facts_checks_and_charts() {
             "nightly-0305/torn_read/streamer.log</span> (",
             "<code>p99_us</code> over the run · LATENCY_METRICS · 10 lines, all drawn",
             "judged 1,539",
-            "id=\"history-trends\"",
         ],
     );
     assert_eq!(html.matches("<section class=\"scenario pass\"").count(), 3);
@@ -485,8 +484,19 @@ fn tests_judged_against_earlier_runs_show_beside_the_checks() {
             "<section class=\"scenario fail\"",
             "<tr><td><code>p99_us_regression</code></td><td><span class=\"badge fail\">fail</span></td><td colspan=\"4\">p99_us=1410 is 47% above",
             &format!("<code>p99_us_regression</code>: {jump}"),
+            // The trend: the window's seven runs and this one, the boundary +25% over the
+            // median 960 (1,200), this run's value ringed in the failure colour.
+            "<code>p99_us</code> across runs · the 7 runs before and this one</figcaption>",
+            "<title>nightly-0305</title>",
+            "<title>nightly-0312</title>",
+            "class=\"tick\">median 960</text>",
+            "class=\"limit\">boundary 1,200</text>",
+            "class=\"judged\" fill=\"#b42318\">this run 1,410</text>",
         ],
     );
+    // Once in its scenario, once under What did not pass; only the test that ran has one.
+    assert_eq!(page.matches("across runs · the").count(), 2, "{page}");
+    assert!(!page.contains("<code>rebuffer_ms</code> across runs"));
     let summary = std::fs::read_to_string(&markdown).unwrap();
     assert!(
         summary.contains(&format!(
@@ -494,6 +504,46 @@ fn tests_judged_against_earlier_runs_show_beside_the_checks() {
         )),
         "{summary}"
     );
+}
+
+#[test]
+fn a_run_with_enough_history_gets_a_trend_per_metric_and_the_first_runs_none() {
+    let scratch = Scratch::new("report-trends");
+    let folder = crate::history::steady_history(&scratch, Some(1056));
+    let html = scratch.utf8().join("report.html");
+    let mut config = Config::new(utf8(&folder));
+    config.pages = Pages {
+        html: Some(html.clone()),
+        markdown: None,
+    };
+    let ran = run_in_process(&config, &[]);
+    assert!(ran.failed().is_empty(), "{:?}", ran.failed());
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert_self_contained(&page);
+    // The default regression metrics are judged from the fourth run on (min_runs 3):
+    // nightly-0308 has 3 runs before it, nightly-0312 a full window of 7.
+    let regression_tests = ran
+        .ran()
+        .iter()
+        .filter(|name| name.ends_with("_regression"))
+        .count();
+    assert!(regression_tests > 0);
+    assert_eq!(
+        page.matches("</code> across runs · the ").count(),
+        regression_tests,
+        "one trend per regression test"
+    );
+    assert_holds(
+        &page,
+        &[
+            "<code>p99_us</code> across runs · the 3 runs before and this one</figcaption>",
+            "<code>p99_us</code> across runs · the 7 runs before and this one</figcaption>",
+            // A drift of 10% stays under the boundary: this run in ink, not red.
+            "class=\"judged\" fill=\"#1f2328\">this run 1,056</text>",
+        ],
+    );
+    assert!(!page.contains("class=\"judged\" fill=\"#b42318\">this run"));
+    assert!(!page.contains("What did not pass"));
 }
 
 #[test]
