@@ -182,6 +182,69 @@ impl Frame {
             - BOTTOM
             - (value - self.y_low) / (self.y_high - self.y_low) * (CHART_H - TOP - BOTTOM)
     }
+
+    /// Shades the plot past `edge`: above it, or below it.
+    fn shade_past(&self, out: &mut String, edge: f64, above: bool) {
+        let at = self.y(edge);
+        let (from, to) = if above {
+            (TOP, at)
+        } else {
+            (at, CHART_H - BOTTOM)
+        };
+        let _ = write!(
+            out,
+            "<rect x=\"{LEFT}\" y=\"{from:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{FORBIDDEN}\" opacity=\"0.6\"/>",
+            CHART_W - RIGHT - LEFT,
+            (to - from).max(0.0)
+        );
+    }
+
+    /// Draws the grid lines and the value labels.
+    fn value_grid(&self, out: &mut String) {
+        for tick in value_ticks(self.y_low, self.y_high, 5.0) {
+            let y = self.y(tick);
+            let _ = write!(
+                out,
+                "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{}\" y2=\"{y:.1}\" stroke=\"{GRID}\"/>\
+<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" class=\"tick\">{}</text>",
+                CHART_W - RIGHT,
+                LEFT - 6.0,
+                y + 4.0,
+                compact(tick)
+            );
+        }
+    }
+
+    /// Draws the two axes.
+    fn axes(out: &mut String) {
+        let (right, bottom) = (CHART_W - RIGHT, CHART_H - BOTTOM);
+        let _ = write!(
+            out,
+            "<line x1=\"{LEFT}\" y1=\"{bottom}\" x2=\"{right}\" y2=\"{bottom}\" stroke=\"{INK}\"/>\
+<line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{bottom}\" stroke=\"{INK}\"/>"
+        );
+    }
+
+    /// Draws an edge (a limit, a boundary) dashed across, labelled at the right inside
+    /// the shaded side past it (above or below) when that has room, else on the other.
+    fn edge(&self, out: &mut String, edge: f64, above: bool, label: &str) {
+        let y = self.y(edge);
+        let bottom = CHART_H - BOTTOM;
+        let label_y = match above {
+            true if y - TOP >= 16.0 => y - 5.0,
+            true => y + 13.0,
+            false if bottom - y >= 16.0 => y + 13.0,
+            false => y - 5.0,
+        };
+        let _ = write!(
+            out,
+            "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{}\" y2=\"{y:.1}\" stroke=\"{INK}\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\
+<text x=\"{:.1}\" y=\"{label_y:.1}\" text-anchor=\"end\" class=\"limit\">{}</text>",
+            CHART_W - RIGHT,
+            CHART_W - RIGHT - 4.0,
+            escape(label)
+        );
+    }
 }
 
 /// Returns true if and only if `value` is past `limit` on the `bound` side.
@@ -247,30 +310,9 @@ pub fn line_chart(chart: &Chart, marks: &Marks<'_>) -> String {
     let plot_bottom = CHART_H - BOTTOM;
     // The region past the limit, under everything else.
     if let Some(limit) = limit {
-        let at = frame.y(limit as f64);
-        let (from, to) = match bound {
-            Bound::Max => (TOP, at),
-            Bound::Min => (at, plot_bottom),
-        };
-        let _ = write!(
-            out,
-            "<rect x=\"{LEFT}\" y=\"{from:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{FORBIDDEN}\" opacity=\"0.6\"/>",
-            plot_right - LEFT,
-            (to - from).max(0.0)
-        );
+        frame.shade_past(&mut out, limit as f64, bound == Bound::Max);
     }
-    // Grid and y labels.
-    for tick in value_ticks(y_low, y_high, 5.0) {
-        let y = frame.y(tick);
-        let _ = write!(
-            out,
-            "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{plot_right}\" y2=\"{y:.1}\" stroke=\"{GRID}\"/>\
-<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" class=\"tick\">{}</text>",
-            LEFT - 6.0,
-            y + 4.0,
-            compact(tick)
-        );
-    }
+    frame.value_grid(&mut out);
     // x labels.
     for (tick, label) in x_ticks(chart.axis, frame.x_low, frame.x_high) {
         let x = frame.x(tick);
@@ -289,32 +331,15 @@ pub fn line_chart(chart: &Chart, marks: &Marks<'_>) -> String {
             escape(&label)
         );
     }
-    let _ = write!(
-        out,
-        "<line x1=\"{LEFT}\" y1=\"{plot_bottom}\" x2=\"{plot_right}\" y2=\"{plot_bottom}\" stroke=\"{INK}\"/>\
-<line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{plot_bottom}\" stroke=\"{INK}\"/>"
-    );
+    Frame::axes(&mut out);
     // The limit.
     if let Some(limit) = limit {
-        let y = frame.y(limit as f64);
         let side = match bound {
             Bound::Max => "max",
             Bound::Min => "min",
         };
-        let _ = write!(
-            out,
-            "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{plot_right}\" y2=\"{y:.1}\" stroke=\"{INK}\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\
-<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" class=\"limit\">{side} {}</text>",
-            plot_right - 4.0,
-            // Inside the shaded region when it has room, else on the other side.
-            match bound {
-                Bound::Max if y - TOP >= 16.0 => y - 5.0,
-                Bound::Max => y + 13.0,
-                Bound::Min if plot_bottom - y >= 16.0 => y + 13.0,
-                Bound::Min => y - 5.0,
-            },
-            number(limit as f64)
-        );
+        let label = format!("{side} {}", number(limit as f64));
+        frame.edge(&mut out, limit as f64, bound == Bound::Max, &label);
     }
     // The first point past the limit: when the metric crossed it.
     if let (Some(first), true) = (&chart.first_crossed, failed) {
@@ -410,30 +435,15 @@ pub fn trend_chart(trend: &Trend, failed: bool) -> String {
         y_high,
     };
     let (plot_right, plot_bottom) = (CHART_W - RIGHT, CHART_H - BOTTOM);
-    if let Some(boundary) = boundary {
-        for (edge, above) in [(boundary.upper, true), (boundary.lower, false)] {
-            let Some(edge) = edge else { continue };
-            let at = frame.y(edge);
-            let (from, to) = if above { (TOP, at) } else { (at, plot_bottom) };
-            let _ = write!(
-                out,
-                "<rect x=\"{LEFT}\" y=\"{from:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{FORBIDDEN}\" opacity=\"0.6\"/>",
-                plot_right - LEFT,
-                (to - from).max(0.0)
-            );
-        }
+    let edges: Vec<(f64, bool)> = boundary
+        .iter()
+        .flat_map(|boundary| [(boundary.upper, true), (boundary.lower, false)])
+        .filter_map(|(edge, above)| Some((edge?, above)))
+        .collect();
+    for &(edge, above) in &edges {
+        frame.shade_past(&mut out, edge, above);
     }
-    for tick in value_ticks(y_low, y_high, 5.0) {
-        let y = frame.y(tick);
-        let _ = write!(
-            out,
-            "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{plot_right}\" y2=\"{y:.1}\" stroke=\"{GRID}\"/>\
-<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" class=\"tick\">{}</text>",
-            LEFT - 6.0,
-            y + 4.0,
-            compact(tick)
-        );
-    }
+    frame.value_grid(&mut out);
     // Run names under their slots, cut from the left to fit (names differ at their ends).
     let slot = (plot_right - LEFT) / points.len() as f64;
     let fits = ((slot / 6.5) as usize).max(3);
@@ -455,11 +465,7 @@ pub fn trend_chart(trend: &Trend, failed: bool) -> String {
             escape(&label)
         );
     }
-    let _ = write!(
-        out,
-        "<line x1=\"{LEFT}\" y1=\"{plot_bottom}\" x2=\"{plot_right}\" y2=\"{plot_bottom}\" stroke=\"{INK}\"/>\
-<line x1=\"{LEFT}\" y1=\"{TOP}\" x2=\"{LEFT}\" y2=\"{plot_bottom}\" stroke=\"{INK}\"/>"
-    );
+    Frame::axes(&mut out);
     match boundary {
         Some(boundary) => {
             let y = frame.y(boundary.median);
@@ -471,22 +477,9 @@ pub fn trend_chart(trend: &Trend, failed: bool) -> String {
                 y - 4.0,
                 number(boundary.median.round())
             );
-            for (edge, above) in [(boundary.upper, true), (boundary.lower, false)] {
-                let Some(edge) = edge else { continue };
-                let y = frame.y(edge);
-                let label_y = match above {
-                    true if y - TOP >= 16.0 => y - 5.0,
-                    true => y + 13.0,
-                    false if plot_bottom - y >= 16.0 => y + 13.0,
-                    false => y - 5.0,
-                };
-                let _ = write!(
-                    out,
-                    "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{plot_right}\" y2=\"{y:.1}\" stroke=\"{INK}\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\
-<text x=\"{:.1}\" y=\"{label_y:.1}\" text-anchor=\"end\" class=\"limit\">boundary {}</text>",
-                    plot_right - 4.0,
-                    number(edge.round())
-                );
+            for &(edge, above) in &edges {
+                let label = format!("boundary {}", number(edge.round()));
+                frame.edge(&mut out, edge, above, &label);
             }
         }
         None => {
