@@ -14,6 +14,45 @@ use std::os::unix::fs::FileExt;
 /// Bytes read per positioned read.
 pub(crate) const BLOCK: usize = 1024 * 1024;
 
+/// A file read at positions: the file itself, or a window of it already in memory.
+pub(crate) trait ReadAt {
+    /// Fills `buf` with the bytes at `offset`.
+    fn fill(&self, buf: &mut [u8], offset: u64) -> io::Result<()>;
+}
+
+impl ReadAt for File {
+    fn fill(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
+        FileExt::read_exact_at(self, buf, offset)
+    }
+}
+
+/// A file with the bytes of one window of it kept: reads inside the window are
+/// copied from memory, others go to the file. A tail scan keeps its last read, which
+/// on a small log is the whole log, so finding and parsing its lines reads nothing more.
+pub(crate) struct Cached<'a> {
+    pub(crate) file: &'a File,
+    /// Offset of the window's first byte.
+    pub(crate) at: u64,
+    pub(crate) bytes: &'a [u8],
+}
+
+impl ReadAt for Cached<'_> {
+    fn fill(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
+        let inside = offset
+            .checked_sub(self.at)
+            .and_then(|from| usize::try_from(from).ok())
+            .and_then(|from| Some((from, from.checked_add(buf.len())?)))
+            .filter(|&(_, to)| to <= self.bytes.len());
+        match inside {
+            Some((from, to)) => {
+                buf.copy_from_slice(&self.bytes[from..to]);
+                Ok(())
+            }
+            None => FileExt::read_exact_at(self.file, buf, offset),
+        }
+    }
+}
+
 /// Bytes of the preview kept at most.
 const PREVIEW_MAX: usize = 4096;
 
@@ -48,7 +87,7 @@ fn next_chunk(chunk: u64, buf: &[u8]) -> u64 {
 }
 
 /// Returns the offset where the line holding the byte at `pos` starts.
-pub(crate) fn line_start(file: &File, pos: u64, buf: &mut [u8]) -> io::Result<u64> {
+pub(crate) fn line_start(file: &impl ReadAt, pos: u64, buf: &mut [u8]) -> io::Result<u64> {
     // Two bytes before each block let a break ending in the block be recognized.
     let mut chunk = first_chunk(buf);
     let mut hi = pos;
@@ -56,7 +95,7 @@ pub(crate) fn line_start(file: &File, pos: u64, buf: &mut [u8]) -> io::Result<u6
         let lo = hi.saturating_sub(chunk);
         let wlo = lo.saturating_sub(2);
         let window = &mut buf[..(hi - wlo) as usize];
-        file.read_exact_at(window, wlo)?;
+        file.fill(window, wlo)?;
         let first = (lo - wlo) as usize;
         for i in (first..window.len()).rev() {
             let is_break_end = match window[i] {
@@ -76,7 +115,12 @@ pub(crate) fn line_start(file: &File, pos: u64, buf: &mut [u8]) -> io::Result<u6
 }
 
 /// Returns the offset of the first line break at or after `from`, or `len` if none follows.
-pub(crate) fn line_end(file: &File, from: u64, len: u64, buf: &mut [u8]) -> io::Result<u64> {
+pub(crate) fn line_end(
+    file: &impl ReadAt,
+    from: u64,
+    len: u64,
+    buf: &mut [u8],
+) -> io::Result<u64> {
     // Two bytes after each block let a break starting in the block be recognized.
     let mut chunk = first_chunk(buf);
     let mut lo = from;
@@ -84,7 +128,7 @@ pub(crate) fn line_end(file: &File, from: u64, len: u64, buf: &mut [u8]) -> io::
         let hi = lo.saturating_add(chunk).min(len);
         let whi = hi.saturating_add(2).min(len);
         let window = &mut buf[..(whi - lo) as usize];
-        file.read_exact_at(window, lo)?;
+        file.fill(window, lo)?;
         let n = (hi - lo) as usize;
         for i in 0..n {
             let is_break_start = match window[i] {
@@ -115,7 +159,12 @@ pub(crate) struct Span {
 }
 
 /// Decodes the bytes `start..end` of `file` lossily and returns their pairs and preview.
-pub(crate) fn parse_span(file: &File, start: u64, end: u64, buf: &mut [u8]) -> io::Result<Span> {
+pub(crate) fn parse_span(
+    file: &impl ReadAt,
+    start: u64,
+    end: u64,
+    buf: &mut [u8],
+) -> io::Result<Span> {
     let mut parser = PairParser::new();
     let mut preview = Preview::default();
     let mut carry = 0usize;
@@ -124,7 +173,7 @@ pub(crate) fn parse_span(file: &File, start: u64, end: u64, buf: &mut [u8]) -> i
     while pos < end && !parser.is_cut() {
         let n = ((end - pos).min((buf.len() - carry) as u64)) as usize;
         let filled = carry + n;
-        file.read_exact_at(&mut buf[carry..filled], pos)?;
+        file.fill(&mut buf[carry..filled], pos)?;
         pos += n as u64;
         carry = decode_lossy(&buf[..filled], |s| {
             parser.feed(s);

@@ -11,7 +11,7 @@
 
 use crate::py::value::to_number;
 use crate::scan::kv::Pairs;
-use crate::scan::lines::{line_end, line_start, parse_span, Span, BLOCK};
+use crate::scan::lines::{line_end, line_start, parse_span, Cached, Span, BLOCK};
 use memchr::memmem::Finder;
 use std::fs::File;
 use std::io;
@@ -107,10 +107,22 @@ pub fn scan_raw<T: AsRef<str>>(
     let block = block.clamp(1, BLOCK);
     // A block keeps this much of the block after it, so that a token split between them is found.
     let overlap = tokens.iter().map(|t| t.len()).max().unwrap_or(1).max(1) - 1;
-    // Metric lines sit near the end: the first read is small, later ones double.
-    let first = block.min(FIRST_READ);
+    // Metric lines sit near the end: the first read is small (no larger than the
+    // file), later ones double.
+    let first = block
+        .min(FIRST_READ)
+        .min(usize::try_from(len).unwrap_or(usize::MAX))
+        .max(1);
+    let mut window = vec![0u8; first + overlap.max(2)];
+    let (positions, at, kept) =
+        last_positions(file, len, first, block, overlap, &tokens, &mut window)?;
+    // The last read stays in memory: lines inside it are found and parsed from there.
+    let file = &Cached {
+        file,
+        at,
+        bytes: &window[..kept],
+    };
     let mut buf = vec![0u8; first + overlap.max(2)];
-    let positions = last_positions(file, len, first, block, overlap, &tokens, &mut buf)?;
     let mut hits: Vec<Option<RawHit>> = vec![None; tokens.len()];
     for i in 0..tokens.len() {
         let Some(pos) = positions[i] else { continue };
@@ -148,7 +160,8 @@ pub fn scan_raw<T: AsRef<str>>(
 const FIRST_READ: usize = 64 << 10;
 
 /// Returns the offset of the last occurrence of each token, reading `file` backwards once,
-/// `first` bytes first and twice as many each time after, at most `block` at a time.
+/// `first` bytes first and twice as many each time after, at most `block` at a time; and
+/// the offset and length of the last window read, which `buf` still holds.
 fn last_positions(
     file: &File,
     len: u64,
@@ -157,7 +170,7 @@ fn last_positions(
     overlap: usize,
     tokens: &[&[u8]],
     buf: &mut Vec<u8>,
-) -> io::Result<Vec<Option<u64>>> {
+) -> io::Result<(Vec<Option<u64>>, u64, usize)> {
     // Forward search with SIMD beats a reverse one over a whole window; the first
     // windows are small anyway.
     let finders: Vec<Finder> = tokens.iter().map(Finder::new).collect();
@@ -185,7 +198,7 @@ fn last_positions(
         hi = lo;
         chunk = chunk.saturating_mul(2).min(block);
     }
-    Ok(found)
+    Ok((found, hi, prev_window))
 }
 
 #[cfg(test)]
