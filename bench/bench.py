@@ -2,7 +2,7 @@
 """Benchmarks fault-summary against the Python reference (issue 4). Stdlib only.
 
     python3 bench/bench.py                      # everything (about 6 min the first time)
-    python3 bench/bench.py --only scan,absent   # parts: scan absent all report scaling harness history build
+    python3 bench/bench.py --only scan,absent   # parts: scan absent all report scaling harness history rows build
     python3 bench/bench.py --only scan --size-mib 64 --ref-runs 1
 
 What each part does:
@@ -24,6 +24,9 @@ What each part does:
   history  the release fault_suite binary over a folder of 1,000 small nightly runs in
            one process, with the regression tests (each run against the 7 before it)
            and without them (`"regression": false`), alternated.
+  rows     a manifest of --rows rows (100,000), each its own folder with a tiny log,
+           fault-summary and the reference alternated from the run's folder:
+           medians, ratio, peak RSS; outputs compared byte for byte.
   build    clean `cargo build --release` then `cargo test --no-run`, -j 2, in a
            fresh CARGO_TARGET_DIR.
 
@@ -53,7 +56,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 MIB = 1 << 20
-PARTS = ("scan", "absent", "all", "report", "scaling", "harness", "history", "build")
+PARTS = ("scan", "absent", "all", "report", "scaling", "harness", "history", "rows", "build")
 GEN_VERSION = 1
 
 # Targets of issue 4, item 2.
@@ -73,6 +76,9 @@ TARGET_REPORT_HTML_MIB = 2.0
 # Issue 11: a folder of 1,000 runs judged with regression within 2x the time without.
 TARGET_HISTORY_RATIO = 2.0
 HISTORY_RUNS = 1000
+# Issue 13: a manifest of 100,000 rows with tiny logs, against the reference.
+TARGET_ROWS_SPEEDUP = 10.0
+TARGET_ROWS_RSS_MIB = 64.0
 EXACT_TEST = "nightly-0305::torn_read::p99_us_max"
 
 SCENARIOS = (
@@ -744,6 +750,82 @@ def part_history(args, spawn, report) -> None:
                   f"{ratio:.2f}x", ratio <= TARGET_HISTORY_RATIO)
 
 
+def generate_rows(root: Path, rows: int) -> Path:
+    """Writes one run whose manifest has `rows` rows, each with its own tiny streamer log."""
+    run = root / f"rows-v1-{rows}"
+    if (run / "manifest.tsv").exists():
+        return run
+    shutil.rmtree(run, ignore_errors=True)
+    rng = random.Random(13)
+    header = "order\tscenario_id\tname\tstatus\treason\tduration_ms\tsim_rc\tstreamer_rc\ttester_rc\tsim_log\tstreamer_log\ttester_log\tsdp_path\n"
+    manifest = [header]
+    for i in range(rows):
+        sid, name, counter = SCENARIOS[i % len(SCENARIOS)]
+        folder = f"s{i // 1000:03d}/{i}"
+        (run / folder).mkdir(parents=True, exist_ok=True)
+        lines = [f"{stamp(s)} INFO cvmmap_streamer::reader frame ok seq={s}" for s in range(4)]
+        lines.append(f"{stamp(5)} INFO cvmmap_streamer::metrics PIPELINE_METRICS frames_in=3000 "
+                     f"frames_out={rng.randint(2990, 3000)} frames_dropped=2 queue_depth=3")
+        lines.append(f"{stamp(6)} INFO cvmmap_streamer::metrics LATENCY_METRICS p50_us={rng.randint(390, 410)} "
+                     f"p95_us={rng.randint(1280, 1320)} p99_us={rng.randint(1680, 1720)} max_us=5000 "
+                     f"ingest_to_emit_samples=3000 drop_ratio_ppm={rng.randint(980, 1020)}")
+        lines.append(f"{stamp(7)} INFO cvmmap_streamer::metrics FAULT_COUNTERS "
+                     + " ".join(f"{c}={300 if c == counter else 0}" for c in COUNTERS))
+        lines.append(f"{stamp(8)} INFO cvmmap_streamer::metrics RTP_METRICS packets_sent=21000 "
+                     "bytes_sent=24000000 rtcp_sr=60")
+        (run / folder / "streamer.log").write_text("\n".join(lines) + "\n")
+        manifest.append(f"{i + 1}\t{sid}\t{name} #{i}\tPASS\t\t60000\t0\t0\t0\t{folder}/sim.log\t"
+                        f"{folder}/streamer.log\t{folder}/tester.log\t{folder}/stream.sdp\n")
+    (run / "manifest.tsv.part").write_text("".join(manifest))
+    (run / "manifest.tsv.part").rename(run / "manifest.tsv")
+    return run
+
+
+def part_rows(args, spawn, ours, report) -> None:
+    run = generate_rows(args.data_dir, args.rows)
+    out_dir = Path(tempfile.mkdtemp(prefix="fh-bench-rows-", dir=spawn.workdir))
+
+    def argv(out: Path) -> list[str]:
+        return ["--manifest", "manifest.tsv", "--output", str(out), "--run-id", run.name,
+                "--run-dir", ".", "--started-at", STARTED_AT, "--finished-at", FINISHED_AT,
+                "--mode", "degraded"]
+
+    spawn.run([str(ours), *argv(out_dir / "warmup.json")], cwd=run)  # warms the page cache
+    mine, ref = Series(), Series()
+    same = True
+    first = None
+    for i in range(max(args.rows_runs, args.ref_runs)):
+        if i < args.rows_runs:
+            out = out_dir / "ours.json"
+            mine.samples.append(spawn.run([str(ours), *argv(out)], cwd=run))
+            first = first or out.read_bytes()
+            same = same and out.read_bytes() == first
+        if i < args.ref_runs:
+            out = out_dir / "ref.json"
+            ref.samples.append(spawn.run([args.python, str(args.reference), *argv(out)], cwd=run))
+            first = first or out.read_bytes()
+            same = same and out.read_bytes() == first
+            log(f"rows: reference run {i + 1}/{args.ref_runs}: {fmt_time(ref.samples[-1].wall_s)}")
+    shutil.rmtree(out_dir)
+    label = f"{args.rows:,} rows"
+    ratio = ref.median_s() / mine.median_s()
+    report.row("rows", label, "fault-summary", fmt_time(mine.median_s()), str(len(mine.samples)),
+               f"{mine.max_rss_mib():.1f} MiB", fmt_mib(mine.median_rchar()),
+               f"summary {len(first or b'') / MIB:.0f} MiB")
+    report.row("rows", label, "reference", fmt_time(ref.median_s()), str(len(ref.samples)),
+               f"{ref.max_rss_mib():.1f} MiB", fmt_mib(ref.median_rchar()),
+               f"ours {ratio:.1f}x faster; outputs identical: {'yes' if same else 'NO'}")
+    report.data["rows"] = {"rows": args.rows, "ours_median_s": mine.median_s(),
+                           "ref_median_s": ref.median_s(), "ratio": ratio,
+                           "ours_peak_rss_mib": mine.max_rss_mib(),
+                           "ref_peak_rss_mib": ref.max_rss_mib(), "identical": same}
+    report.target(f"rows: {label} vs reference", f">= {TARGET_ROWS_SPEEDUP:.0f}x",
+                  f"{ratio:.1f}x", ratio >= TARGET_ROWS_SPEEDUP)
+    report.target(f"rows: {label} peak RSS", f"<= {TARGET_ROWS_RSS_MIB:.0f} MiB",
+                  f"{mine.max_rss_mib():.0f} MiB", mine.max_rss_mib() <= TARGET_ROWS_RSS_MIB)
+    report.target("rows: outputs byte-identical", "yes", "yes" if same else "no", same)
+
+
 def slowest_units(html: Path, count: int = 4) -> str:
     """Returns the slowest compile units of a `cargo --timings` report, as "name 12.3 s"."""
     try:
@@ -826,6 +908,8 @@ def main() -> int:
                     help="also check outputs against the reference up to this size (64)")
     ap.add_argument("--harness-profile", choices=("both", "debug", "release"), default="both")
     ap.add_argument("--harness-runs", type=int, default=15, help="runs per harness case (15)")
+    ap.add_argument("--rows", type=int, default=100_000, help="manifest rows of the rows part")
+    ap.add_argument("--rows-runs", type=int, default=3, help="timed runs of the rows part (3)")
     ap.add_argument("--jobs", type=int, default=2, help="cargo -j for the build part (2)")
     ap.add_argument("--data-dir", type=Path, default=REPO / "bench-data")
     ap.add_argument("--reference", type=Path,
@@ -852,7 +936,7 @@ def main() -> int:
         ap.error(f"unknown part(s): {', '.join(sorted(unknown))}")
     args.data_dir = args.data_dir.resolve()
     args.reference = args.reference.resolve()
-    if {"scan", "absent"} & set(parts) and not args.reference.exists():
+    if {"scan", "absent", "rows"} & set(parts) and not args.reference.exists():
         ap.error(f"reference not found: {args.reference} (set --reference or FAULT_REFERENCE)")
     work = Path(tempfile.gettempdir()) / f"fault-harness-bench-{os.getuid()}"
     work.mkdir(exist_ok=True)
@@ -863,7 +947,7 @@ def main() -> int:
     ours = REPO / "target" / "release" / "fault-summary"
     if args.fault_summary:
         ours = args.fault_summary.resolve()
-    if {"scan", "absent", "all", "report", "scaling"} & set(parts):
+    if {"scan", "absent", "all", "report", "scaling", "rows"} & set(parts):
         if not args.no_build and not args.fault_summary:
             cargo(["build", "--release", "--bin", "fault-summary"])
         args.data_dir.mkdir(parents=True, exist_ok=True)
@@ -885,6 +969,8 @@ def main() -> int:
         elif part == "history":
             args.data_dir.mkdir(parents=True, exist_ok=True)
             part_history(args, spawn, report)
+        elif part == "rows":
+            part_rows(args, spawn, ours, report)
         elif part == "build":
             part_build(args, spawn, report)
     print(machine())
