@@ -115,12 +115,7 @@ pub(crate) fn line_start(file: &impl ReadAt, pos: u64, buf: &mut [u8]) -> io::Re
 }
 
 /// Returns the offset of the first line break at or after `from`, or `len` if none follows.
-pub(crate) fn line_end(
-    file: &impl ReadAt,
-    from: u64,
-    len: u64,
-    buf: &mut [u8],
-) -> io::Result<u64> {
+pub(crate) fn line_end(file: &impl ReadAt, from: u64, len: u64, buf: &mut [u8]) -> io::Result<u64> {
     // Two bytes after each block let a break starting in the block be recognized.
     let mut chunk = first_chunk(buf);
     let mut lo = from;
@@ -362,6 +357,34 @@ fn break_at(a: u8, b: u8, c: u8) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cached_window_serves_reads_inside_it_and_the_file_the_rest() {
+        let path = std::env::temp_dir().join(format!("fh-cached-{}", std::process::id()));
+        let text: Vec<u8> = (0..200u8).collect();
+        std::fs::write(&path, &text).unwrap();
+        let file = File::open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        // The window holds bytes 100..150, but scrambled: a read it serves shows that.
+        let kept: Vec<u8> = text[100..150].iter().map(|b| !b).collect();
+        let cached = Cached {
+            file: &file,
+            at: 100,
+            bytes: &kept,
+        };
+        let read = |offset: u64, len: usize| {
+            let mut buf = vec![0u8; len];
+            cached.fill(&mut buf, offset).unwrap();
+            buf
+        };
+        assert_eq!(read(100, 50), kept);
+        assert_eq!(read(120, 10), kept[20..30]);
+        // Across either edge, or outside: the file's own bytes.
+        assert_eq!(read(90, 20), text[90..110]);
+        assert_eq!(read(140, 20), text[140..160]);
+        assert_eq!(read(0, 10), text[0..10]);
+        assert_eq!(read(u64::MAX - 1, 0), Vec::<u8>::new());
+    }
 
     #[test]
     fn decode_lossy_matches_std_at_every_split() {
