@@ -248,9 +248,21 @@ fn locate(scenario: &mut Scenario, file: &mut File) {
     );
     wanted.sort();
     wanted.dedup();
-    for token in wanted {
-        if let Some(line) = scenario.metrics.line_mut(&token) {
-            line.line = lines::line_number(file, line.offset).ok();
+    // One count of the log's line breaks, up to the last line wanted, numbers them all.
+    let found: Vec<(String, u64)> = wanted
+        .into_iter()
+        .filter_map(|token| {
+            let offset = scenario.metrics.line(&token)?.offset;
+            Some((token, offset))
+        })
+        .collect();
+    let offsets: Vec<u64> = found.iter().map(|(_, offset)| *offset).collect();
+    let Ok(numbers) = lines::line_numbers(file, &offsets) else {
+        return;
+    };
+    for ((token, _), number) in found.iter().zip(numbers) {
+        if let Some(line) = scenario.metrics.line_mut(token) {
+            line.line = Some(number);
         }
     }
 }

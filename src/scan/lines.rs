@@ -263,7 +263,10 @@ pub fn line_number(file: &mut File, offset: u64) -> io::Result<u64> {
 pub fn line_numbers(file: &File, offsets: &[u64]) -> io::Result<Vec<u64>> {
     let mut order: Vec<usize> = (0..offsets.len()).collect();
     order.sort_by_key(|&i| offsets[i]);
-    let mut buf = vec![0u8; BLOCK + 2];
+    // No larger than what is counted: a small log's lines cost a small buffer.
+    let last = offsets.iter().copied().max().unwrap_or(0);
+    let size = usize::try_from(last).unwrap_or(BLOCK).clamp(1, BLOCK);
+    let mut buf = vec![0u8; size + 2];
     let mut numbers = vec![0u64; offsets.len()];
     let (mut at, mut breaks) = (0u64, 0u64);
     for i in order {
