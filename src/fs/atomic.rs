@@ -17,6 +17,15 @@ const NAME_KEPT: usize = 64;
 /// an existing `path` is left as it was. A symlink at `path` is written
 /// through, as the reference's `write_text` does: its target is replaced and the link kept.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, |file| file.write_all(contents))
+}
+
+/// Writes to `path` atomically like [`write_atomic`], the bytes being what `write`
+/// writes to the (buffered) temporary file: a long output is streamed, never held.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let path = follow_links(path)?;
     let parent = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
@@ -32,9 +41,11 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         return Err(std::io::Error::other(message));
     }
     std::fs::create_dir_all(&parent)?;
-    let (temp, mut file) = create_temp(&parent, &path)?;
+    let (temp, file) = create_temp(&parent, &path)?;
     let result = (|| {
-        file.write_all(contents)?;
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut buffered)?;
+        let file = buffered.into_inner().map_err(|err| err.into_error())?;
         file.sync_all()?;
         drop(file);
         std::fs::rename(&temp, &path)

@@ -38,6 +38,18 @@ pub(crate) fn dumps(doc: &Json) -> String {
     out
 }
 
+/// Appends `doc` to `out` as `json.dumps` lays it out `level` levels deep in a
+/// document (its inner lines indented by `level + 1` steps), for writing one item
+/// of a long array at a time.
+pub(crate) fn dump_at(out: &mut String, doc: &Json, level: usize) {
+    write_value(out, doc, level);
+}
+
+/// Appends a line break and `level` steps of indent, as `json.dumps(indent=2)` does.
+pub(crate) fn newline_at(out: &mut String, level: usize) {
+    newline_indent(out, level);
+}
+
 fn newline_indent(out: &mut String, level: usize) {
     out.push('\n');
     for _ in 0..level {

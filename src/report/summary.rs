@@ -10,8 +10,9 @@ use crate::eval::thresholds;
 use crate::input::mode::Mode;
 use crate::input::suite::{ModeTables, Suite, ANY_SCENARIO};
 use crate::py::int::PyInt;
-use crate::py::json::{dumps, Json};
+use crate::py::json::{dump_at, dumps, newline_at, Json};
 use crate::scan::kv::Pairs;
+use std::io::{self, Write};
 
 fn obj(members: Vec<(&str, Json)>) -> Json {
     Json::Object(
@@ -174,6 +175,22 @@ pub fn render(
     scenarios: &[&Scenario],
     strictness: Strictness,
 ) -> String {
+    let mut bytes = Vec::new();
+    // Writing to memory cannot fail, and only UTF-8 is written (`ensure_ascii`).
+    let _ = write(&mut bytes, header, suite, tables, scenarios, strictness);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Writes what [`render`] returns to `out`, one scenario at a time: the summary of a
+/// long manifest is never held whole, as text or as a JSON tree.
+pub fn write(
+    out: &mut dyn Write,
+    header: &Header,
+    suite: &Suite,
+    tables: &ModeTables,
+    scenarios: &[&Scenario],
+    strictness: Strictness,
+) -> io::Result<()> {
     let Header {
         mode,
         run_id,
@@ -211,18 +228,33 @@ pub fn render(
         ),
         ("all_pass", Json::Bool(all_pass)),
         ("recommended_exit_code", int(if all_pass { 0 } else { 1 })),
-        (
-            "scenarios",
-            Json::Array(
-                scenarios
-                    .iter()
-                    .map(|s| scenario_json(s, &suite.tokens, strictness))
-                    .collect(),
-            ),
-        ),
+        // Last, empty: its items are written after the head, one by one.
+        ("scenarios", Json::Array(Vec::new())),
     ]);
-    let doc = obj(members);
-    let mut text = dumps(&doc);
-    text.push('\n');
-    text
+    let head = dumps(&obj(members));
+    // `json.dumps` ends the document `"scenarios": []` and a line break and `}`.
+    let Some(open) = head.strip_suffix("[]\n}") else {
+        return Err(io::Error::other("summary head without its scenarios array"));
+    };
+    if scenarios.is_empty() {
+        return out.write_all(format!("{head}\n").as_bytes());
+    }
+    out.write_all(open.as_bytes())?;
+    out.write_all(b"[")?;
+    let mut chunk = String::new();
+    for (i, scenario) in scenarios.iter().enumerate() {
+        chunk.clear();
+        if i > 0 {
+            chunk.push(',');
+        }
+        // Items of the array that is the top object's member: two levels deep.
+        newline_at(&mut chunk, 2);
+        dump_at(
+            &mut chunk,
+            &scenario_json(scenario, &suite.tokens, strictness),
+            2,
+        );
+        out.write_all(chunk.as_bytes())?;
+    }
+    out.write_all(b"\n  ]\n}\n")
 }

@@ -291,9 +291,10 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
     for warning in warnings::render(&scenarios) {
         eprintln!("fault-summary: warning: {warning}");
     }
-    let text = summary::render(&header, &suite, tables, &scenarios, strictness);
-    atomic::write_atomic(output.as_std_path(), text.as_bytes())
-        .map_err(|err| CliError(format!("{output}: {err}")))?;
+    atomic::write_atomic_with(output.as_std_path(), |out| {
+        summary::write(out, &header, &suite, tables, &scenarios, strictness)
+    })
+    .map_err(|err| CliError(format!("{output}: {err}")))?;
     if let Some(junit_path) = &junit {
         let failed = |err: std::io::Error| CliError(format!("{junit_path}: {err}"));
         let xml = junit::render(&cases::judge_run(&name, &evaluation)).map_err(failed)?;
