@@ -2,7 +2,7 @@
 """Benchmarks fault-summary against the Python reference (issue 4). Stdlib only.
 
     python3 bench/bench.py                      # everything (about 6 min the first time)
-    python3 bench/bench.py --only scan,absent   # parts: scan absent all report scaling harness history rows build
+    python3 bench/bench.py --only scan,absent   # parts: scan absent all report scaling harness history rows nextest build
     python3 bench/bench.py --only scan --size-mib 64 --ref-runs 1
 
 What each part does:
@@ -27,6 +27,8 @@ What each part does:
   rows     a manifest of --rows rows (100,000), each its own folder with a tiny log,
            fault-summary and the reference alternated from the run's folder:
            medians, ratio, peak RSS; outputs compared byte for byte.
+  nextest  `cargo nextest run --release --test fault_suite` (one process per test) over
+           folders of 10 and 100 small nightly runs, alternated: how the time grows.
   build    clean `cargo build --release` then `cargo test --no-run`, -j 2, in a
            fresh CARGO_TARGET_DIR.
 
@@ -56,7 +58,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 MIB = 1 << 20
-PARTS = ("scan", "absent", "all", "report", "scaling", "harness", "history", "rows", "build")
+PARTS = ("scan", "absent", "all", "report", "scaling", "harness", "history", "rows", "nextest",
+         "build")
 GEN_VERSION = 1
 
 # Targets of issue 4, item 2.
@@ -79,6 +82,8 @@ HISTORY_RUNS = 1000
 # Issue 13: a manifest of 100,000 rows with tiny logs, against the reference.
 TARGET_ROWS_SPEEDUP = 10.0
 TARGET_ROWS_RSS_MIB = 64.0
+# Issue 13: nextest over 100 runs within 1.5x of 10x its time over 10 runs.
+TARGET_NEXTEST_LINEAR = 1.5
 EXACT_TEST = "nightly-0305::torn_read::p99_us_max"
 
 SCENARIOS = (
@@ -826,6 +831,42 @@ def part_rows(args, spawn, ours, report) -> None:
     report.target("rows: outputs byte-identical", "yes", "yes" if same else "no", same)
 
 
+def part_nextest(args, spawn, report) -> None:
+    if shutil.which("cargo-nextest") is None:
+        report.row("nextest", "-", "skipped", "-", "0", "-", "-", "cargo-nextest not installed")
+        return
+    folders = {runs: generate_history(args.data_dir, runs) for runs in (10, 100)}
+    base = dict(os.environ)
+    for var in ("FAULT_MODE", "FAULT_JUNIT", "FAULT_SUITE", "FAULT_HISTORY", "FAULT_HTML",
+                "FAULT_MARKDOWN"):
+        base.pop(var, None)
+    argv = ["cargo", "nextest", "run", "--release", "--test", "fault_suite", "--no-fail-fast",
+            "--hide-progress-bar", "--status-level", "none", "--final-status-level", "none"]
+    out = spawn.workdir / "nextest-output"
+    series = {runs: Series() for runs in folders}
+    counts: dict[int, str] = {}
+    for i in range(args.nextest_runs + 1):  # the first round builds and warms up
+        for runs, folder in folders.items():
+            with open(out, "wb") as f:
+                sample = spawn.run(argv, cwd=REPO, env=dict(base, FAULT_RUN_DIR=str(folder)),
+                                   stdout=f, stderr=subprocess.STDOUT)
+            summary = [l for l in out.read_text(errors="replace").splitlines()
+                       if "tests run:" in l]
+            counts[runs] = summary[-1].strip() if summary else "?"
+            if i > 0:
+                series[runs].samples.append(sample)
+    out.unlink(missing_ok=True)
+    for runs, s in series.items():
+        report.row("nextest", f"{runs} runs (release)", "cargo nextest run", fmt_time(s.median_s()),
+                   str(len(s.samples)), f"{s.max_rss_mib():.1f} MiB", fmt_mib(s.median_rchar()),
+                   counts[runs])
+    growth = series[100].median_s() / (10 * series[10].median_s())
+    report.data["nextest"] = {str(r): s.median_s() for r, s in series.items()}
+    report.data["nextest"]["growth_vs_linear"] = growth
+    report.target("nextest: 100 runs vs 10x 10 runs", f"<= {TARGET_NEXTEST_LINEAR}x",
+                  f"{growth:.2f}x", growth <= TARGET_NEXTEST_LINEAR)
+
+
 def slowest_units(html: Path, count: int = 4) -> str:
     """Returns the slowest compile units of a `cargo --timings` report, as "name 12.3 s"."""
     try:
@@ -910,6 +951,7 @@ def main() -> int:
     ap.add_argument("--harness-runs", type=int, default=15, help="runs per harness case (15)")
     ap.add_argument("--rows", type=int, default=100_000, help="manifest rows of the rows part")
     ap.add_argument("--rows-runs", type=int, default=3, help="timed runs of the rows part (3)")
+    ap.add_argument("--nextest-runs", type=int, default=3, help="timed rounds of the nextest part (3)")
     ap.add_argument("--jobs", type=int, default=2, help="cargo -j for the build part (2)")
     ap.add_argument("--data-dir", type=Path, default=REPO / "bench-data")
     ap.add_argument("--reference", type=Path,
@@ -971,6 +1013,9 @@ def main() -> int:
             part_history(args, spawn, report)
         elif part == "rows":
             part_rows(args, spawn, ours, report)
+        elif part == "nextest":
+            args.data_dir.mkdir(parents=True, exist_ok=True)
+            part_nextest(args, spawn, report)
         elif part == "build":
             part_build(args, spawn, report)
     print(machine())
