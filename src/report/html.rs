@@ -12,10 +12,11 @@
 
 use crate::eval::chart::{Axis, Chart, MAX_POINTS};
 use crate::eval::model::{Evidence, LogStatus, Observed, Scenario};
-use crate::eval::regression::Trend;
 use crate::input::suite::{Bound, Over};
-use crate::report::cases::{Judged, PROCESS_EXIT, REGRESSION};
-use crate::report::overview::{headline, CheckView, Overview, Run, ScenarioView, Status};
+use crate::report::cases::{Judged, PROCESS_EXIT};
+use crate::report::overview::{
+    headline, CheckView, Overview, Run, ScenarioView, Status, TrendView,
+};
 use crate::report::svg::{self, escape, number};
 use crate::scan::timestamp;
 use std::fmt::Write;
@@ -340,13 +341,8 @@ fn failures(page: &mut String, number_of_run: usize, overview: &Overview<'_>) {
             item(test, Some(judged), None);
         }
         for trend in &view.trends {
-            let test = format!("{}_{REGRESSION}", trend.metric);
-            let failed = view
-                .other
-                .iter()
-                .any(|(name, judged)| *name == test && Status::of(Some(judged)) == Status::Failure);
-            if failed && charted < CHARTS_SHOWN {
-                trend_figure(&mut charts, trend, &view.other);
+            if trend.status() == Status::Failure && charted < CHARTS_SHOWN {
+                trend_figure(&mut charts, trend);
                 charted += 1;
             }
         }
@@ -452,7 +448,7 @@ fn scenario_section(page: &mut String, run: usize, index: usize, view: &Scenario
     if !trends.is_empty() {
         page.push_str("<div class=\"charts\">\n");
         for trend in trends {
-            trend_figure(page, trend, other);
+            trend_figure(page, trend);
         }
         page.push_str("</div>\n");
     }
@@ -461,13 +457,9 @@ fn scenario_section(page: &mut String, run: usize, index: usize, view: &Scenario
 }
 
 /// Writes a metric's trend across runs, coloured by its regression test's verdict.
-fn trend_figure(page: &mut String, trend: &Trend, other: &[(String, &Judged)]) {
-    let test = format!("{}_{REGRESSION}", trend.metric);
-    let judged = other
-        .iter()
-        .find(|(name, _)| *name == test)
-        .map(|(_, judged)| *judged);
-    let failed = matches!(Status::of(judged), Status::Failure | Status::Error);
+fn trend_figure(page: &mut String, view: &TrendView<'_>) {
+    let trend = &view.trend;
+    let failed = matches!(view.status(), Status::Failure | Status::Error);
     let runs = trend.window.len();
     let _ = write!(
         page,

@@ -114,7 +114,21 @@ pub struct ScenarioView<'a> {
     /// The worst status of its tests.
     pub status: Status,
     /// Per regression test that ran, its metric across the runs before this one.
-    pub trends: Vec<Trend>,
+    pub trends: Vec<TrendView<'a>>,
+}
+
+/// A metric across runs, with the regression test that judged it.
+#[derive(Debug)]
+pub struct TrendView<'a> {
+    pub trend: Trend,
+    pub judged: &'a Judged,
+}
+
+impl TrendView<'_> {
+    /// Returns how the regression test turned out.
+    pub fn status(&self) -> Status {
+        Status::of(Some(self.judged))
+    }
 }
 
 /// A run as both reports show it.
@@ -193,11 +207,12 @@ impl<'a> Overview<'a> {
                 let trends = evaluation
                     .regression_metrics()
                     .iter()
-                    .filter(|metric| {
+                    .filter_map(|metric| {
                         let test = format!("{}_{}", metric.metric, cases::REGRESSION);
-                        other.iter().any(|(name, _)| *name == test)
+                        let (_, judged) = other.iter().find(|(name, _)| *name == test)?;
+                        let trend = regression::trend(evaluation, index, metric)?;
+                        Some(TrendView { trend, judged })
                     })
-                    .filter_map(|metric| regression::trend(evaluation, index, metric))
                     .collect();
                 scenarios.push(ScenarioView {
                     key,

@@ -113,7 +113,8 @@ pub fn scan_raw<T: AsRef<str>>(
         .min(FIRST_READ)
         .min(usize::try_from(len).unwrap_or(usize::MAX))
         .max(1);
-    let mut window = vec![0u8; first + overlap.max(2)];
+    let size = first + overlap.max(2);
+    let mut window = vec![0u8; size];
     let (positions, at, kept) =
         last_positions(file, len, first, block, overlap, &tokens, &mut window)?;
     // The last read stays in memory: lines inside it are found and parsed from there.
@@ -122,7 +123,7 @@ pub fn scan_raw<T: AsRef<str>>(
         at,
         bytes: &window[..kept],
     };
-    let mut buf = vec![0u8; first + overlap.max(2)];
+    let mut buf = vec![0u8; size];
     let mut hits: Vec<Option<RawHit>> = vec![None; tokens.len()];
     for i in 0..tokens.len() {
         let Some(pos) = positions[i] else { continue };
