@@ -327,6 +327,7 @@ fn tests(config: &Config, focus: Option<&str>) -> Vec<Test> {
         locate_lines: true,
         confine: config.confine,
         charts: config.pages.html.is_some(),
+        streamer_log_only: false,
     };
     let mut suites = Suites::new(config.suite.clone());
     let mut tests = Vec::new();
@@ -391,6 +392,7 @@ fn tests(config: &Config, focus: Option<&str>) -> Vec<Test> {
                                 locate_lines: false,
                                 confine: config.confine,
                                 charts: false,
+                                streamer_log_only: true,
                             };
                             Evaluation::open_dir(&dir, explicit.clone(), suite, history_options)
                                 .ok()

@@ -8,7 +8,7 @@
 //! settles, and all verdicts are read off the resulting [`Scenario`].
 //! Resolving and reading evidence is `evidence`'s; wording is the reports'.
 
-use crate::eval::evidence;
+use crate::eval::evidence::{self, Resolver};
 use crate::eval::model::{
     Check, ExitCode, ExitCodes, Files, Metrics, Observed, Scenario, ScenarioSet, Series,
     Strictness, UncheckedValue,
@@ -23,9 +23,11 @@ use crate::input::suite::{ModeTables, Over, Suite};
 use crate::py::int::{IntError, PyInt};
 use crate::scan::lines;
 use camino::{Utf8Path, Utf8PathBuf};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::File;
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Condvar, Mutex, OnceLock, PoisonError};
 
 /// How much work evaluation does beyond what the summary needs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -43,7 +45,19 @@ pub struct Options {
     /// charts ([`crate::eval::chart`]), in the forward pass that limits judged over
     /// all lines take anyway: costs a read of every log.
     pub charts: bool,
+    /// Resolves only the streamer log, leaving the sim and tester logs unlooked-at:
+    /// the summary only echoes their names (`fault-summary` without `--junit` or
+    /// pages), and for a missing file each costs two failed `lstat`s.
+    pub streamer_log_only: bool,
 }
+
+/// Scenarios a thread of [`Evaluation::map_in_order`] evaluates before handing them
+/// over together: one hand-over (a wake of the taking thread) per batch, not per scenario.
+const BATCH: usize = 64;
+
+/// Batches each thread of [`Evaluation::map_in_order`] may be ahead of the one taken
+/// next: enough to keep the threads busy, few enough to bound memory.
+const AHEAD: usize = 4;
 
 /// A manifest record whose `order` was understood.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,10 +102,10 @@ impl std::error::Error for OrderError {}
 pub fn order(manifest: &Utf8Path, rows: Vec<Row>) -> Result<Vec<OrderedRow>, OrderError> {
     let mut ordered = Vec::with_capacity(rows.len());
     for row in rows {
-        let order = PyInt::parse(&row.order).map_err(|err| OrderError {
+        let order = PyInt::parse(&row.order()).map_err(|err| OrderError {
             manifest: manifest.to_path_buf(),
             line: row.line,
-            value: row.order.clone(),
+            value: row.order().to_string(),
             too_long: err == IntError::TooManyDigits,
         })?;
         ordered.push(OrderedRow { order, row });
@@ -130,23 +144,26 @@ fn int_or(value: &str, fallback: i64) -> PyInt {
 /// over all lines or for charts) and observes the values its `checks` judge.
 pub fn evaluate_scenario(
     ordered: &OrderedRow,
-    base: &Utf8Path,
+    resolver: &Resolver,
     checks: Vec<CheckSpec>,
     tokens: &[String],
     options: Options,
 ) -> Scenario {
     let OrderedRow { order, row } = ordered;
     let exit = ExitCodes {
-        sim: ExitCode::parse(&row.sim_rc),
-        streamer: ExitCode::parse(&row.streamer_rc),
-        tester: ExitCode::parse(&row.tester_rc),
+        sim: ExitCode::parse(&row.sim_rc()),
+        streamer: ExitCode::parse(&row.streamer_rc()),
+        tester: ExitCode::parse(&row.tester_rc()),
     };
+    let companion = |named: &str| (!options.streamer_log_only).then(|| resolver.resolve(named));
+    let (streamer_log, seen_regular) = resolver.resolve_seen(row.streamer_log());
     let files = Files {
-        sim_log: evidence::resolve(base, &row.sim_log),
-        streamer_log: evidence::resolve(base, &row.streamer_log),
-        tester_log: evidence::resolve(base, &row.tester_log),
+        sim_log: companion(row.sim_log()),
+        streamer_log,
+        tester_log: companion(row.tester_log()),
     };
-    let (log, metrics, mut file) = evidence::read_log(&files.streamer_log, tokens, options.confine);
+    let (log, metrics, mut file) =
+        evidence::read_log(&files.streamer_log, seen_regular, tokens, options.confine);
     let mut checks: Vec<Check> = checks
         .into_iter()
         .map(|spec| Check {
@@ -168,7 +185,7 @@ pub fn evaluate_scenario(
     let mut scenario = Scenario {
         row: row.clone(),
         order: order.clone(),
-        duration_ms: int_or(&row.duration_ms, 0),
+        duration_ms: int_or(&row.duration_ms(), 0),
         exit,
         files,
         log,
@@ -275,6 +292,8 @@ pub struct Evaluation {
     pub dir: Utf8PathBuf,
     /// The manifest; relative evidence paths are tried against its folder first.
     pub manifest: Utf8PathBuf,
+    /// Resolves the evidence paths the manifest names.
+    resolver: Resolver,
     /// The scenario ids in evaluation order.
     pub ids: Vec<String>,
     /// Manifest fields longer than Python's csv allows (the reference stops on them).
@@ -285,7 +304,8 @@ pub struct Evaluation {
     explicit_mode: Option<ModeChoice>,
     mode: OnceLock<Result<ModeChoice, String>>,
     options: Options,
-    scenarios: Vec<OnceLock<Scenario>>,
+    /// Boxed: an empty cell is one pointer, not a scenario's size (~900 bytes).
+    scenarios: Vec<OnceLock<Box<Scenario>>>,
     /// The runs before this one in its history, oldest first (none until set).
     earlier: OnceLock<Vec<Arc<Evaluation>>>,
 }
@@ -306,7 +326,11 @@ impl Evaluation {
         Ok(Evaluation {
             dir: dir.to_path_buf(),
             manifest: manifest.to_path_buf(),
-            ids: rows.iter().map(|r| r.row.scenario_id.clone()).collect(),
+            resolver: Resolver::for_manifest(manifest),
+            ids: rows
+                .iter()
+                .map(|r| r.row.scenario_id().to_string())
+                .collect(),
             scenarios: rows.iter().map(|_| OnceLock::new()).collect(),
             rows,
             long_fields: read.long_fields,
@@ -342,7 +366,7 @@ impl Evaluation {
         let Some(ordered) = self.rows.get(index) else {
             return Vec::new();
         };
-        let id = &ordered.row.scenario_id;
+        let id = &ordered.row.scenario_id();
         match self.mode() {
             Err(_) => thresholds::checks_of_any_mode(&self.suite, id),
             Ok(choice) => match self.suite.mode(choice.mode) {
@@ -377,12 +401,107 @@ impl Evaluation {
     pub fn scenario(&self, index: usize) -> Option<&Scenario> {
         let cell = self.scenarios.get(index)?;
         let ordered = self.rows.get(index)?;
-        Some(cell.get_or_init(|| {
-            let checks = self.checks(index);
-            let tokens = thresholds::scan_tokens(&self.suite, &checks);
-            let base = evidence::manifest_dir(&self.manifest);
-            evaluate_scenario(ordered, &base, checks, &tokens, self.options)
-        }))
+        Some(cell.get_or_init(|| Box::new(self.evaluate_row(index, ordered))))
+    }
+
+    /// Evaluates scenario `index` afresh and hands it over without keeping it: a long
+    /// manifest is summarized one scenario at a time in bounded memory.
+    pub fn evaluate(&self, index: usize) -> Option<Scenario> {
+        let ordered = self.rows.get(index)?;
+        Some(self.evaluate_row(index, ordered))
+    }
+
+    /// Evaluates the scenario of `ordered`, the row at `index`.
+    fn evaluate_row(&self, index: usize, ordered: &OrderedRow) -> Scenario {
+        let checks = self.checks(index);
+        let tokens = thresholds::scan_tokens(&self.suite, &checks);
+        evaluate_scenario(ordered, &self.resolver, checks, &tokens, self.options)
+    }
+
+    /// Evaluates every scenario on up to `threads` threads and hands what `map` makes of
+    /// each, on the thread that evaluated it, to `take` in evaluation order.
+    ///
+    /// With `keep` the scenarios are kept (as [`Evaluation::scenario`] keeps them), else
+    /// each is dropped once mapped: a long manifest is then summarized in bounded
+    /// memory, the threads never more than a few batches ahead of `take`. The first
+    /// error of `take` stops the threads and is returned.
+    pub fn map_in_order<T: Send, E>(
+        &self,
+        threads: usize,
+        keep: bool,
+        map: impl Fn(usize, &Scenario) -> T + Sync,
+        mut take: impl FnMut(T) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let evaluate = |index: usize| {
+            if keep {
+                self.scenario(index).map(|scenario| map(index, scenario))
+            } else {
+                self.evaluate(index).map(|scenario| map(index, &scenario))
+            }
+        };
+        let batches = self.len().div_ceil(BATCH);
+        let threads = threads.clamp(1, batches.max(1));
+        if threads == 1 {
+            return (0..self.len()).filter_map(evaluate).try_for_each(take);
+        }
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        // The batch taken next, as last published: no thread starts a batch `window`
+        // or more past it.
+        let due = (Mutex::new(0usize), Condvar::new());
+        let window = AHEAD * threads;
+        let (send, receive) = mpsc::channel::<(usize, Vec<T>)>();
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                let send = send.clone();
+                let (next, stop, due, evaluate) = (&next, &stop, &due, &evaluate);
+                scope.spawn(move || loop {
+                    let batch = next.fetch_add(1, Ordering::Relaxed);
+                    if batch >= batches {
+                        break;
+                    }
+                    let mut taken = due.0.lock().unwrap_or_else(PoisonError::into_inner);
+                    while batch >= *taken + window && !stop.load(Ordering::Relaxed) {
+                        taken = due.1.wait(taken).unwrap_or_else(PoisonError::into_inner);
+                    }
+                    drop(taken);
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let end = ((batch + 1) * BATCH).min(self.len());
+                    let mapped = (batch * BATCH..end).filter_map(evaluate).collect();
+                    if send.send((batch, mapped)).is_err() {
+                        break;
+                    }
+                });
+            }
+            drop(send);
+            // Batches arrive roughly in order; those ahead of the one due wait here.
+            let mut waiting = BTreeMap::new();
+            let mut result = Ok(());
+            let (mut next_due, mut published) = (0, 0);
+            for (batch, mapped) in receive.iter() {
+                waiting.insert(batch, mapped);
+                while let Some(mapped) = waiting.remove(&next_due) {
+                    next_due += 1;
+                    if result.is_ok() {
+                        result = mapped.into_iter().try_for_each(&mut take);
+                        if result.is_err() {
+                            stop.store(true, Ordering::Relaxed);
+                        }
+                    }
+                }
+                // Published now and then rather than after every batch (a wake is a
+                // system call): by the time all a waiting thread waits for is taken,
+                // half a window has passed. A stop is published at once.
+                if next_due >= published + window / 2 || stop.load(Ordering::Relaxed) {
+                    published = next_due;
+                    *due.0.lock().unwrap_or_else(PoisonError::into_inner) = published;
+                    due.1.notify_all();
+                }
+            }
+            result
+        })
     }
 
     /// Returns every scenario in evaluation order, evaluating those not evaluated yet.
@@ -397,7 +516,10 @@ impl Evaluation {
 
     /// Returns scenario `index` if it has been evaluated, evaluating nothing.
     pub fn evaluated_at(&self, index: usize) -> Option<&Scenario> {
-        self.scenarios.get(index).and_then(OnceLock::get)
+        self.scenarios
+            .get(index)
+            .and_then(OnceLock::get)
+            .map(|boxed| &**boxed)
     }
 
     /// Sets the runs before this one in its history, oldest first; only the first call counts.
@@ -433,7 +555,10 @@ impl Evaluation {
 
     /// Returns the scenarios evaluated so far, in evaluation order, evaluating none.
     pub fn evaluated(&self) -> impl Iterator<Item = &Scenario> {
-        self.scenarios.iter().filter_map(OnceLock::get)
+        self.scenarios
+            .iter()
+            .filter_map(OnceLock::get)
+            .map(|boxed| &**boxed)
     }
 }
 

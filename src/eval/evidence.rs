@@ -12,7 +12,9 @@ use crate::eval::model::{Evidence, LogStatus, MetricLine, Metrics};
 use crate::fs::open::{self, OpenError};
 use crate::scan::tail::{self, Hit};
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
+use std::collections::HashMap;
 use std::fs::File;
+use std::sync::{Mutex, OnceLock};
 
 /// Returns the folder relative evidence paths are tried against first: the manifest's.
 pub fn manifest_dir(manifest: &Utf8Path) -> Utf8PathBuf {
@@ -22,31 +24,134 @@ pub fn manifest_dir(manifest: &Utf8Path) -> Utf8PathBuf {
     }
 }
 
-/// Resolves a path the manifest names, against `base` (the manifest's folder) first.
-pub fn resolve(base: &Utf8Path, named: &str) -> Evidence {
-    let mut evidence = Evidence {
-        named: named.to_string(),
-        path: None,
-        found: false,
-        outside: None,
-    };
-    if named.is_empty() {
-        return evidence;
+/// Folders whose resolution a [`Resolver`] keeps at most; past it, it starts afresh.
+const FOLDERS_KEPT: usize = 4096;
+
+/// Resolves the paths one manifest names, against its folder first.
+///
+/// Where a path leads through symlinks is worked out folder by folder, and each
+/// folder's answer is kept: the evidence files of a run share their folders, so
+/// a 100,000-row manifest costs about one `lstat` per file instead of a
+/// `readlink` per path component and a `getcwd` per file. The answers are
+/// those of `realpath`; they assume the folders do not change while one run is
+/// evaluated.
+#[derive(Debug)]
+pub struct Resolver {
+    /// The manifest's folder: relative paths are tried against it first, and it is
+    /// the run directory that paths may lead out of.
+    base: Utf8PathBuf,
+    /// The base made absolute lexically, then through symlinks: each found once.
+    lexical_root: OnceLock<Option<Utf8PathBuf>>,
+    canonical_root: OnceLock<Option<Utf8PathBuf>>,
+    /// Folders as named (joined to the base) → where they lead, `None` if nowhere.
+    folders: Mutex<HashMap<Utf8PathBuf, Option<Utf8PathBuf>>>,
+}
+
+impl Resolver {
+    /// Returns a resolver for the paths the manifest at `manifest` names.
+    pub fn for_manifest(manifest: &Utf8Path) -> Resolver {
+        Resolver {
+            base: manifest_dir(manifest),
+            lexical_root: OnceLock::new(),
+            canonical_root: OnceLock::new(),
+            folders: Mutex::new(HashMap::new()),
+        }
     }
-    let path = Utf8Path::new(named);
-    let beside = base.join(path);
-    let (path, found) = if path.is_absolute() {
-        (path.to_path_buf(), path.symlink_metadata().is_ok())
-    } else if beside.symlink_metadata().is_ok() {
-        (beside, true)
-    } else {
-        (path.to_path_buf(), path.symlink_metadata().is_ok())
-    };
-    // A missing file leads nowhere; messages say where it was looked for instead.
-    evidence.outside = found.then(|| leads_outside(base, &path)).flatten();
-    evidence.path = Some(path);
-    evidence.found = found;
-    evidence
+
+    /// Resolves a path the manifest names, against the manifest's folder first.
+    pub fn resolve(&self, named: &str) -> Evidence {
+        self.resolve_seen(named).0
+    }
+
+    /// Resolves like [`Resolver::resolve`], and says whether a regular file (not a
+    /// symlink) was found there: opening it then needs no second look.
+    pub fn resolve_seen(&self, named: &str) -> (Evidence, bool) {
+        let mut evidence = Evidence {
+            named: named.to_string(),
+            path: None,
+            found: false,
+            outside: None,
+        };
+        if named.is_empty() {
+            return (evidence, false);
+        }
+        let path = Utf8Path::new(named);
+        let (path, meta) = if path.is_absolute() {
+            (path.to_path_buf(), path.symlink_metadata().ok())
+        } else {
+            let beside = self.base.join(path);
+            match beside.symlink_metadata() {
+                Ok(meta) => (beside, Some(meta)),
+                Err(_) => (path.to_path_buf(), path.symlink_metadata().ok()),
+            }
+        };
+        // A missing file leads nowhere; messages say where it was looked for instead.
+        if let Some(meta) = &meta {
+            evidence.outside = self.leads_outside(&path, meta.file_type().is_symlink());
+        }
+        evidence.found = meta.is_some();
+        evidence.path = Some(path);
+        (
+            evidence,
+            meta.is_some_and(|meta| meta.file_type().is_file()),
+        )
+    }
+
+    /// Returns where the existing `path` leads when that is outside the run directory.
+    ///
+    /// Both are resolved through symlinks where they exist; a path that cannot be
+    /// resolved (a symlink loop) is judged by its lexical form.
+    fn leads_outside(&self, path: &Utf8Path, is_link: bool) -> Option<Utf8PathBuf> {
+        let target = self
+            .canonical(path, is_link)
+            .or_else(|| lexical_absolute(path))?;
+        let lexical = self
+            .lexical_root
+            .get_or_init(|| lexical_absolute(&self.base));
+        // The resolved root is only needed where a symlink makes the two differ.
+        let inside =
+            |root: &Option<Utf8PathBuf>| root.as_ref().is_some_and(|root| target.starts_with(root));
+        if inside(lexical) || inside(self.canonical_root.get_or_init(|| canonical(&self.base))) {
+            return None;
+        }
+        Some(target)
+    }
+
+    /// Returns the existing `path` with symlinks resolved, as `realpath` does: its
+    /// folder's resolution (kept) and its name, unless it is itself a symlink.
+    fn canonical(&self, path: &Utf8Path, is_link: bool) -> Option<Utf8PathBuf> {
+        match (is_link, path.parent(), path.components().next_back()) {
+            (false, Some(parent), Some(Utf8Component::Normal(name))) => {
+                Some(self.folder(parent)?.join(name))
+            }
+            _ => canonical(path),
+        }
+    }
+
+    /// Returns where the folder `dir` leads, symlinks resolved, working up its parents.
+    fn folder(&self, dir: &Utf8Path) -> Option<Utf8PathBuf> {
+        let known = |folders: &HashMap<_, Option<Utf8PathBuf>>| folders.get(dir).cloned();
+        if let Some(found) = self.folders.lock().ok().and_then(|folders| known(&folders)) {
+            return found;
+        }
+        let found = match (dir.parent(), dir.components().next_back()) {
+            (Some(parent), Some(Utf8Component::Normal(name))) => match dir.symlink_metadata() {
+                Ok(meta) if meta.file_type().is_symlink() => canonical(dir),
+                Ok(_) => self.folder(parent).map(|parent| parent.join(name)),
+                Err(_) => None,
+            },
+            // `.`, `..`, the root, or the empty parent of a bare name.
+            _ if dir.as_str().is_empty() => canonical(Utf8Path::new(".")),
+            _ => canonical(dir),
+        };
+        if let Ok(mut folders) = self.folders.lock() {
+            if folders.len() >= FOLDERS_KEPT {
+                folders.clear();
+            }
+            folders.insert(dir.to_path_buf(), found.clone());
+        }
+        found
+    }
 }
 
 /// Returns `path` made absolute against the current directory, `.` and `..` folded lexically.
@@ -75,21 +180,6 @@ fn canonical(path: &Utf8Path) -> Option<Utf8PathBuf> {
     Utf8PathBuf::from_path_buf(std::fs::canonicalize(path).ok()?).ok()
 }
 
-/// Returns where `path` leads when that is outside the folder `root`, else `None`.
-///
-/// Both are resolved through symlinks where they exist; a path that cannot be
-/// resolved (missing, a symlink loop) is judged by its lexical form.
-pub fn leads_outside(root: &Utf8Path, path: &Utf8Path) -> Option<Utf8PathBuf> {
-    let target = canonical(path).or_else(|| lexical_absolute(path))?;
-    // The lexical root needs no system call; the resolved one only where a symlink
-    // makes the two differ.
-    let inside = |root: Option<Utf8PathBuf>| root.is_some_and(|root| target.starts_with(root));
-    if inside(lexical_absolute(root)) || inside(canonical(root)) {
-        return None;
-    }
-    Some(target)
-}
-
 /// Turns a scan hit into the model's metric line.
 fn metric_line(hit: Hit) -> MetricLine {
     let Hit {
@@ -112,8 +202,10 @@ fn metric_line(hit: Hit) -> MetricLine {
 /// Reads the last lines of `tokens` in the streamer log unless confinement refuses its
 /// path; any problem leaves the metrics empty, as the reference does. The file is
 /// returned open, with its length, for reading more of it later.
+/// `seen_regular` is what [`Resolver::resolve_seen`] said of the path.
 pub fn read_log(
     log: &Evidence,
+    seen_regular: bool,
     tokens: &[String],
     confine: bool,
 ) -> (LogStatus, Metrics, Option<(File, u64)>) {
@@ -123,7 +215,7 @@ pub fn read_log(
     if confine && log.outside.is_some() {
         return (LogStatus::Refused, Metrics::default(), None);
     }
-    let (mut file, len) = match open::regular_file(path.as_std_path()) {
+    let (mut file, len) = match open::regular_file_seen(path.as_std_path(), seen_regular) {
         Ok(opened) => opened,
         Err(err) => {
             let status = match err {
@@ -167,6 +259,9 @@ mod tests {
         std::fs::create_dir_all(dir.join("s")).unwrap();
         std::fs::write(dir.join("s/streamer.log"), "x").unwrap();
         std::fs::write(dir.join("elsewhere.log"), "x").unwrap();
+        let resolve = |base: &Utf8Path, named: &str| {
+            Resolver::for_manifest(&base.join("manifest.tsv")).resolve(named)
+        };
         let found = resolve(&dir, "s/streamer.log");
         assert_eq!(found.path, Some(dir.join("s/streamer.log")));
         assert!(found.found);

@@ -14,6 +14,7 @@ use crate::py::int::PyInt;
 use crate::py::value::Value;
 use crate::scan::kv::Pairs;
 use camino::Utf8PathBuf;
+use std::collections::HashMap;
 
 /// How something judged turned out.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -387,9 +388,12 @@ impl ExitCodes {
 /// The evidence files of a scenario, resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Files {
-    pub sim_log: Evidence,
+    /// `None` when only the streamer log was resolved
+    /// ([`crate::eval::evaluation::Options::streamer_log_only`]).
+    pub sim_log: Option<Evidence>,
     pub streamer_log: Evidence,
-    pub tester_log: Evidence,
+    /// `None` when only the streamer log was resolved.
+    pub tester_log: Option<Evidence>,
 }
 
 /// A value on a metric line that `int()` rejects although no check of the scenario
@@ -516,15 +520,20 @@ impl Tally {
     /// Counts the scenarios that pass under `strictness`, `expected` being how many the
     /// suite expects.
     pub fn of(scenarios: &[&Scenario], expected: usize, strictness: Strictness) -> Tally {
-        let total = scenarios.len();
         let pass = scenarios
             .iter()
             .filter(|scenario| scenario.passes(strictness))
             .count();
+        Tally::counted(scenarios.len(), pass, expected)
+    }
+
+    /// Returns the tally of `total` scenarios of which `pass` pass, `expected` being how
+    /// many the suite expects.
+    pub fn counted(total: usize, pass: usize, expected: usize) -> Tally {
         Tally {
             total,
             pass,
-            fail: total - pass,
+            fail: total.saturating_sub(pass),
             all_pass: total == expected && pass == expected,
         }
     }
@@ -546,21 +555,29 @@ pub struct ScenarioSet {
 impl ScenarioSet {
     /// Compares the run's ids, in evaluation order, with the `expected` set.
     pub fn of<S: AsRef<str>>(ids: &[S], expected: &[String]) -> ScenarioSet {
-        let found: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
+        // Counted in one pass, listed in order of first appearance: linear in the ids,
+        // so a manifest of 100,000 rows is compared at once.
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        let mut first_seen: Vec<&str> = Vec::new();
+        for id in ids {
+            let id = id.as_ref();
+            let count = counts.entry(id).or_insert(0);
+            if *count == 0 {
+                first_seen.push(id);
+            }
+            *count += 1;
+        }
         let mut set = ScenarioSet {
             missing: expected
                 .iter()
-                .filter(|known| !found.contains(&known.as_str()))
+                .filter(|known| !counts.contains_key(known.as_str()))
                 .cloned()
                 .collect(),
             expected: expected.to_vec(),
             ..ScenarioSet::default()
         };
-        for (index, id) in found.iter().enumerate() {
-            if found[..index].contains(id) {
-                continue;
-            }
-            let count = found.iter().filter(|other| *other == id).count();
+        for id in first_seen {
+            let count = counts[id];
             if !expected.iter().any(|known| known == id) {
                 set.unexpected.push(id.to_string());
             } else if count > 1 {

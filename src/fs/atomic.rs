@@ -1,11 +1,15 @@
 //! Output files: written beside their target and renamed into place, never left half-written.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Symlinks followed at most when finding where an output really goes (Linux's own limit).
 const MAX_LINKS: usize = 40;
+
+/// Bytes buffered before a write to an output or spool file.
+const BUFFER: usize = 1 << 16;
 
 /// Bytes of the target's name kept in the temporary file's name, which must stay under `NAME_MAX`.
 const NAME_KEPT: usize = 64;
@@ -26,6 +30,42 @@ pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    let (path, parent) = prepare(path)?;
+    write_file_atomic(&path, &parent, |file| {
+        let mut buffered = BufWriter::with_capacity(BUFFER, file);
+        write(&mut buffered)?;
+        buffered.flush()
+    })
+}
+
+/// Writes to `path` atomically what `body` writes, framed by the head and tail it
+/// returns: for an output whose beginning depends on all that follows (a summary's
+/// counts come before its scenarios), streamed without being held.
+///
+/// The body goes to a spool file beside `path`, unlinked at once so that nothing
+/// of it outlives the process; the head, the spool (copied by the kernel where
+/// it can) and the tail then go to the temporary file that is renamed into place.
+pub fn write_atomic_spooled(
+    path: &Path,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<(Vec<u8>, Vec<u8>)>,
+) -> std::io::Result<()> {
+    let (path, parent) = prepare(path)?;
+    let (spool_path, spool) = create_temp(&parent, &path)?;
+    std::fs::remove_file(&spool_path)?;
+    let mut buffered = BufWriter::with_capacity(BUFFER, spool);
+    let (head, tail) = body(&mut buffered)?;
+    let mut spool = buffered.into_inner().map_err(|err| err.into_error())?;
+    spool.seek(SeekFrom::Start(0))?;
+    write_file_atomic(&path, &parent, |file| {
+        file.write_all(&head)?;
+        std::io::copy(&mut spool, file)?;
+        file.write_all(&tail)
+    })
+}
+
+/// Returns where writing to `path` goes (its links followed) and the folder it is in,
+/// created if missing as the reference does.
+fn prepare(path: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
     let path = follow_links(path)?;
     let parent = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
@@ -41,14 +81,24 @@ pub fn write_atomic_with(
         return Err(std::io::Error::other(message));
     }
     std::fs::create_dir_all(&parent)?;
-    let (temp, file) = create_temp(&parent, &path)?;
+    Ok((path, parent))
+}
+
+/// Writes what `write` writes to a temporary file in `parent` beside `path` (as
+/// [`prepare`] returns them), syncs it (a crash must never leave an empty output)
+/// and renames it over `path`; on any error the temporary file is removed and
+/// `path` is left as it was.
+fn write_file_atomic(
+    path: &Path,
+    parent: &Path,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let (temp, mut file) = create_temp(parent, path)?;
     let result = (|| {
-        let mut buffered = std::io::BufWriter::with_capacity(1 << 16, file);
-        write(&mut buffered)?;
-        let file = buffered.into_inner().map_err(|err| err.into_error())?;
+        write(&mut file)?;
         file.sync_all()?;
         drop(file);
-        std::fs::rename(&temp, &path)
+        std::fs::rename(&temp, path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
@@ -77,7 +127,7 @@ fn follow_links(path: &Path) -> std::io::Result<PathBuf> {
 }
 
 /// Creates a fresh temporary file in `folder` for the target `path`.
-fn create_temp(folder: &Path, path: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+fn create_temp(folder: &Path, path: &Path) -> std::io::Result<(PathBuf, File)> {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let name = path
         .file_name()
@@ -90,7 +140,9 @@ fn create_temp(folder: &Path, path: &Path) -> std::io::Result<(PathBuf, std::fs:
     loop {
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let temp = folder.join(format!(".{}.{}-{n}.tmp", &name[..kept], std::process::id()));
+        // Readable too: a spool is read back once written.
         match std::fs::OpenOptions::new()
+            .read(true)
             .write(true)
             .create_new(true)
             .open(&temp)

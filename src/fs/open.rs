@@ -78,6 +78,13 @@ pub(crate) fn kind_name(meta: &Metadata) -> &'static str {
 
 /// Opens `path` for reading if it is a regular file, and returns it with its length.
 pub(crate) fn regular_file(path: &Path) -> Result<(File, u64), OpenError> {
+    regular_file_seen(path, false)
+}
+
+/// Opens `path` like [`regular_file`]; `seen_regular` says that an `lstat` has just
+/// found a regular file there (no symlink), so that the look before opening is left
+/// out where opening is non-blocking: what was opened is still checked.
+pub(crate) fn regular_file_seen(path: &Path, seen_regular: bool) -> Result<(File, u64), OpenError> {
     let io = |err: io::Error| match err.kind() {
         io::ErrorKind::NotFound => OpenError::Missing,
         _ => OpenError::Io(err),
@@ -92,7 +99,9 @@ pub(crate) fn regular_file(path: &Path) -> Result<(File, u64), OpenError> {
         }
     };
     // Look before opening: only regular files are opened at all.
-    regular(std::fs::metadata(path).map_err(io)?)?;
+    if !seen_regular || O_NONBLOCK == 0 {
+        regular(std::fs::metadata(path).map_err(io)?)?;
+    }
     let file = OpenOptions::new()
         .read(true)
         .custom_flags(O_NONBLOCK)

@@ -6,27 +6,29 @@
 
 use crate::py::int::PyInt;
 use crate::py::value::{float_repr, Value};
+use std::borrow::Cow;
 use std::fmt::Write;
 
-/// A JSON document, with object keys in insertion order.
+/// A JSON document, with object keys in insertion order. It borrows what it can from
+/// what it describes: a summary's documents are built and dropped once per scenario.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Json {
+pub(crate) enum Json<'a> {
     Bool(bool),
-    Int(PyInt),
+    Int(Cow<'a, PyInt>),
     Float(f64),
-    Str(String),
+    Str(Cow<'a, str>),
     /// Bytes decoded as Python decodes `sys.argv` on POSIX: UTF-8 with `surrogateescape`.
-    ArgStr(Vec<u8>),
-    Array(Vec<Json>),
-    Object(Vec<(String, Json)>),
+    ArgStr(&'a [u8]),
+    Array(Vec<Json<'a>>),
+    Object(Vec<(Cow<'a, str>, Json<'a>)>),
 }
 
-impl From<&Value> for Json {
-    fn from(value: &Value) -> Json {
+impl<'a> From<&'a Value> for Json<'a> {
+    fn from(value: &'a Value) -> Json<'a> {
         match value {
-            Value::Int(i) => Json::Int(i.clone()),
+            Value::Int(i) => Json::Int(Cow::Borrowed(i)),
             Value::Float(f) => Json::Float(*f),
-            Value::Str(s) => Json::Str(s.clone()),
+            Value::Str(s) => Json::Str(Cow::Borrowed(s)),
         }
     }
 }
@@ -61,7 +63,7 @@ fn write_value(out: &mut String, doc: &Json, level: usize) {
     match doc {
         Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Json::Int(i) => {
-            let _ = write!(out, "{i}");
+            let _ = write!(out, "{}", i.as_ref());
         }
         Json::Float(f) => write_float(out, *f),
         Json::Str(s) => write_str(out, s),
@@ -143,8 +145,21 @@ fn write_char(out: &mut String, c: char) {
 /// Writes a string literal with `ensure_ascii` escaping.
 fn write_str(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        write_char(out, c);
+    let mut rest = s;
+    while !rest.is_empty() {
+        // Printable ASCII other than `"` and `\` is written as it is, a run at a time.
+        let plain = rest
+            .bytes()
+            .position(|b| !(b' '..=b'~').contains(&b) || b == b'"' || b == b'\\')
+            .unwrap_or(rest.len());
+        // The bytes before `plain` are ASCII, so it falls on a character boundary.
+        let (run, tail) = rest.split_at(plain);
+        out.push_str(run);
+        let mut chars = tail.chars();
+        if let Some(c) = chars.next() {
+            write_char(out, c);
+        }
+        rest = chars.as_str();
     }
     out.push('"');
 }

@@ -305,7 +305,10 @@ fn worded(verdict: Verdict, evidence: &str) -> Verdict {
 }
 
 /// Describes an evidence file: where it was found, or where it was looked for.
-fn evidence_path(evidence: &Evidence, manifest: &Utf8Path) -> String {
+fn evidence_path(evidence: Option<&Evidence>, manifest: &Utf8Path) -> String {
+    let Some(evidence) = evidence else {
+        return "(not looked for)".to_string();
+    };
     match &evidence.path {
         None => "(none named)".to_string(),
         Some(path) if evidence.found => path.to_string(),
@@ -324,9 +327,9 @@ fn process_exit(scenario: &Scenario, manifest: &Utf8Path) -> (Verdict, String) {
     let evidence = format!(
         "manifest: {manifest}:{}\nsim log: {}\nstreamer log: {}\ntester log: {}",
         scenario.row.line,
-        evidence_path(&scenario.files.sim_log, manifest),
-        evidence_path(&scenario.files.streamer_log, manifest),
-        evidence_path(&scenario.files.tester_log, manifest),
+        evidence_path(scenario.files.sim_log.as_ref(), manifest),
+        evidence_path(Some(&scenario.files.streamer_log), manifest),
+        evidence_path(scenario.files.tester_log.as_ref(), manifest),
     );
     (worded(scenario.exit.verdict(), &evidence), evidence)
 }

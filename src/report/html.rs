@@ -393,11 +393,11 @@ fn scenario_section(page: &mut String, run: usize, index: usize, view: &Scenario
         badge(*status),
         escape(key)
     );
-    if !scenario.row.name.is_empty() {
+    if !scenario.row.name().is_empty() {
         let _ = write!(
             page,
             " <span class=\"name\">{}</span>",
-            escape(&scenario.row.name)
+            escape(&scenario.row.name())
         );
     }
     page.push_str("</h3>\n");
@@ -672,7 +672,10 @@ fn evidence(page: &mut String, scenario: &Scenario) {
         LogStatus::Unreadable { reason } => format!(" (unreadable: {})", escape(reason)),
         LogStatus::Refused => " (refused: leads out of the run directory)".to_string(),
     };
-    let path = |evidence: &Evidence| {
+    let path = |evidence: &Option<Evidence>| {
+        let Some(evidence) = evidence else {
+            return "(not looked for)".to_string();
+        };
         let found = if evidence.found || evidence.named.is_empty() {
             ""
         } else {
@@ -690,11 +693,11 @@ fn evidence(page: &mut String, scenario: &Scenario) {
         path(&files.sim_log),
         path(&files.tester_log)
     );
-    if !scenario.row.sdp_path.is_empty() {
+    if !scenario.row.sdp_path().is_empty() {
         let _ = write!(
             page,
             "<li>SDP: <span class=\"mono\">{}</span></li>",
-            escape(&scenario.row.sdp_path)
+            escape(&scenario.row.sdp_path())
         );
     }
     page.push_str("</ul>\n");

@@ -11,36 +11,40 @@ use crate::input::mode::Mode;
 use crate::input::suite::{ModeTables, Suite, ANY_SCENARIO};
 use crate::py::int::PyInt;
 use crate::py::json::{dump_at, dumps, newline_at, Json};
-use crate::scan::kv::Pairs;
+use std::borrow::Cow;
 use std::io::{self, Write};
 
-fn obj(members: Vec<(&str, Json)>) -> Json {
+fn obj<'a>(members: Vec<(&'static str, Json<'a>)>) -> Json<'a> {
     Json::Object(
         members
             .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
+            .map(|(k, v)| (Cow::Borrowed(k), v))
             .collect(),
     )
 }
 
-fn int(v: i64) -> Json {
-    Json::Int(PyInt::from_i64(v))
+fn int(v: i64) -> Json<'static> {
+    Json::Int(Cow::Owned(PyInt::from_i64(v)))
 }
 
-fn pairs(line: Option<&MetricLine>) -> Json {
-    let empty = Pairs::new();
-    let pairs = line.map_or(&empty, |line| &line.pairs);
+/// A string the document borrows.
+fn text(s: &str) -> Json<'_> {
+    Json::Str(Cow::Borrowed(s))
+}
+
+fn pairs(line: Option<&MetricLine>) -> Json<'_> {
+    let pairs: &[_] = line.map_or(&[], |line| &line.pairs);
     Json::Object(
         pairs
             .iter()
-            .map(|(k, v)| (k.clone(), Json::from(v)))
+            .map(|(k, v)| (Cow::Borrowed(k.as_str()), Json::from(v)))
             .collect(),
     )
 }
 
 /// Renders the mode's tables as the reference's `thresholds` block: scenario → key →
 /// limit, without the table of any other scenario (`"*"`), which the reference's lacks.
-fn thresholds_json(tables: &ModeTables) -> Json {
+fn thresholds_json(tables: &ModeTables) -> Json<'_> {
     Json::Object(
         tables
             .tables
@@ -50,27 +54,27 @@ fn thresholds_json(tables: &ModeTables) -> Json {
                 let limits = table
                     .limits
                     .iter()
-                    .map(|limit| (limit.key.clone(), int(limit.value)))
+                    .map(|limit| (Cow::Borrowed(limit.key.as_str()), int(limit.value)))
                     .collect();
-                (table.scenario.clone(), Json::Object(limits))
+                (Cow::Borrowed(table.scenario.as_str()), Json::Object(limits))
             })
             .collect(),
     )
 }
 
-fn check_json(check: &Check, strictness: Strictness) -> Json {
+fn check_json(check: &Check, strictness: Strictness) -> Json<'_> {
     let actual = match &check.observed {
-        Observed::Value(actual) => Json::Int(actual.clone()),
+        Observed::Value(actual) => Json::Int(Cow::Borrowed(actual)),
         // The reference counts a metric that never appeared as 0.
-        Observed::Missing => Json::Int(PyInt::from_i64(0)),
+        Observed::Missing => int(0),
         Observed::Invalid { value } => Json::from(value),
         // The metric was not among the pairs read of an overlong line.
-        Observed::Cut { .. } => Json::Str(String::new()),
+        Observed::Cut { .. } => text(""),
         // Judged over every line: the worst value stands for them.
         Observed::All(series) => match (&series.invalid, &series.worst) {
             (Some((_, value)), _) => Json::from(value),
-            (None, Some(worst)) => Json::Int(worst.value.clone()),
-            (None, None) => Json::Int(PyInt::from_i64(0)),
+            (None, Some(worst)) => Json::Int(Cow::Borrowed(&worst.value)),
+            (None, None) => int(0),
         },
     };
     let (passed, violation) = match check.verdict(strictness) {
@@ -78,16 +82,20 @@ fn check_json(check: &Check, strictness: Strictness) -> Json {
         Verdict::Failure(violation) | Verdict::Error(violation) => (false, violation),
     };
     obj(vec![
-        ("metric", Json::Str(check.spec.metric.to_string())),
-        ("type", Json::Str(check.spec.bound.as_str().to_string())),
+        ("metric", text(&check.spec.metric)),
+        ("type", text(check.spec.bound.as_str())),
         ("actual", actual),
         ("expected", int(check.spec.limit.unwrap_or_default())),
         ("passed", Json::Bool(passed)),
-        ("violation", Json::Str(violation)),
+        ("violation", Json::Str(Cow::Owned(violation))),
     ])
 }
 
-fn scenario_json(scenario: &Scenario, tokens: &[String], strictness: Strictness) -> Json {
+fn scenario_json<'a>(
+    scenario: &'a Scenario,
+    tokens: &[String],
+    strictness: Strictness,
+) -> Json<'a> {
     let Scenario {
         row,
         order,
@@ -109,28 +117,30 @@ fn scenario_json(scenario: &Scenario, tokens: &[String], strictness: Strictness)
     let metrics_json = Json::Object(
         tokens
             .iter()
-            .map(|token| (thresholds::summary_key(token), pairs(metrics.line(token))))
+            .map(|token| {
+                (
+                    Cow::Owned(thresholds::summary_key(token)),
+                    pairs(metrics.line(token)),
+                )
+            })
             .collect(),
     );
     let violated = scenario.violations(strictness);
     let passed = scenario.passes(strictness);
     let reason = scenario.reason(strictness);
     obj(vec![
-        ("order", Json::Int(order.clone())),
-        ("id", Json::Str(row.scenario_id.clone())),
-        ("name", Json::Str(row.name.clone())),
-        (
-            "status",
-            Json::Str(if passed { "PASS" } else { "FAIL" }.to_string()),
-        ),
-        ("reason", Json::Str(reason)),
-        ("duration_ms", Json::Int(duration_ms.clone())),
+        ("order", Json::Int(Cow::Borrowed(order))),
+        ("id", text(row.scenario_id())),
+        ("name", text(row.name())),
+        ("status", text(if passed { "PASS" } else { "FAIL" })),
+        ("reason", Json::Str(Cow::Owned(reason))),
+        ("duration_ms", Json::Int(Cow::Borrowed(duration_ms))),
         (
             "process_exit",
             obj(vec![
-                ("sim", Json::Int(sim.code.clone())),
-                ("streamer", Json::Int(streamer.code.clone())),
-                ("tester", Json::Int(tester.code.clone())),
+                ("sim", Json::Int(Cow::Borrowed(&sim.code))),
+                ("streamer", Json::Int(Cow::Borrowed(&streamer.code))),
+                ("tester", Json::Int(Cow::Borrowed(&tester.code))),
             ]),
         ),
         ("metrics", metrics_json),
@@ -140,15 +150,20 @@ fn scenario_json(scenario: &Scenario, tokens: &[String], strictness: Strictness)
         ),
         (
             "violations",
-            Json::Array(violated.into_iter().map(Json::Str).collect()),
+            Json::Array(
+                violated
+                    .into_iter()
+                    .map(|v| Json::Str(Cow::Owned(v)))
+                    .collect(),
+            ),
         ),
         (
             "evidence",
             obj(vec![
-                ("sim_log", Json::Str(row.sim_log.clone())),
-                ("streamer_log", Json::Str(row.streamer_log.clone())),
-                ("tester_log", Json::Str(row.tester_log.clone())),
-                ("sdp", Json::Str(row.sdp_path.clone())),
+                ("sim_log", text(row.sim_log())),
+                ("streamer_log", text(row.streamer_log())),
+                ("tester_log", text(row.tester_log())),
+                ("sdp", text(row.sdp_path())),
             ]),
         ),
     ])
@@ -191,6 +206,85 @@ pub fn write(
     scenarios: &[&Scenario],
     strictness: Strictness,
 ) -> io::Result<()> {
+    let tally = Tally::of(scenarios, suite.scenarios.len(), strictness);
+    out.write_all(head(header, suite, tables, &tally)?.as_bytes())?;
+    let mut chunk = String::new();
+    for (index, scenario) in scenarios.iter().enumerate() {
+        item(&mut chunk, index, scenario, &suite.tokens, strictness);
+        out.write_all(chunk.as_bytes())?;
+    }
+    out.write_all(tail(scenarios.len()).as_bytes())
+}
+
+/// One scenario rendered as an item of the summary's scenarios array, with its verdict.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Item {
+    text: String,
+    passed: bool,
+}
+
+impl Item {
+    /// Renders scenario number `index` (in evaluation order) of a run judged with `suite`.
+    pub fn render(
+        index: usize,
+        scenario: &Scenario,
+        suite: &Suite,
+        strictness: Strictness,
+    ) -> Item {
+        let mut text = String::new();
+        item(&mut text, index, scenario, &suite.tokens, strictness);
+        Item {
+            text,
+            passed: scenario.passes(strictness),
+        }
+    }
+}
+
+/// A summary written as its scenarios are evaluated, before its counts are known:
+/// the items are pushed one by one to a body, and [`Stream::frame`] then gives the
+/// head and tail that go around it.
+pub struct Stream<'a> {
+    header: &'a Header,
+    suite: &'a Suite,
+    tables: &'a ModeTables,
+    total: usize,
+    pass: usize,
+}
+
+impl<'a> Stream<'a> {
+    /// Starts the summary of a run judged by `tables` of `suite` (those of its mode).
+    pub fn new(header: &'a Header, suite: &'a Suite, tables: &'a ModeTables) -> Stream<'a> {
+        Stream {
+            header,
+            suite,
+            tables,
+            total: 0,
+            pass: 0,
+        }
+    }
+
+    /// Writes the next item, rendered with the index of the items pushed so far, to the body `out`.
+    pub fn push(&mut self, out: &mut dyn Write, item: &Item) -> io::Result<()> {
+        self.total += 1;
+        self.pass += usize::from(item.passed);
+        out.write_all(item.text.as_bytes())
+    }
+
+    /// Returns the counts of the scenarios pushed so far.
+    pub fn tally(&self) -> Tally {
+        Tally::counted(self.total, self.pass, self.suite.scenarios.len())
+    }
+
+    /// Returns the text before the body and the text after it.
+    pub fn frame(&self) -> io::Result<(String, &'static str)> {
+        let head = head(self.header, self.suite, self.tables, &self.tally())?;
+        Ok((head, tail(self.total)))
+    }
+}
+
+/// Returns the summary's text before its scenarios: through the `[` that opens them,
+/// or the whole document when there are none.
+fn head(header: &Header, suite: &Suite, tables: &ModeTables, tally: &Tally) -> io::Result<String> {
     let Header {
         mode,
         run_id,
@@ -203,18 +297,18 @@ pub fn write(
         pass,
         fail,
         all_pass,
-    } = Tally::of(scenarios, suite.scenarios.len(), strictness);
-    let count = |n: usize| Json::Int(PyInt::from_i64(i64::try_from(n).unwrap_or(i64::MAX)));
+    } = *tally;
+    let count = |n: usize| int(i64::try_from(n).unwrap_or(i64::MAX));
     let mut members = vec![
         ("task", int(15)),
-        ("mode", Json::Str(mode.as_str().to_string())),
-        ("run_id", Json::ArgStr(run_id.clone())),
-        ("run_dir", Json::ArgStr(run_dir.clone())),
-        ("started_at", Json::ArgStr(started_at.clone())),
-        ("finished_at", Json::ArgStr(finished_at.clone())),
+        ("mode", text(mode.as_str())),
+        ("run_id", Json::ArgStr(run_id)),
+        ("run_dir", Json::ArgStr(run_dir)),
+        ("started_at", Json::ArgStr(started_at)),
+        ("finished_at", Json::ArgStr(finished_at)),
     ];
     if let (Some(path), false) = (&suite.origin, suite.same_as_builtin()) {
-        members.push(("suite", Json::Str(path.to_string())));
+        members.push(("suite", text(path.as_str())));
     }
     members.extend([
         ("thresholds", thresholds_json(tables)),
@@ -232,29 +326,38 @@ pub fn write(
         ("scenarios", Json::Array(Vec::new())),
     ]);
     let head = dumps(&obj(members));
+    if total == 0 {
+        return Ok(format!("{head}\n"));
+    }
     // `json.dumps` ends the document `"scenarios": []` and a line break and `}`.
-    let Some(open) = head.strip_suffix("[]\n}") else {
-        return Err(io::Error::other("summary head without its scenarios array"));
-    };
-    if scenarios.is_empty() {
-        return out.write_all(format!("{head}\n").as_bytes());
+    match head.strip_suffix("]\n}") {
+        Some(open) => Ok(open.to_string()),
+        None => Err(io::Error::other("summary head without its scenarios array")),
     }
-    out.write_all(open.as_bytes())?;
-    out.write_all(b"[")?;
-    let mut chunk = String::new();
-    for (i, scenario) in scenarios.iter().enumerate() {
-        chunk.clear();
-        if i > 0 {
-            chunk.push(',');
-        }
-        // Items of the array that is the top object's member: two levels deep.
-        newline_at(&mut chunk, 2);
-        dump_at(
-            &mut chunk,
-            &scenario_json(scenario, &suite.tokens, strictness),
-            2,
-        );
-        out.write_all(chunk.as_bytes())?;
+}
+
+/// Returns the summary's text after its `count` scenarios.
+fn tail(count: usize) -> &'static str {
+    if count == 0 {
+        ""
+    } else {
+        "\n  ]\n}\n"
     }
-    out.write_all(b"\n  ]\n}\n")
+}
+
+/// Sets `chunk` to scenario number `index` as an item of the scenarios array.
+fn item(
+    chunk: &mut String,
+    index: usize,
+    scenario: &Scenario,
+    tokens: &[String],
+    strictness: Strictness,
+) {
+    chunk.clear();
+    if index > 0 {
+        chunk.push(',');
+    }
+    // Items of the array that is the top object's member: two levels deep.
+    newline_at(chunk, 2);
+    dump_at(chunk, &scenario_json(scenario, tokens, strictness), 2);
 }

@@ -7,13 +7,11 @@
 
 use crate::eval::model::{not_an_integer, LogStatus, Observed, Scenario, Strictness};
 
-/// Returns the warnings about `scenarios`, one line each, without the program's prefix.
-pub fn render(scenarios: &[&Scenario]) -> Vec<String> {
+/// Returns the warnings about `scenario`, one line each, without the program's prefix.
+pub fn render(scenario: &Scenario) -> Vec<String> {
     let mut lines = Vec::new();
-    for scenario in scenarios {
-        invalid_values(scenario, &mut lines);
-        log_problems(scenario, &mut lines);
-    }
+    invalid_values(scenario, &mut lines);
+    log_problems(scenario, &mut lines);
     lines
 }
 
@@ -29,7 +27,7 @@ fn invalid_values(scenario: &Scenario, lines: &mut Vec<String>) {
         lines.push(format!(
             "{place}{line}: {}; no check of scenario {:?} reads it, but the reference converts it and would stop here",
             not_an_integer(unchecked.key, &unchecked.value),
-            scenario.row.scenario_id
+            scenario.row.scenario_id()
         ));
     }
     for check in &scenario.checks {
@@ -65,7 +63,7 @@ pub fn read_outside(scenario: &Scenario) -> Option<String> {
 fn log_problems(scenario: &Scenario, lines: &mut Vec<String>) {
     let log = &scenario.files.streamer_log;
     let place = log.shown();
-    let id = &scenario.row.scenario_id;
+    let id = &scenario.row.scenario_id();
     lines.extend(read_outside(scenario));
     let problem = match &scenario.log {
         LogStatus::Read { .. } | LogStatus::Unnamed => return,

@@ -13,6 +13,7 @@ use crate::py::value::to_number;
 use crate::scan::kv::Pairs;
 use crate::scan::lines::{line_end, line_start, parse_span, Cached, Span, BLOCK};
 use memchr::memmem::Finder;
+use std::cell::RefCell;
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
@@ -172,10 +173,65 @@ fn last_positions(
     tokens: &[&[u8]],
     buf: &mut Vec<u8>,
 ) -> io::Result<(Vec<Option<u64>>, u64, usize)> {
+    with_finders(tokens, |finders| {
+        search_backwards(file, len, first, block, overlap, finders, buf)
+    })
+}
+
+/// Token searchers kept per thread at most; more tokens than that are searched for
+/// with searchers built for the call.
+const FINDERS_KEPT: usize = 64;
+
+thread_local! {
+    /// The searchers for the tokens this thread has looked for: building one costs
+    /// more than searching the tail of a small log, and a run's logs share their tokens.
+    static FINDERS: RefCell<Vec<(Vec<u8>, Finder<'static>)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Calls `search` with a searcher for each of `tokens`, in their order.
+fn with_finders<R>(tokens: &[&[u8]], search: impl FnOnce(&[&Finder<'static>]) -> R) -> R {
+    if tokens.len() > FINDERS_KEPT {
+        let built: Vec<Finder<'static>> = tokens
+            .iter()
+            .map(|token| Finder::new(token).into_owned())
+            .collect();
+        return search(&built.iter().collect::<Vec<_>>());
+    }
+    FINDERS.with_borrow_mut(|kept| {
+        let missing = tokens
+            .iter()
+            .filter(|token| !kept.iter().any(|(known, _)| known == *token))
+            .count();
+        if kept.len() + missing > FINDERS_KEPT {
+            kept.clear();
+        }
+        for token in tokens {
+            if !kept.iter().any(|(known, _)| known == token) {
+                kept.push((token.to_vec(), Finder::new(token).into_owned()));
+            }
+        }
+        let finders: Vec<&Finder<'static>> = tokens
+            .iter()
+            .filter_map(|token| kept.iter().find(|(known, _)| known == token))
+            .map(|(_, finder)| finder)
+            .collect();
+        search(&finders)
+    })
+}
+
+/// Does [`last_positions`]' work with a searcher for each token.
+fn search_backwards(
+    file: &File,
+    len: u64,
+    first: usize,
+    block: usize,
+    overlap: usize,
+    finders: &[&Finder<'static>],
+    buf: &mut Vec<u8>,
+) -> io::Result<(Vec<Option<u64>>, u64, usize)> {
     // Forward search with SIMD beats a reverse one over a whole window; the first
     // windows are small anyway.
-    let finders: Vec<Finder> = tokens.iter().map(Finder::new).collect();
-    let mut found: Vec<Option<u64>> = vec![None; tokens.len()];
+    let mut found: Vec<Option<u64>> = vec![None; finders.len()];
     let mut hi = len;
     let mut prev_window = 0usize;
     let mut chunk = first;
@@ -190,7 +246,7 @@ fn last_positions(
         buf.copy_within(..keep, n);
         file.read_exact_at(&mut buf[..n], lo)?;
         let window = &buf[..n + keep];
-        for (slot, finder) in found.iter_mut().zip(&finders) {
+        for (slot, finder) in found.iter_mut().zip(finders) {
             if slot.is_none() {
                 *slot = finder.find_iter(window).last().map(|k| lo + k as u64);
             }

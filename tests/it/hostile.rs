@@ -503,8 +503,8 @@ fn manifest_of_a_hundred_thousand_rows_is_read_and_listed() {
         read.rows,
     )
     .expect("orders are integers");
-    assert_eq!(planned[0].row.scenario_id, "s0");
-    assert_eq!(planned[99_999].row.scenario_id, "s99999");
+    assert_eq!(planned[0].row.scenario_id(), "s0");
+    assert_eq!(planned[99_999].row.scenario_id(), "s99999");
     // The harness names the cases of every row, reading the manifest only; a filter keeps
     // the listing itself (400,001 lines) out of the test's time.
     let name = fault_harness::input::run_dir::run_name(&crate::support::utf8(run.dir()));

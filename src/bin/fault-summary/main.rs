@@ -141,6 +141,14 @@ fn resolve_inputs(args: &Args) -> Result<Inputs, CliError> {
     })
 }
 
+/// What the summary takes from one evaluated scenario, the scenario itself dropped.
+struct Evaluated {
+    item: summary::Item,
+    warnings: Vec<String>,
+    /// Its checked metrics that never appeared.
+    missing: usize,
+}
+
 /// Words the one line that ends a run: `nightly-0313: 2 of 3 scenarios pass (degraded); summary.json written`.
 fn result_line(
     name: &str,
@@ -264,11 +272,15 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
             .map(|bytes| utf8_path("--markdown", bytes))
             .transpose()?,
     };
+    // The summary alone needs no scenario kept once written: a long manifest is
+    // summarized in bounded memory. JUnit, the pages and history read them all again.
+    let keep = junit.is_some() || pages.any() || args.history.is_some();
     let options = Options {
         // Messages name lines; the charts read every line of the logs.
         locate_lines: args.junit.is_some() || pages.any(),
         confine: args.confine,
         charts: pages.html.is_some(),
+        streamer_log_only: !keep,
     };
     let suite = Arc::new(load_suite(args, &dir)?);
     let tables = suite.mode(choice.mode)?;
@@ -282,19 +294,38 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
     if let Some(folder) = &args.history {
         link_history(&evaluation, &utf8_path("--history", folder)?, &suite)?;
     }
-    let scenarios: Vec<&Scenario> = evaluation.scenarios().collect();
     for field in &evaluation.long_fields {
         eprintln!(
             "fault-summary: warning: {manifest}:{field}; the reference stops there, this summary reads it whole"
         );
     }
-    for warning in warnings::render(&scenarios) {
-        eprintln!("fault-summary: warning: {warning}");
-    }
-    atomic::write_atomic_with(output.as_std_path(), |out| {
-        summary::write(out, &header, &suite, tables, &scenarios, strictness)
+    let mut stream = summary::Stream::new(&header, &suite, tables);
+    let mut missing = 0;
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    atomic::write_atomic_spooled(output.as_std_path(), |out| {
+        // Each scenario is evaluated and rendered on one of the threads; the warnings
+        // and items are written in evaluation order.
+        let evaluated = |index: usize, scenario: &Scenario| Evaluated {
+            item: summary::Item::render(index, scenario, &suite, strictness),
+            warnings: warnings::render(scenario),
+            missing: scenario
+                .checks
+                .iter()
+                .filter(|check| check.observed == Observed::Missing)
+                .count(),
+        };
+        evaluation.map_in_order(threads, keep, evaluated, |done: Evaluated| {
+            for warning in &done.warnings {
+                eprintln!("fault-summary: warning: {warning}");
+            }
+            missing += done.missing;
+            stream.push(out, &done.item)
+        })?;
+        let (head, tail) = stream.frame()?;
+        Ok((head.into_bytes(), tail.as_bytes().to_vec()))
     })
     .map_err(|err| CliError(format!("{output}: {err}")))?;
+    let tally = stream.tally();
     if let Some(junit_path) = &junit {
         let failed = |err: std::io::Error| CliError(format!("{junit_path}: {err}"));
         let xml = junit::render(&cases::judge_run(&name, &evaluation)).map_err(failed)?;
@@ -312,21 +343,13 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
         };
         extra.extend(pages.write(&[run], "fault-summary").map_err(CliError)?);
     }
-    let tally = Tally::of(&scenarios, suite.scenarios.len(), strictness);
     if !args.quiet {
         eprintln!("{}", result_line(&name, &tally, &choice, &output, &extra));
     }
-    if junit_written.is_some() && strictness == Strictness::Reference {
-        let missing = scenarios
-            .iter()
-            .flat_map(|scenario| &scenario.checks)
-            .filter(|check| check.observed == Observed::Missing)
-            .count();
-        if missing > 0 {
-            eprintln!(
-                "fault-summary: note: {missing} checked metric(s) never appeared: the summary counts them as 0, as the reference does, while the JUnit report marks them as errors; --strict makes the summary fail them too"
-            );
-        }
+    if junit_written.is_some() && strictness == Strictness::Reference && missing > 0 {
+        eprintln!(
+            "fault-summary: note: {missing} checked metric(s) never appeared: the summary counts them as 0, as the reference does, while the JUnit report marks them as errors; --strict makes the summary fail them too"
+        );
     }
     Ok(if args.exit_code && !tally.all_pass {
         1

@@ -409,7 +409,7 @@ pub fn check_run(data: &[u8], dir: &Path) {
             }
         };
     // Stay inside the scratch folder: no absolute paths, no `..` (think of /proc/kcore).
-    if manifest.rows.iter().any(|row| leaves(&row.streamer_log)) {
+    if manifest.rows.iter().any(|row| leaves(&row.streamer_log())) {
         return;
     }
     let mode = if flags & 1 == 0 {
@@ -421,6 +421,7 @@ pub fn check_run(data: &[u8], dir: &Path) {
         locate_lines: flags & 2 != 0,
         confine: flags & 8 != 0,
         charts: flags & 16 != 0,
+        streamer_log_only: flags & 32 != 0,
     };
     let strictness = if flags & 4 == 0 {
         Strictness::Reference
@@ -469,7 +470,7 @@ pub fn check_run(data: &[u8], dir: &Path) {
     let lines = splitlines(&text);
     for scenario in &scenarios {
         let read_our_log = matches!(
-            scenario.row.streamer_log.as_str(),
+            scenario.row.streamer_log(),
             "a.log" | "torn_read/streamer.log" | "./a.log" | "./torn_read/streamer.log"
         );
         // Confinement refuses exactly the logs outside the run, and ours are inside it.
@@ -506,7 +507,7 @@ pub fn check_run(data: &[u8], dir: &Path) {
     let json_scenarios = doc["scenarios"].as_array().expect("scenarios");
     assert_eq!(json_scenarios.len(), scenarios.len());
     for (json, scenario) in json_scenarios.iter().zip(&scenarios) {
-        assert_eq!(json["id"].as_str(), Some(scenario.row.scenario_id.as_str()));
+        assert_eq!(json["id"].as_str(), Some(scenario.row.scenario_id()));
         let passed = json["status"] == "PASS";
         assert_eq!(passed, scenario.passes(strictness));
         let violations = json["violations"].as_array().expect("violations").len();
