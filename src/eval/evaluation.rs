@@ -102,7 +102,7 @@ impl std::error::Error for OrderError {}
 pub fn order(manifest: &Utf8Path, rows: Vec<Row>) -> Result<Vec<OrderedRow>, OrderError> {
     let mut ordered = Vec::with_capacity(rows.len());
     for row in rows {
-        let order = PyInt::parse(&row.order()).map_err(|err| OrderError {
+        let order = PyInt::parse(row.order()).map_err(|err| OrderError {
             manifest: manifest.to_path_buf(),
             line: row.line,
             value: row.order().to_string(),
@@ -151,9 +151,9 @@ pub fn evaluate_scenario(
 ) -> Scenario {
     let OrderedRow { order, row } = ordered;
     let exit = ExitCodes {
-        sim: ExitCode::parse(&row.sim_rc()),
-        streamer: ExitCode::parse(&row.streamer_rc()),
-        tester: ExitCode::parse(&row.tester_rc()),
+        sim: ExitCode::parse(row.sim_rc()),
+        streamer: ExitCode::parse(row.streamer_rc()),
+        tester: ExitCode::parse(row.tester_rc()),
     };
     let companion = |named: &str| (!options.streamer_log_only).then(|| resolver.resolve(named));
     let (streamer_log, seen_regular) = resolver.resolve_seen(row.streamer_log());
@@ -185,7 +185,7 @@ pub fn evaluate_scenario(
     let mut scenario = Scenario {
         row: row.clone(),
         order: order.clone(),
-        duration_ms: int_or(&row.duration_ms(), 0),
+        duration_ms: int_or(row.duration_ms(), 0),
         exit,
         files,
         log,
@@ -642,6 +642,67 @@ mod tests {
         assert_eq!(scenario.exit.verdict(), crate::eval::model::Verdict::Error(
             "process_rc(sim=-1,streamer=-1,tester=-1): sim_rc=\"\" is not an integer, streamer_rc=\"\" is not an integer, tester_rc=\"\" is not an integer (counted as -1)".to_string()
         ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn scenarios_mapped_on_threads_come_in_order_and_are_kept_only_when_asked() {
+        let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
+            .unwrap()
+            .join(format!(
+                "fault-harness-evaluation-{}-threads",
+                std::process::id()
+            ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        // More scenarios than the threads may run ahead of the one taken (four batches
+        // each), in an order the manifest's rows do not have.
+        let count = BATCH * AHEAD * 3 + 7;
+        let mut manifest = String::from("order\tscenario_id\n");
+        for i in 0..count {
+            manifest.push_str(&format!("{}\ts{i}\n", count - i));
+        }
+        std::fs::write(dir.join("manifest.tsv"), manifest).unwrap();
+        let open = || {
+            Evaluation::open_dir(&dir, None, Arc::new(Suite::builtin()), Options::default())
+                .unwrap()
+        };
+        let evaluation = open();
+        let mut seen = Vec::new();
+        let mapped =
+            |index: usize, scenario: &Scenario| (index, scenario.row.scenario_id().to_string());
+        evaluation
+            .map_in_order(3, false, mapped, |item| {
+                seen.push(item);
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+        let expected: Vec<(usize, String)> = (0..count)
+            .map(|index| (index, format!("s{}", count - 1 - index)))
+            .collect();
+        assert_eq!(seen, expected);
+        assert_eq!(evaluation.evaluated().count(), 0);
+        // Kept: every scenario stays evaluated, as `scenario` keeps it.
+        let mut kept = 0;
+        evaluation
+            .map_in_order(2, true, mapped, |_| {
+                kept += 1;
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+        assert_eq!((kept, evaluation.evaluated().count()), (count, count));
+        // The first error stops the taking and is returned; later items are not taken.
+        let evaluation = open();
+        let mut taken = 0;
+        let stopped = evaluation.map_in_order(2, false, mapped, |(index, _)| {
+            taken += 1;
+            if index == 100 {
+                Err(index)
+            } else {
+                Ok(())
+            }
+        });
+        assert_eq!((stopped, taken), (Err(100), 101));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

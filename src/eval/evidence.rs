@@ -282,4 +282,60 @@ mod tests {
         );
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    #[test]
+    fn paths_lead_where_realpath_says_through_linked_folders_and_files() {
+        let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
+            .unwrap()
+            .join(format!(
+                "fault-harness-evidence-links-{}",
+                std::process::id()
+            ));
+        let _ = std::fs::remove_dir_all(&dir);
+        let run = dir.join("run");
+        for folder in ["run/a/b", "run/inner", "elsewhere/deep"] {
+            std::fs::create_dir_all(dir.join(folder)).unwrap();
+        }
+        for file in [
+            "run/a/b/log",
+            "run/inner/log",
+            "elsewhere/deep/log",
+            "elsewhere/log",
+        ] {
+            std::fs::write(dir.join(file), "x").unwrap();
+        }
+        let link =
+            |target: &str, at: &str| std::os::unix::fs::symlink(target, run.join(at)).unwrap();
+        link("../elsewhere", "out");
+        link("inner", "in");
+        link("../../../elsewhere/log", "a/b/out.log");
+        link("../inner/log", "a/in.log");
+        let resolver = Resolver::for_manifest(&run.join("manifest.tsv"));
+        let elsewhere = canonical(&dir.join("elsewhere")).unwrap();
+        // Each twice: the second answer comes from the folders kept.
+        for _ in 0..2 {
+            for (named, outside) in [
+                ("a/b/log", None),
+                ("in/log", None),
+                ("a/in.log", None),
+                ("a/b/../b/log", None),
+                ("out/deep/log", Some(elsewhere.join("deep/log"))),
+                ("out/log", Some(elsewhere.join("log"))),
+                ("a/b/out.log", Some(elsewhere.join("log"))),
+                ("in/../out/deep/log", Some(elsewhere.join("deep/log"))),
+            ] {
+                let evidence = resolver.resolve(named);
+                assert!(evidence.found, "{named}");
+                assert_eq!(evidence.outside, outside, "{named}");
+                let path = evidence.path.unwrap();
+                let is_link = path.as_std_path().is_symlink();
+                assert_eq!(
+                    resolver.canonical(&path, is_link),
+                    canonical(&path),
+                    "{named}"
+                );
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

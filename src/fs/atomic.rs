@@ -210,4 +210,34 @@ mod tests {
         names.sort();
         assert_eq!(names, ["a", "b", "link.json", "real", &"x".repeat(255)]);
     }
+
+    #[test]
+    fn a_spooled_output_gets_its_head_last_and_leaves_nothing_behind() {
+        let scratch = Scratch::new("output-spooled");
+        let dir = scratch.path();
+        let target = dir.join("summary.json");
+        // A body past the spool's buffer, so that it is read back from the file.
+        let body: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        write_atomic_spooled(&target, |out| {
+            out.write_all(&body)?;
+            Ok((b"head:".to_vec(), b":tail".to_vec()))
+        })
+        .unwrap();
+        let written = std::fs::read(&target).unwrap();
+        assert_eq!(&written[..5], b"head:");
+        assert_eq!(&written[5..written.len() - 5], &body[..]);
+        assert_eq!(&written[written.len() - 5..], b":tail");
+        // A body that fails leaves the old output as it was, and no spool or temporary file.
+        let failed = write_atomic_spooled(&target, |out| {
+            out.write_all(b"partial")?;
+            Err(std::io::Error::other("evaluation failed"))
+        });
+        assert_eq!(failed.unwrap_err().to_string(), "evaluation failed");
+        assert_eq!(std::fs::read(&target).unwrap(), written);
+        let names: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("summary.json")]);
+    }
 }

@@ -397,7 +397,7 @@ fn scenario_section(page: &mut String, run: usize, index: usize, view: &Scenario
         let _ = write!(
             page,
             " <span class=\"name\">{}</span>",
-            escape(&scenario.row.name())
+            escape(scenario.row.name())
         );
     }
     page.push_str("</h3>\n");
@@ -697,7 +697,7 @@ fn evidence(page: &mut String, scenario: &Scenario) {
         let _ = write!(
             page,
             "<li>SDP: <span class=\"mono\">{}</span></li>",
-            escape(&scenario.row.sdp_path())
+            escape(scenario.row.sdp_path())
         );
     }
     page.push_str("</ul>\n");

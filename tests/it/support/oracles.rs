@@ -378,8 +378,8 @@ fn check_pages(evaluation: &Evaluation, scenarios: &[&Scenario]) {
 
 /// Fuzz input of whole runs: flags, a manifest and one log, evaluated and rendered.
 ///
-/// Layout: byte 0 holds flags (mode, locating lines, strictness, confinement, charts and
-/// the HTML and Markdown pages), bytes 1-2
+/// Layout: byte 0 holds flags (mode, locating lines, strictness, confinement, charts,
+/// resolving the streamer log only, and the HTML and Markdown pages), bytes 1-2
 /// the manifest's length (little-endian, cut to what is there), then the
 /// manifest, then the log, written as `a.log` and `torn_read/streamer.log`
 /// beside the manifest in the scratch folder `dir`.
@@ -409,7 +409,7 @@ pub fn check_run(data: &[u8], dir: &Path) {
             }
         };
     // Stay inside the scratch folder: no absolute paths, no `..` (think of /proc/kcore).
-    if manifest.rows.iter().any(|row| leaves(&row.streamer_log())) {
+    if manifest.rows.iter().any(|row| leaves(row.streamer_log())) {
         return;
     }
     let mode = if flags & 1 == 0 {
@@ -497,6 +497,21 @@ pub fn check_run(data: &[u8], dir: &Path) {
         text.starts_with("{\n") && text.ends_with("}\n"),
         "summary framing"
     );
+    // Streamed as fault-summary streams it (two threads, each scenario evaluated afresh
+    // and dropped once rendered, the head written last), the summary has the same bytes.
+    let mut stream = summary::Stream::new(&header, &suite, tables);
+    let mut body = Vec::new();
+    evaluation
+        .map_in_order(
+            2,
+            false,
+            |index, scenario| summary::Item::render(index, scenario, &suite, strictness),
+            |item| stream.push(&mut body, &item),
+        )
+        .expect("writing to memory");
+    let (head, tail) = stream.frame().expect("a summary head");
+    let streamed = format!("{head}{}{tail}", String::from_utf8_lossy(&body));
+    assert_eq!(streamed, text, "streamed summary differs");
     let doc: serde_json::Value =
         serde_json::from_str(&neutralize_numbers(&text)).expect("summary is JSON");
     let total = doc["counts"]["total"].as_u64().expect("counts.total");
