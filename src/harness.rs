@@ -24,10 +24,11 @@ use crate::report::{junit, warnings};
 use camino::{Utf8Path, Utf8PathBuf};
 use libtest_mimic::Trial;
 pub use libtest_mimic::{Arguments, Conclusion};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::fmt;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
@@ -182,6 +183,8 @@ pub struct Finished {
     pub junit_error: Option<String>,
     /// Why the HTML report or the Markdown summary could not be written, if one could not.
     pub pages_error: Option<String>,
+    /// The runs judged, for [`main`] to leave to the end of the process.
+    evaluations: Vec<(String, Arc<Evaluation>)>,
 }
 
 impl Finished {
@@ -248,7 +251,11 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
             finish(&args, vec![test], None, &Pages::default())
         }
     };
-    finished.exit_code()
+    let code = finished.exit_code();
+    // The process ends here: freeing every scenario of a folder of 1,000 runs one by
+    // one would cost a tenth of judging them.
+    std::mem::forget(finished.evaluations);
+    code
 }
 
 /// Runs the harness over `config` with explicit arguments, as [`main`] does after reading the environment.
@@ -547,12 +554,10 @@ fn finish(
     let record = Arc::new(Mutex::new(Vec::new()));
     // Each evaluation once, with its run's name (the first part of its tests' names).
     let mut evaluations: Vec<(String, Arc<Evaluation>)> = Vec::new();
+    let mut seen: HashSet<*const Evaluation> = HashSet::new();
     for test in &tests {
         if let Some(evaluation) = &test.evaluation {
-            if !evaluations
-                .iter()
-                .any(|(_, seen)| Arc::ptr_eq(seen, evaluation))
-            {
+            if seen.insert(Arc::as_ptr(evaluation)) {
                 let run = test.case.name.split("::").next().unwrap_or_default();
                 evaluations.push((run.to_string(), Arc::clone(evaluation)));
             }
@@ -567,10 +572,39 @@ fn finish(
     // (a whole log for `over: all`) use both cores themselves: handing tests between
     // threads costs more than it saves, so one thread is the default.
     let mut args = args.clone();
+    // Reading logs is what takes time, so by default a second thread reads ahead:
+    // it evaluates the scenarios from the last run backwards while the tests are
+    // judged from the first, and each scenario is evaluated once, by whichever
+    // thread comes first. Only when every test runs: a filter or `--exact` reads
+    // only what its tests need, and an explicit `--test-threads` is obeyed as given.
+    let read_ahead = args.test_threads.is_none()
+        && !args.list
+        && !args.ignored
+        && args.filter.is_none()
+        && args.skip.is_empty()
+        && std::thread::available_parallelism().is_ok_and(|cores| cores.get() > 1);
     if args.test_threads.is_none() {
         args.test_threads = Some(1);
     }
-    let conclusion = libtest_mimic::run(&args, trials);
+    let done = AtomicBool::new(false);
+    let conclusion = std::thread::scope(|scope| {
+        if read_ahead {
+            let (evaluations, done) = (&evaluations, &done);
+            scope.spawn(move || {
+                for (_, evaluation) in evaluations.iter().rev() {
+                    for index in (0..evaluation.len()).rev() {
+                        if done.load(Ordering::Relaxed) {
+                            return;
+                        }
+                        evaluation.scenario(index);
+                    }
+                }
+            });
+        }
+        let conclusion = libtest_mimic::run(&args, trials);
+        done.store(true, Ordering::Relaxed);
+        conclusion
+    });
     // Evidence read from outside a run passes its tests silently: say so once per log.
     for (_, evaluation) in &evaluations {
         for note in evaluation.evaluated().filter_map(warnings::read_outside) {
@@ -598,6 +632,7 @@ fn finish(
         ran,
         junit_error,
         pages_error,
+        evaluations,
     }
 }
 
