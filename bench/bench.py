@@ -49,6 +49,7 @@ import os
 import random
 import shutil
 import statistics
+import re
 import subprocess
 import sys
 import tempfile
@@ -58,8 +59,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 MIB = 1 << 20
-PARTS = ("scan", "absent", "all", "report", "scaling", "harness", "history", "rows", "nextest",
-         "build")
+PARTS = ("scan", "absent", "all", "report", "scaling", "harness", "history", "rows", "fsync",
+         "nextest", "build")
 GEN_VERSION = 1
 
 # Targets of issue 4, item 2.
@@ -78,6 +79,8 @@ TARGET_REPORT_RSS_MIB = 64.0
 TARGET_REPORT_HTML_MIB = 2.0
 # Issue 11: a folder of 1,000 runs judged with regression within 2x the time without.
 TARGET_HISTORY_RATIO = 2.0
+# Issue 13: the whole folder of 1,000 runs in one process, default threads.
+TARGET_FOLDER_MS = 200.0
 HISTORY_RUNS = 1000
 # Issue 13: a manifest of 100,000 rows with tiny logs, against the reference.
 TARGET_ROWS_SPEEDUP = 10.0
@@ -732,13 +735,15 @@ def part_history(args, spawn, report) -> None:
     base = dict(os.environ, FAULT_RUN_DIR=str(folder))
     for var in ("FAULT_MODE", "FAULT_JUNIT", "FAULT_SUITE", "FAULT_HISTORY"):
         base.pop(var, None)
-    cases = {"with regression": base, "without": dict(base, FAULT_SUITE=str(off))}
+    cases = {"with regression": (base, []),
+             "without": (dict(base, FAULT_SUITE=str(off)), []),
+             "with regression, --test-threads 1": (base, ["--test-threads", "1"])}
     series = {name: Series() for name in cases}
     counts = {}
     for i in range(args.harness_runs + 1):
-        for name, env in cases.items():
+        for name, (env, extra) in cases.items():
             with open(out, "wb") as f:
-                sample = spawn.run([str(exe), "--quiet"], cwd=REPO, env=env, stdout=f)
+                sample = spawn.run([str(exe), "--quiet", *extra], cwd=REPO, env=env, stdout=f)
             result = [l for l in out.read_text().splitlines() if l.startswith("test result")]
             counts[name] = result[-1].split(". ", 1)[-1].split("; ")[0] if result else "?"
             if i > 0:  # the first round only warms up
@@ -753,6 +758,13 @@ def part_history(args, spawn, report) -> None:
     report.data["history"]["ratio"] = ratio
     report.target("history: 1,000 runs with regression vs without", f"<= {TARGET_HISTORY_RATIO}x",
                   f"{ratio:.2f}x", ratio <= TARGET_HISTORY_RATIO)
+    default_s = series["with regression"].median_s()
+    one_s = series["with regression, --test-threads 1"].median_s()
+    report.target("one process over 1,000 runs (default threads)",
+                  f"<= {TARGET_FOLDER_MS:.0f} ms", fmt_time(default_s),
+                  default_s * 1000 <= TARGET_FOLDER_MS)
+    report.target("one process over 1,000 runs: default vs --test-threads 1", "<= 1.00x",
+                  f"{default_s / one_s:.2f}x", default_s <= one_s)
 
 
 def generate_rows(root: Path, rows: int) -> Path:
@@ -829,6 +841,56 @@ def part_rows(args, spawn, ours, report) -> None:
     report.target(f"rows: {label} peak RSS", f"<= {TARGET_ROWS_RSS_MIB:.0f} MiB",
                   f"{mine.max_rss_mib():.0f} MiB", mine.max_rss_mib() <= TARGET_ROWS_RSS_MIB)
     report.target("rows: outputs byte-identical", "yes", "yes" if same else "no", same)
+
+
+def fsync_seconds(strace_log: Path) -> float:
+    """Sums the time `strace -T` gives the fsync calls it logged."""
+    total = 0.0
+    for line in strace_log.read_text().splitlines():
+        match = re.search(r"\bfsync\(.*<([0-9.]+)>$", line)
+        if match:
+            total += float(match.group(1))
+    return total
+
+
+def part_fsync(args, spawn, ours, report) -> None:
+    """The fsync before the rename, measured apart: strace -T times it inside a normal run."""
+    strace = shutil.which("strace")
+    if strace is None:
+        report.row("fsync", "-", "skipped", "-", "0", "-", "-", "strace not installed")
+        return
+    small = generate_history(args.data_dir, 10) / "run-00000"
+    rows = generate_rows(args.data_dir, args.rows)
+    out_dir = Path(tempfile.mkdtemp(prefix="fh-bench-fsync-", dir=spawn.workdir))
+    cases = {
+        "one small run": (small, ["--run-dir", str(small)]),
+        f"{args.rows:,} rows": (rows, ["--manifest", "manifest.tsv", "--run-id", rows.name,
+                                       "--run-dir", ".", "--mode", "degraded"]),
+    }
+    for label, (cwd, argv) in cases.items():
+        out = out_dir / "summary.json"
+        trace = out_dir / "strace.log"
+        spent, walls = [], Series()
+        command = [str(ours), *argv, "--output", str(out), "--quiet"]
+        for i in range(args.runs + 1):  # the first round only warms up
+            # Traced and untraced runs alternate; seccomp stops only on fsync, so the
+            # traced run is timed as it would run otherwise.
+            spawn.run([strace, "-f", "--seccomp-bpf", "-T", "-e", "trace=fsync", "-o",
+                       str(trace), *command], cwd=cwd)
+            sample = spawn.run(command, cwd=cwd)
+            if i > 0:
+                spent.append(fsync_seconds(trace))
+                walls.samples.append(sample)
+        size = out.stat().st_size
+        fsync_s = statistics.median(spent)
+        share = fsync_s / walls.median_s()
+        report.row("fsync", label, "fsync before the rename", fmt_time(fsync_s), str(len(spent)),
+                   "-", "-", f"summary {size / MIB:.1f} MiB; {share:.0%} of the run "
+                   f"({fmt_time(walls.median_s())} untraced)")
+        report.data.setdefault("fsync", {})[label] = {"fsync_s": fsync_s,
+                                                      "run_s": walls.median_s(),
+                                                      "summary_bytes": size}
+    shutil.rmtree(out_dir)
 
 
 def part_nextest(args, spawn, report) -> None:
@@ -989,7 +1051,7 @@ def main() -> int:
     ours = REPO / "target" / "release" / "fault-summary"
     if args.fault_summary:
         ours = args.fault_summary.resolve()
-    if {"scan", "absent", "all", "report", "scaling", "rows"} & set(parts):
+    if {"scan", "absent", "all", "report", "scaling", "rows", "fsync"} & set(parts):
         if not args.no_build and not args.fault_summary:
             cargo(["build", "--release", "--bin", "fault-summary"])
         args.data_dir.mkdir(parents=True, exist_ok=True)
@@ -1013,6 +1075,8 @@ def main() -> int:
             part_history(args, spawn, report)
         elif part == "rows":
             part_rows(args, spawn, ours, report)
+        elif part == "fsync":
+            part_fsync(args, spawn, ours, report)
         elif part == "nextest":
             args.data_dir.mkdir(parents=True, exist_ok=True)
             part_nextest(args, spawn, report)

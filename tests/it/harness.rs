@@ -603,3 +603,26 @@ fn exact_reads_only_the_run_its_name_designates() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_default_read_ahead_judges_exactly_as_one_thread_does() {
+    // A folder of runs of every kind: by default a second thread evaluates scenarios
+    // from the last run backwards while the tests are judged from the first.
+    let config = Config::new(crate::support::utf8(
+        crate::support::crate_root().join("tests/fixtures/runs"),
+    ));
+    let verdicts = |out: &crate::support::harness::InProcess| {
+        out.finished
+            .ran
+            .iter()
+            .map(|judged| {
+                let verdict = format!("{:?}", judged.verdict);
+                (judged.name.clone(), verdict, judged.evidence.clone())
+            })
+            .collect::<Vec<_>>()
+    };
+    let ahead = verdicts(&run_in_process(&config, &[]));
+    let alone = verdicts(&run_in_process(&config, &["--test-threads", "1"]));
+    assert!(ahead.len() > 50, "{} tests", ahead.len());
+    assert_eq!(ahead, alone);
+}
