@@ -418,8 +418,9 @@ impl Evaluation {
         evaluate_scenario(ordered, &self.resolver, checks, &tokens, self.options)
     }
 
-    /// Evaluates every scenario on up to `threads` threads and hands what `map` makes of
-    /// each, on the thread that evaluated it, to `take` in evaluation order.
+    /// Evaluates every scenario on up to `threads` threads (`None`: one per core, which
+    /// is only looked up when there is work for more than one) and hands what `map`
+    /// makes of each, on the thread that evaluated it, to `take` in evaluation order.
     ///
     /// With `keep` the scenarios are kept (as [`Evaluation::scenario`] keeps them), else
     /// each is dropped once mapped: a long manifest is then summarized in bounded
@@ -427,7 +428,7 @@ impl Evaluation {
     /// error of `take` stops the threads and is returned.
     pub fn map_in_order<T: Send, E>(
         &self,
-        threads: usize,
+        threads: Option<usize>,
         keep: bool,
         map: impl Fn(usize, &Scenario) -> T + Sync,
         mut take: impl FnMut(T) -> Result<(), E>,
@@ -440,7 +441,14 @@ impl Evaluation {
             }
         };
         let batches = self.len().div_ceil(BATCH);
-        let threads = threads.clamp(1, batches.max(1));
+        let threads = match threads {
+            _ if batches <= 1 => 1,
+            Some(threads) => threads.clamp(1, batches),
+            // Looking it up reads the control group's files.
+            None => {
+                std::thread::available_parallelism().map_or(1, |cores| cores.get().min(batches))
+            }
+        };
         if threads == 1 {
             return (0..self.len()).filter_map(evaluate).try_for_each(take);
         }
@@ -672,7 +680,7 @@ mod tests {
         let mapped =
             |index: usize, scenario: &Scenario| (index, scenario.row.scenario_id().to_string());
         evaluation
-            .map_in_order(3, false, mapped, |item| {
+            .map_in_order(Some(3), false, mapped, |item| {
                 seen.push(item);
                 Ok::<(), ()>(())
             })
@@ -685,7 +693,7 @@ mod tests {
         // Kept: every scenario stays evaluated, as `scenario` keeps it.
         let mut kept = 0;
         evaluation
-            .map_in_order(2, true, mapped, |_| {
+            .map_in_order(Some(2), true, mapped, |_| {
                 kept += 1;
                 Ok::<(), ()>(())
             })
@@ -694,7 +702,7 @@ mod tests {
         // The first error stops the taking and is returned; later items are not taken.
         let evaluation = open();
         let mut taken = 0;
-        let stopped = evaluation.map_in_order(2, false, mapped, |(index, _)| {
+        let stopped = evaluation.map_in_order(Some(2), false, mapped, |(index, _)| {
             taken += 1;
             if index == 100 {
                 Err(index)

@@ -42,25 +42,74 @@ pub fn write_atomic_with(
 /// returns: for an output whose beginning depends on all that follows (a summary's
 /// counts come before its scenarios), streamed without being held.
 ///
-/// The body goes to a spool file beside `path`, unlinked at once so that nothing
-/// of it outlives the process; the head, the spool (copied by the kernel where
-/// it can) and the tail then go to the temporary file that is renamed into place.
+/// The body is held in memory up to [`SPOOL_IN_MEMORY`] bytes; past that it goes to a
+/// spool file beside `path`, unlinked at once so that nothing of it outlives the
+/// process. The head, the body (copied by the kernel where it can) and the tail then
+/// go to the temporary file that is renamed into place.
 pub fn write_atomic_spooled(
     path: &Path,
     body: impl FnOnce(&mut dyn Write) -> std::io::Result<(Vec<u8>, Vec<u8>)>,
 ) -> std::io::Result<()> {
     let (path, parent) = prepare(path)?;
-    let (spool_path, spool) = create_temp(&parent, &path)?;
-    std::fs::remove_file(&spool_path)?;
-    let mut buffered = BufWriter::with_capacity(BUFFER, spool);
-    let (head, tail) = body(&mut buffered)?;
-    let mut spool = buffered.into_inner().map_err(|err| err.into_error())?;
-    spool.seek(SeekFrom::Start(0))?;
-    write_file_atomic(&path, &parent, |file| {
-        file.write_all(&head)?;
-        std::io::copy(&mut spool, file)?;
-        file.write_all(&tail)
+    let mut spool = Spool {
+        held: Vec::new(),
+        file: None,
+        folder: &parent,
+        target: &path,
+    };
+    let (head, tail) = body(&mut spool)?;
+    let file = match spool.file.take() {
+        None => None,
+        Some(buffered) => {
+            let mut file = buffered.into_inner().map_err(|err| err.into_error())?;
+            file.seek(SeekFrom::Start(0))?;
+            Some(file)
+        }
+    };
+    write_file_atomic(&path, &parent, |out| {
+        out.write_all(&head)?;
+        match file {
+            None => out.write_all(&spool.held)?,
+            Some(mut file) => {
+                std::io::copy(&mut file, out)?;
+            }
+        }
+        out.write_all(&tail)
     })
+}
+
+/// Bytes of a spooled body held in memory before it goes to a file.
+const SPOOL_IN_MEMORY: usize = 1 << 20;
+
+/// Where [`write_atomic_spooled`] keeps the body: memory, then an unlinked file.
+struct Spool<'a> {
+    held: Vec<u8>,
+    file: Option<BufWriter<File>>,
+    folder: &'a Path,
+    target: &'a Path,
+}
+
+impl Write for Spool<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.file.is_none() && self.held.len() + bytes.len() > SPOOL_IN_MEMORY {
+            let (spool_path, file) = create_temp(self.folder, self.target)?;
+            std::fs::remove_file(&spool_path)?;
+            let mut buffered = BufWriter::with_capacity(BUFFER, file);
+            buffered.write_all(&std::mem::take(&mut self.held))?;
+            self.file = Some(buffered);
+        }
+        match &mut self.file {
+            Some(file) => file.write(bytes),
+            None => {
+                self.held.extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.as_mut().map_or(Ok(()), Write::flush)
+    }
 }
 
 /// Returns where writing to `path` goes (its links followed) and the folder it is in,
@@ -216,20 +265,26 @@ mod tests {
         let scratch = Scratch::new("output-spooled");
         let dir = scratch.path();
         let target = dir.join("summary.json");
-        // A body past the spool's buffer, so that it is read back from the file.
-        let body: Vec<u8> = (0..200_000u32).map(|i| b'a' + (i % 26) as u8).collect();
-        write_atomic_spooled(&target, |out| {
-            out.write_all(&body)?;
-            Ok((b"head:".to_vec(), b":tail".to_vec()))
-        })
-        .unwrap();
+        // A small body stays in memory; one past SPOOL_IN_MEMORY goes to a spool file
+        // and is read back from it.
+        for size in [10, SPOOL_IN_MEMORY + 300_000] {
+            let body: Vec<u8> = (0..size).map(|i| b'a' + (i % 26) as u8).collect();
+            write_atomic_spooled(&target, |out| {
+                for piece in body.chunks(7_000) {
+                    out.write_all(piece)?;
+                }
+                Ok((b"head:".to_vec(), b":tail".to_vec()))
+            })
+            .unwrap();
+            let written = std::fs::read(&target).unwrap();
+            assert_eq!(&written[..5], b"head:");
+            assert_eq!(&written[5..written.len() - 5], &body[..]);
+            assert_eq!(&written[written.len() - 5..], b":tail");
+        }
         let written = std::fs::read(&target).unwrap();
-        assert_eq!(&written[..5], b"head:");
-        assert_eq!(&written[5..written.len() - 5], &body[..]);
-        assert_eq!(&written[written.len() - 5..], b":tail");
         // A body that fails leaves the old output as it was, and no spool or temporary file.
         let failed = write_atomic_spooled(&target, |out| {
-            out.write_all(b"partial")?;
+            out.write_all(&vec![b'x'; SPOOL_IN_MEMORY + 1])?;
             Err(std::io::Error::other("evaluation failed"))
         });
         assert_eq!(failed.unwrap_err().to_string(), "evaluation failed");

@@ -301,7 +301,6 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
     }
     let mut stream = summary::Stream::new(&header, &suite, tables);
     let mut missing = 0;
-    let threads = std::thread::available_parallelism().map_or(1, usize::from);
     atomic::write_atomic_spooled(output.as_std_path(), |out| {
         // Each scenario is evaluated and rendered on one of the threads; the warnings
         // and items are written in evaluation order.
@@ -314,7 +313,7 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
                 .filter(|check| check.observed == Observed::Missing)
                 .count(),
         };
-        evaluation.map_in_order(threads, keep, evaluated, |done: Evaluated| {
+        evaluation.map_in_order(None, keep, evaluated, |done: Evaluated| {
             for warning in &done.warnings {
                 eprintln!("fault-summary: warning: {warning}");
             }

@@ -503,7 +503,7 @@ pub fn check_run(data: &[u8], dir: &Path) {
     let mut body = Vec::new();
     evaluation
         .map_in_order(
-            2,
+            Some(2),
             false,
             |index, scenario| summary::Item::render(index, scenario, &suite, strictness),
             |item| stream.push(&mut body, &item),
