@@ -474,6 +474,8 @@ def part_scan(args, spawn, ours, report, absent: bool) -> None:
     if "identical" in r:
         report.target(f"{part}: outputs byte-identical", "yes", "yes" if r["identical"] else "no",
                       r["identical"])
+    if not absent:
+        tail_against_floor(args, spawn, ours, run, report)
     if absent:
         # One read of each file: the bytes read (rchar, which also counts the manifest,
         # the dynamic loader and re-reading the few hit lines) exceed the logs' size by
@@ -482,6 +484,41 @@ def part_scan(args, spawn, ours, report, absent: bool) -> None:
         limit = 64 * 1024 * len(SCENARIOS)
         report.target("absent: one read of each file", f"0 <= read - logs <= {limit // 1024} KiB",
                       f"{extra / 1024:+,.0f} KiB", 0 <= extra <= limit)
+
+
+def tail_against_floor(args, spawn, ours, run: Path, report) -> None:
+    """Issue 13's tail targets: fault-summary on the soak run against `fault-summary
+    --version` (the floor: starting the process), alternated; and the bytes it reads
+    beyond the floor's and the manifest, per log."""
+    out_dir = Path(tempfile.mkdtemp(prefix="fh-bench-tail-", dir=spawn.workdir))
+    argv = [str(ours), "--manifest", str(run / "manifest.tsv"), "--run-id", run.name,
+            "--run-dir", str(run), "--started-at", STARTED_AT, "--finished-at", FINISHED_AT,
+            "--mode", "degraded", "--output", str(out_dir / "summary.json"), "--quiet"]
+    tail, floor = Series(), Series()
+    for i in range(2 * args.scaling_runs + 1):  # the first round only warms up
+        t = spawn.run(argv, cwd=run)
+        f = spawn.run([str(ours), "--version"], cwd=run)
+        if i > 0:
+            tail.samples.append(t)
+            floor.samples.append(f)
+    shutil.rmtree(out_dir)
+    logs = len(SCENARIOS)
+    per_log = (tail.median_rchar() - floor.median_rchar()
+               - (run / "manifest.tsv").stat().st_size) / logs
+    ratio = tail.median_s() / floor.median_s()
+    label = f"3x{args.size_mib} MiB soak"
+    report.row("scan", label, "fault-summary --version (floor)", fmt_time(floor.median_s()),
+               str(len(floor.samples)), f"{floor.max_rss_mib():.1f} MiB",
+               fmt_mib(floor.median_rchar()), "")
+    report.row("scan", label, "fault-summary, alternated with the floor",
+               fmt_time(tail.median_s()), str(len(tail.samples)), f"{tail.max_rss_mib():.1f} MiB",
+               fmt_mib(tail.median_rchar()),
+               f"{ratio:.2f}x the floor; {per_log / 1024:.1f} KiB read per log")
+    report.data["tail"] = {"ours_s": tail.median_s(), "floor_s": floor.median_s(),
+                           "ratio": ratio, "read_per_log": per_log}
+    report.target("tail: read per log (metric lines in the last 64 KiB)", "<= 64 KiB",
+                  f"{per_log / 1024:.1f} KiB", per_log <= 64 * 1024)
+    report.target("tail: against the --version floor", "<= 2.0x", f"{ratio:.2f}x", ratio <= 2.0)
 
 
 def soak_and_absent(args) -> tuple[Path, Path]:
