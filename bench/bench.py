@@ -476,6 +476,7 @@ def part_scan(args, spawn, ours, report, absent: bool) -> None:
                       r["identical"])
     if not absent:
         tail_against_floor(args, spawn, ours, run, report)
+        line_numbers_cost(args, spawn, ours, run, report)
     if absent:
         # One read of each file: the bytes read (rchar, which also counts the manifest,
         # the dynamic loader and re-reading the few hit lines) exceed the logs' size by
@@ -519,6 +520,49 @@ def tail_against_floor(args, spawn, ours, run: Path, report) -> None:
     report.target("tail: read per log (metric lines in the last 64 KiB)", "<= 64 KiB",
                   f"{per_log / 1024:.1f} KiB", per_log <= 64 * 1024)
     report.target("tail: against the --version floor", "<= 2.0x", f"{ratio:.2f}x", ratio <= 2.0)
+
+
+def line_numbers_cost(args, spawn, ours, run: Path, report) -> None:
+    """What naming the line of a failing check costs: the soak run summarized with a JUnit
+    report (whose messages name lines), once with every check passing and once with
+    every scenario's p50_us_max at 1, so that one check per log fails and its line is
+    found by counting line breaks from the log's start."""
+    out_dir = Path(tempfile.mkdtemp(prefix="fh-bench-lines-", dir=spawn.workdir))
+    suite = json.loads(subprocess.run([str(ours), "--print-suite"], capture_output=True,
+                                      check=True, text=True).stdout)
+    for table in suite["modes"]["degraded"].values():
+        if "p50_us_max" in table:
+            table["p50_us_max"] = 1
+    failing = out_dir / "failing-suite.json"
+    failing.write_text(json.dumps(suite))
+
+    def argv(extra: list[str]) -> list[str]:
+        return [str(ours), "--manifest", str(run / "manifest.tsv"), "--run-id", run.name,
+                "--run-dir", str(run), "--mode", "degraded", "--output",
+                str(out_dir / "summary.json"), "--junit", str(out_dir / "junit.xml"), "--quiet",
+                *extra]
+
+    passing, failed = Series(), Series()
+    for i in range(args.runs + 1):  # the first round only warms up
+        p = spawn.run(argv([]), cwd=run)
+        f = spawn.run(argv(["--suite", str(failing)]), cwd=run)
+        if i > 0:
+            passing.samples.append(p)
+            failed.samples.append(f)
+    junit = (out_dir / "junit.xml").read_text()
+    shutil.rmtree(out_dir)
+    named = len(re.findall(r"streamer\.log:\d+", junit))
+    label = f"3x{args.size_mib} MiB soak, --junit"
+    report.row("scan", label, "every check passing", fmt_time(passing.median_s()),
+               str(len(passing.samples)), f"{passing.max_rss_mib():.1f} MiB",
+               fmt_mib(passing.median_rchar()), "byte offsets only")
+    report.row("scan", label, "one failing check per log", fmt_time(failed.median_s()),
+               str(len(failed.samples)), f"{failed.max_rss_mib():.1f} MiB",
+               fmt_mib(failed.median_rchar()),
+               f"{named} line numbers named; +{fmt_time(failed.median_s() - passing.median_s())}")
+    report.data["line_numbers"] = {"passing_s": passing.median_s(), "failing_s": failed.median_s(),
+                                   "passing_rchar": passing.median_rchar(),
+                                   "failing_rchar": failed.median_rchar(), "named": named}
 
 
 def soak_and_absent(args) -> tuple[Path, Path]:
