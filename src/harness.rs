@@ -297,7 +297,20 @@ fn focus(args: &Arguments) -> Option<&str> {
 /// a `focus` (one test's name), only the run it names, and its history only for a
 /// regression test.
 fn tests(config: &Config, focus: Option<&str>) -> Vec<Test> {
-    let dirs = match run_dir::discover(&config.runs) {
+    // The run a focus names is `<run>` or, for a later run of the same sanitized name,
+    // `<run>#<n>`: only sub-folders whose sanitized name starts with `<run>` can be it
+    // or come before it with the same name.
+    let focus_run = focus.map(|name| {
+        let run = name.split("::").next().unwrap_or(name);
+        match run.rsplit_once('#') {
+            Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base,
+            _ => run,
+        }
+    });
+    let found = run_dir::discover_where(&config.runs, |name| {
+        focus_run.is_none_or(|run| cases::sanitize(name).starts_with(run))
+    });
+    let dirs = match found {
         Ok(dirs) => dirs,
         Err(err) => {
             let message = format!(

@@ -238,6 +238,16 @@ pub fn is_run_dir(dir: &Path) -> bool {
 
 /// Finds the run directories at `path`: itself if it is one, else its sub-folders that are.
 pub fn discover(path: &Utf8Path) -> Result<Vec<Utf8PathBuf>, RunError> {
+    discover_where(path, |_| true)
+}
+
+/// Finds the run directories at `path` like [`discover`], looking into only the
+/// sub-folders whose name `named` accepts (and any whose name is not UTF-8): finding
+/// one run of a folder of thousands costs a listing, not a look into each.
+pub fn discover_where(
+    path: &Utf8Path,
+    named: impl Fn(&str) -> bool,
+) -> Result<Vec<Utf8PathBuf>, RunError> {
     let io = |source| RunError::Io {
         path: path.to_path_buf(),
         source,
@@ -265,6 +275,9 @@ pub fn discover(path: &Utf8Path) -> Result<Vec<Utf8PathBuf>, RunError> {
     let mut runs = Vec::new();
     for entry in std::fs::read_dir(path).map_err(io)? {
         let entry = entry.map_err(io)?;
+        if entry.file_name().to_str().is_some_and(|name| !named(name)) {
+            continue;
+        }
         let sub = entry.path();
         if !(sub.is_dir() && is_run_dir(Path::new(&sub))) {
             continue;

@@ -626,3 +626,35 @@ fn the_default_read_ahead_judges_exactly_as_one_thread_does() {
     assert!(ahead.len() > 50, "{} tests", ahead.len());
     assert_eq!(ahead, alone);
 }
+
+#[test]
+fn exact_finds_its_run_among_runs_whose_names_sanitize_alike() {
+    // "x y" and "x_y" are both named x_y; the first in order keeps the name, the second
+    // is x_y#2. `--exact` looks into only the folders whose names can be its run's.
+    let scratch = crate::support::Scratch::new("exact-alike");
+    for dir in ["x y", "x_y", "z"] {
+        crate::support::runs::copy_run(&fixture("passing"), &scratch.path().join(dir));
+    }
+    let config = Config::new(crate::support::utf8(scratch.path()));
+    let listed = run_in_process(&config, &["--list"]);
+    assert!(
+        listed
+            .stdout
+            .contains("x_y#2::torn_read::process_exit: test"),
+        "{}",
+        listed.stdout
+    );
+    for (name, dir) in [("x_y", "x y"), ("x_y#2", "x_y")] {
+        let test = format!("{name}::torn_read::process_exit");
+        let out = run_in_process(&config, &["--exact", &test]);
+        assert_eq!(out.ran(), [test.as_str()]);
+        // Only the named run's tests are named (19, one of which runs).
+        assert_eq!(out.finished.conclusion.num_filtered_out, 18);
+        let evidence = &out.get(&test).evidence;
+        let manifest = scratch.path().join(dir).join("manifest.tsv");
+        assert!(
+            evidence.contains(&format!("manifest: {}:", manifest.display())),
+            "{evidence}"
+        );
+    }
+}
