@@ -839,6 +839,29 @@ def part_history(args, spawn, report) -> None:
     report.data["history"]["ratio"] = ratio
     report.target("history: 1,000 runs with regression vs without", f"<= {TARGET_HISTORY_RATIO}x",
                   f"{ratio:.2f}x", ratio <= TARGET_HISTORY_RATIO)
+    # One --exact test: a folder of one run against the 1,000-run folder, alternated.
+    single = generate_history(args.data_dir, 1)
+    exact_cases = {1: (single, "run-00000"), HISTORY_RUNS: (folder, f"run-{HISTORY_RUNS - 1:05d}")}
+    exact = {runs: Series() for runs in exact_cases}
+    for i in range(args.harness_runs + 1):
+        for runs, (where, run) in exact_cases.items():
+            env = dict(base, FAULT_RUN_DIR=str(where))
+            with open(out, "wb") as f:
+                sample = spawn.run([str(exe), "--exact", f"{run}::{EXACT_TEST.split('::', 1)[1]}"],
+                                   cwd=REPO, env=env, stdout=f)
+            if "1 passed" not in out.read_text():
+                raise SystemExit(f"--exact in {where} did not pass exactly one test")
+            if i > 0:
+                exact[runs].samples.append(sample)
+    out.unlink(missing_ok=True)
+    for runs, s in exact.items():
+        report.row("history", f"{runs} run{'s' if runs > 1 else ''} (release)",
+                   "fault_suite --exact 1 test", fmt_time(s.median_s()), str(len(s.samples)),
+                   f"{s.max_rss_mib():.1f} MiB", fmt_mib(s.median_rchar()), "1 passed")
+    exact_ratio = exact[HISTORY_RUNS].median_s() / exact[1].median_s()
+    report.data["history"]["exact"] = {str(r): s.median_s() for r, s in exact.items()}
+    report.target("--exact 1 test: 1,000 runs vs 1 run", "<= 2.0x", f"{exact_ratio:.2f}x",
+                  exact_ratio <= 2.0)
     default_s = series["with regression"].median_s()
     one_s = series["with regression, --test-threads 1"].median_s()
     report.target("one process over 1,000 runs (default threads)",
