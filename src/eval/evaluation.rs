@@ -574,6 +574,7 @@ impl Evaluation {
 mod tests {
     use super::*;
     use crate::input::mode::Mode;
+    use crate::testing::Scratch;
 
     /// Writes a run of one torn_read scenario whose streamer log is `log`.
     fn run_with_log(label: &str, log: &str) -> Utf8PathBuf {
@@ -655,14 +656,8 @@ mod tests {
 
     #[test]
     fn scenarios_mapped_on_threads_come_in_order_and_are_kept_only_when_asked() {
-        let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
-            .unwrap()
-            .join(format!(
-                "fault-harness-evaluation-{}-threads",
-                std::process::id()
-            ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = Scratch::new("evaluation-threads");
+        let dir = scratch.utf8().to_path_buf();
         // More scenarios than the threads may run ahead of the one taken (four batches
         // each), in an order the manifest's rows do not have.
         let count = BATCH * AHEAD * 3 + 7;
@@ -711,6 +706,5 @@ mod tests {
             }
         });
         assert_eq!((stopped, taken), (Err(100), 101));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -250,6 +250,7 @@ pub fn read_log(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::Scratch;
 
     #[test]
     fn relative_paths_are_tried_beside_the_manifest_first() {
@@ -285,13 +286,8 @@ mod tests {
 
     #[test]
     fn paths_lead_where_realpath_says_through_linked_folders_and_files() {
-        let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
-            .unwrap()
-            .join(format!(
-                "fault-harness-evidence-links-{}",
-                std::process::id()
-            ));
-        let _ = std::fs::remove_dir_all(&dir);
+        let scratch = Scratch::new("evidence-links");
+        let dir = scratch.utf8();
         let run = dir.join("run");
         for folder in ["run/a/b", "run/inner", "elsewhere/deep"] {
             std::fs::create_dir_all(dir.join(folder)).unwrap();
@@ -336,6 +332,5 @@ mod tests {
                 );
             }
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
