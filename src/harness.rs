@@ -583,13 +583,13 @@ fn finish(
         .collect();
     // A test is judged in microseconds once its scenario is read, and the costly reads
     // (a whole log for `over: all`) use both cores themselves: handing tests between
-    // threads costs more than it saves, so one thread is the default.
+    // threads costs more than it saves, so one test thread is the default. Reading the
+    // logs is what takes time, so by default a second thread reads ahead instead: it
+    // evaluates the scenarios from the last run backwards while the tests are judged
+    // from the first, each scenario evaluated once, by whichever thread comes first.
+    // Only when every test runs: a filter or `--exact` reads only what its tests
+    // need, and an explicit `--test-threads` is obeyed as given.
     let mut args = args.clone();
-    // Reading logs is what takes time, so by default a second thread reads ahead:
-    // it evaluates the scenarios from the last run backwards while the tests are
-    // judged from the first, and each scenario is evaluated once, by whichever
-    // thread comes first. Only when every test runs: a filter or `--exact` reads
-    // only what its tests need, and an explicit `--test-threads` is obeyed as given.
     let read_ahead = args.test_threads.is_none()
         && !args.list
         && !args.ignored
@@ -609,7 +609,14 @@ fn finish(
                         if done.load(Ordering::Relaxed) {
                             return;
                         }
-                        evaluation.scenario(index);
+                        // A panic (a bug) is left to the test that meets it, which
+                        // records it as an internal error.
+                        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            evaluation.scenario(index);
+                        }));
+                        if read.is_err() {
+                            return;
+                        }
                     }
                 }
             });

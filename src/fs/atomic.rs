@@ -42,7 +42,7 @@ pub fn write_atomic_with(
 /// returns: for an output whose beginning depends on all that follows (a summary's
 /// counts come before its scenarios), streamed without being held.
 ///
-/// The body is held in memory up to [`SPOOL_IN_MEMORY`] bytes; past that it goes to a
+/// The body is held in memory up to 1 MiB; past that it goes to a
 /// spool file beside `path`, unlinked at once so that nothing of it outlives the
 /// process. The head, the body (copied by the kernel where it can) and the tail then
 /// go to the temporary file that is renamed into place.
