@@ -54,6 +54,10 @@ static LAST_SPACE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"[{SPACE}][^{SPACE}]*\z")).expect("a fixed, valid pattern")
 });
 
+/// Pairs of a line up to which a repeated key is found by looking along them; a line
+/// with more is indexed (metric lines hold a handful, a hostile one a quarter million).
+const SCANNED_PAIRS: usize = 16;
+
 /// Bytes of text held at least before what precedes their last whitespace is matched.
 const HELD: usize = 64 * 1024;
 
@@ -69,6 +73,8 @@ pub struct PairParser {
     /// searched again only once it has doubled, so the searches stay linear.
     next_match: usize,
     pairs: Vec<(String, String)>,
+    /// Where each key is in `pairs`, once there are more than [`SCANNED_PAIRS`] of them;
+    /// fewer are found by a look along `pairs`.
     index: HashMap<String, usize>,
     /// Bytes of the line's text read so far.
     read: usize,
@@ -132,14 +138,25 @@ impl PairParser {
         let Some((key, value)) = found.split_once('=') else {
             return;
         };
-        match self.index.get(key) {
-            Some(&i) => {
+        let found = if self.pairs.len() <= SCANNED_PAIRS {
+            self.pairs.iter().position(|(known, _)| known == key)
+        } else {
+            if self.index.is_empty() {
+                let keys = self.pairs.iter().enumerate();
+                self.index = keys.map(|(i, (known, _))| (known.clone(), i)).collect();
+            }
+            self.index.get(key).copied()
+        };
+        match found {
+            Some(i) => {
                 let slot = &mut self.pairs[i].1;
                 slot.clear();
                 slot.push_str(value);
             }
             None => {
-                self.index.insert(key.to_owned(), self.pairs.len());
+                if !self.index.is_empty() {
+                    self.index.insert(key.to_owned(), self.pairs.len());
+                }
                 self.pairs.push((key.to_owned(), value.to_owned()));
             }
         }
@@ -464,5 +481,21 @@ mod tests {
                 .collect();
             assert_eq!(ascii, unicode, "{text:?}");
         }
+    }
+
+    #[test]
+    fn repeated_keys_keep_their_place_past_the_pairs_looked_along() {
+        // Python: {m.group(1): m.group(2) for m in ...} keeps each key's first place
+        // and its last value, however many pairs come before.
+        let mut line: Vec<String> = (0..40).map(|i| format!("k{i}=a")).collect();
+        line.extend(["k3=b", "k30=c", "k0=d", "k40=e", "k3=f"].map(String::from));
+        let mut expected: Vec<(String, String)> = (0..40)
+            .map(|i| (format!("k{i}"), "a".to_string()))
+            .collect();
+        expected[3].1 = "f".to_string();
+        expected[30].1 = "c".to_string();
+        expected[0].1 = "d".to_string();
+        expected.push(("k40".to_string(), "e".to_string()));
+        assert_eq!(raw(&line.join(" ")), expected);
     }
 }
