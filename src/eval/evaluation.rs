@@ -28,6 +28,7 @@ use std::fmt;
 use std::fs::File;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Condvar, Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
 
 /// How much work evaluation does beyond what the summary needs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -58,6 +59,10 @@ const BATCH: usize = 64;
 /// Batches each thread of [`Evaluation::map_in_order`] may be ahead of the one taken
 /// next: enough to keep the threads busy, few enough to bound memory.
 const AHEAD: usize = 4;
+
+/// How long the first scenario of a short manifest must take for the rest to be
+/// evaluated on threads: starting one costs tens of microseconds.
+const SLOW: Duration = Duration::from_millis(5);
 
 /// A manifest record whose `order` was understood.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -431,6 +436,19 @@ impl Evaluation {
         threads: Option<usize>,
         keep: bool,
         map: impl Fn(usize, &Scenario) -> T + Sync,
+        take: impl FnMut(T) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.map_in_order_after(threads, keep, SLOW, map, take)
+    }
+
+    /// Does [`Evaluation::map_in_order`]'s work, a first scenario that takes `slow` or
+    /// longer sending a short manifest's rest to threads.
+    fn map_in_order_after<T: Send, E>(
+        &self,
+        threads: Option<usize>,
+        keep: bool,
+        slow: Duration,
+        map: impl Fn(usize, &Scenario) -> T + Sync,
         mut take: impl FnMut(T) -> Result<(), E>,
     ) -> Result<(), E> {
         let evaluate = |index: usize| {
@@ -440,7 +458,24 @@ impl Evaluation {
                 self.evaluate(index).map(|scenario| map(index, &scenario))
             }
         };
-        let batches = self.len().div_ceil(BATCH);
+        // Scenarios from `first` on go in batches of `batch`. Threads pay off only where
+        // the work hides starting them: a manifest of one batch is evaluated here, the
+        // first scenario alone, and the rest one scenario a batch on threads only if
+        // that one took long (a large log read for charts or `over: all` limits).
+        let (mut first, mut batch) = (0, BATCH);
+        if self.len() <= BATCH {
+            let started = Instant::now();
+            if let Some(mapped) = evaluate(0) {
+                take(mapped)?;
+            }
+            first = 1;
+            if started.elapsed() < slow {
+                return (first..self.len()).filter_map(evaluate).try_for_each(take);
+            }
+            batch = 1;
+        }
+        let count = self.len().saturating_sub(first);
+        let batches = count.div_ceil(batch);
         let threads = match threads {
             _ if batches <= 1 => 1,
             Some(threads) => threads.clamp(1, batches),
@@ -450,7 +485,7 @@ impl Evaluation {
             }
         };
         if threads == 1 {
-            return (0..self.len()).filter_map(evaluate).try_for_each(take);
+            return (first..self.len()).filter_map(evaluate).try_for_each(take);
         }
         let next = AtomicUsize::new(0);
         let stop = AtomicBool::new(false);
@@ -464,21 +499,22 @@ impl Evaluation {
                 let send = send.clone();
                 let (next, stop, due, evaluate) = (&next, &stop, &due, &evaluate);
                 scope.spawn(move || loop {
-                    let batch = next.fetch_add(1, Ordering::Relaxed);
-                    if batch >= batches {
+                    let number = next.fetch_add(1, Ordering::Relaxed);
+                    if number >= batches {
                         break;
                     }
                     let mut taken = due.0.lock().unwrap_or_else(PoisonError::into_inner);
-                    while batch >= *taken + window && !stop.load(Ordering::Relaxed) {
+                    while number >= *taken + window && !stop.load(Ordering::Relaxed) {
                         taken = due.1.wait(taken).unwrap_or_else(PoisonError::into_inner);
                     }
                     drop(taken);
                     if stop.load(Ordering::Relaxed) {
                         break;
                     }
-                    let end = ((batch + 1) * BATCH).min(self.len());
-                    let mapped = (batch * BATCH..end).filter_map(evaluate).collect();
-                    if send.send((batch, mapped)).is_err() {
+                    let start = first + number * batch;
+                    let end = (start + batch).min(self.len());
+                    let mapped = (start..end).filter_map(evaluate).collect();
+                    if send.send((number, mapped)).is_err() {
                         break;
                     }
                 });
@@ -706,5 +742,21 @@ mod tests {
             }
         });
         assert_eq!((stopped, taken), (Err(100), 101));
+        // A short manifest whose first scenario is slow: the rest go one a batch.
+        let evaluation = open();
+        let short = Evaluation {
+            rows: evaluation.rows[..9].to_vec(),
+            scenarios: (0..9).map(|_| OnceLock::new()).collect(),
+            ..evaluation
+        };
+        let mut seen = Vec::new();
+        short
+            .map_in_order_after(Some(2), true, Duration::ZERO, mapped, |item| {
+                seen.push(item);
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+        assert_eq!(seen, expected[..9]);
+        assert_eq!(short.evaluated().count(), 9);
     }
 }
