@@ -14,6 +14,7 @@
 //! than `LONG_LINE` bytes is read through [`crate::scan::lines`] instead, so memory
 //! stays bounded whatever the log holds.
 
+use crate::scan::kv::{ascii_space, KEY_BYTE};
 use crate::scan::lines::{line_end, pairs_of, parse_span, Span, BLOCK};
 use memchr::memmem::Finder;
 use std::borrow::Cow;
@@ -142,11 +143,6 @@ impl TokenLine<'_> {
     }
 }
 
-/// Returns whether `b` is white space to Python's `\s` on an ASCII line.
-fn ascii_space(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0x1c..=0x1f)
-}
-
 /// Finds the value of the last `key=value` pair of an ASCII line whose key is `key`.
 #[cfg(test)]
 fn ascii_value<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
@@ -264,17 +260,6 @@ fn ascii_values_into<'a>(line: &'a [u8], keys: &Keys, found: &mut [Option<&'a [u
         resume = stop;
     }
 }
-
-/// The bytes of a key, `[a-zA-Z0-9_]`.
-const KEY_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = (b as u8).is_ascii_alphanumeric() || b == b'_' as usize;
-        b += 1;
-    }
-    table
-};
 
 /// How the tokens are found in a region of the log.
 #[derive(Clone, Debug, PartialEq, Eq)]
