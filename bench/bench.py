@@ -916,13 +916,17 @@ def part_rows(args, spawn, ours, report) -> None:
     same = True
     first = None
     for i in range(max(args.rows_runs, args.ref_runs)):
+        # Each run writes a 203 MiB summary: the last run's must reach the disk first,
+        # or its writeback competes with the run measured (and its fsync waits for it).
         if i < args.rows_runs:
             out = out_dir / "ours.json"
+            os.sync()
             mine.samples.append(spawn.run([str(ours), *argv(out)], cwd=run))
             first = first or out.read_bytes()
             same = same and out.read_bytes() == first
         if i < args.ref_runs:
             out = out_dir / "ref.json"
+            os.sync()
             ref.samples.append(spawn.run([args.python, str(args.reference), *argv(out)], cwd=run))
             first = first or out.read_bytes()
             same = same and out.read_bytes() == first

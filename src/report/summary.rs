@@ -216,6 +216,9 @@ pub fn write(
     out.write_all(tail(scenarios.len()).as_bytes())
 }
 
+/// Bytes set aside for a rendered scenario before it is written.
+const ITEM_ROOM: usize = 4096;
+
 /// One scenario rendered as an item of the summary's scenarios array, with its verdict.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item {
@@ -231,7 +234,8 @@ impl Item {
         suite: &Suite,
         strictness: Strictness,
     ) -> Item {
-        let mut text = String::new();
+        // A scenario's item is a few KiB: room for that at once, not grown six times.
+        let mut text = String::with_capacity(ITEM_ROOM);
         item(&mut text, index, scenario, &suite.tokens, strictness);
         Item {
             text,
