@@ -60,6 +60,88 @@ const BATCH: usize = 64;
 /// next: enough to keep the threads busy, few enough to bound memory.
 const AHEAD: usize = 4;
 
+/// Bytes of mapped scenarios that may wait to be taken before the threads of
+/// [`Evaluation::map_in_order`] hold back: a batch of scenarios whose metric lines are
+/// 1 MiB each renders to hundreds of MiB.
+const BUDGET: usize = 32 << 20;
+
+/// Bytes of mapped scenarios after which a thread hands over the part of its run it
+/// has, rather than holding the run whole.
+const PART_BYTES: usize = 4 << 20;
+
+/// Bytes of a mapped scenario from which threads claim scenarios one at a time: in
+/// runs of 64 such scenarios, the budget would leave one thread working at a time.
+const HEAVY: usize = 256 << 10;
+
+/// What the threads of [`Evaluation::map_in_order`] share: how far the taking is.
+#[derive(Debug)]
+struct Flow {
+    /// The scenario taken next.
+    due: usize,
+    /// Bytes handed over and not taken yet.
+    waiting: usize,
+}
+
+/// Consecutive mapped scenarios, handed over together and taken in order.
+struct Part<T> {
+    /// The index of the first of them.
+    start: usize,
+    /// How many indices they cover.
+    count: usize,
+    items: Vec<T>,
+    bytes: usize,
+}
+
+impl<T> Part<T> {
+    /// Returns an empty part starting at scenario `start`.
+    fn at(start: usize) -> Part<T> {
+        Part {
+            start,
+            count: 0,
+            items: Vec::new(),
+            bytes: 0,
+        }
+    }
+}
+
+/// The [`Flow`] the threads share, and the condition variable its changes are announced on.
+#[derive(Debug)]
+struct Shared {
+    flow: Mutex<Flow>,
+    changed: Condvar,
+}
+
+impl Shared {
+    /// Returns the flow of a taking that starts at scenario `first`.
+    fn new(first: usize) -> Shared {
+        Shared {
+            flow: Mutex::new(Flow {
+                due: first,
+                waiting: 0,
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    /// Waits while `held` holds and no stop is asked; returns false on a stop.
+    fn wait_while(&self, stop: &AtomicBool, held: impl Fn(&Flow) -> bool) -> bool {
+        let mut now = self.flow.lock().unwrap_or_else(PoisonError::into_inner);
+        while held(&now) && !stop.load(Ordering::Relaxed) {
+            now = self
+                .changed
+                .wait(now)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        !stop.load(Ordering::Relaxed)
+    }
+
+    /// Changes the flow and wakes the threads waiting on it.
+    fn update(&self, change: impl FnOnce(&mut Flow)) {
+        change(&mut self.flow.lock().unwrap_or_else(PoisonError::into_inner));
+        self.changed.notify_all();
+    }
+}
+
 /// How long the first scenario of a short manifest must take for the rest to be
 /// evaluated on threads: starting one costs tens of microseconds.
 const SLOW: Duration = Duration::from_millis(5);
@@ -425,20 +507,23 @@ impl Evaluation {
 
     /// Evaluates every scenario on up to `threads` threads (`None`: one per core, which
     /// is only looked up when there is work for more than one) and hands what `map`
-    /// makes of each, on the thread that evaluated it, to `take` in evaluation order.
+    /// makes of each, on the thread that evaluated it, to `take` in evaluation order;
+    /// `weigh` says how many bytes a mapped scenario holds.
     ///
     /// With `keep` the scenarios are kept (as [`Evaluation::scenario`] keeps them), else
     /// each is dropped once mapped: a long manifest is then summarized in bounded
-    /// memory, the threads never more than a few batches ahead of `take`. The first
-    /// error of `take` stops the threads and is returned.
+    /// memory, the threads never more than a few batches, nor more than about
+    /// 32 MiB of mapped scenarios, ahead of `take`. The first error of `take` stops
+    /// the threads and is returned.
     pub fn map_in_order<T: Send, E>(
         &self,
         threads: Option<usize>,
         keep: bool,
         map: impl Fn(usize, &Scenario) -> T + Sync,
+        weigh: impl Fn(&T) -> usize + Sync,
         take: impl FnMut(T) -> Result<(), E>,
     ) -> Result<(), E> {
-        self.map_in_order_after(threads, keep, SLOW, map, take)
+        self.map_in_order_after(threads, keep, SLOW, map, weigh, take)
     }
 
     /// Does [`Evaluation::map_in_order`]'s work, a first scenario that takes `slow` or
@@ -449,6 +534,7 @@ impl Evaluation {
         keep: bool,
         slow: Duration,
         map: impl Fn(usize, &Scenario) -> T + Sync,
+        weigh: impl Fn(&T) -> usize + Sync,
         mut take: impl FnMut(T) -> Result<(), E>,
     ) -> Result<(), E> {
         let evaluate = |index: usize| {
@@ -487,61 +573,83 @@ impl Evaluation {
         if threads == 1 {
             return (first..self.len()).filter_map(evaluate).try_for_each(take);
         }
-        let next = AtomicUsize::new(0);
+        // Threads claim runs of up to `batch` scenarios (one at a time once a scenario
+        // is heavy) and hand them over in parts, which are taken in order. No thread
+        // claims a scenario `window` or more past the one taken next, and none
+        // evaluates one while more than BUDGET bytes wait to be taken, unless it goes
+        // into the part taken next, which therefore always moves.
+        let next = AtomicUsize::new(first);
         let stop = AtomicBool::new(false);
-        // The batch taken next, as last published: no thread starts a batch `window`
-        // or more past it.
-        let due = (Mutex::new(0usize), Condvar::new());
-        let window = AHEAD * threads;
-        let (send, receive) = mpsc::channel::<(usize, Vec<T>)>();
+        let heavy = AtomicBool::new(false);
+        let flow = Shared::new(first);
+        let window = AHEAD * threads * BATCH;
+        let (send, receive) = mpsc::channel::<Part<T>>();
         std::thread::scope(|scope| {
             for _ in 0..threads {
                 let send = send.clone();
-                let (next, stop, due, evaluate) = (&next, &stop, &due, &evaluate);
+                let (next, stop, heavy, flow) = (&next, &stop, &heavy, &flow);
+                let (evaluate, weigh) = (&evaluate, &weigh);
+                // Runs start at one scenario and double up to `batch` while no scenario
+                // is heavy, so that no thread holds a long run of heavy ones.
+                let mut claim = 1;
                 scope.spawn(move || loop {
-                    let number = next.fetch_add(1, Ordering::Relaxed);
-                    if number >= batches {
+                    if heavy.load(Ordering::Relaxed) {
+                        claim = 1;
+                    }
+                    let start = next.fetch_add(claim, Ordering::Relaxed);
+                    if start >= self.len()
+                        || !flow.wait_while(stop, |now| start >= now.due + window)
+                    {
                         break;
                     }
-                    let mut taken = due.0.lock().unwrap_or_else(PoisonError::into_inner);
-                    while number >= *taken + window && !stop.load(Ordering::Relaxed) {
-                        taken = due.1.wait(taken).unwrap_or_else(PoisonError::into_inner);
+                    let end = (start + claim).min(self.len());
+                    let mut part = Part::at(start);
+                    for index in start..end {
+                        let first_of_part = part.start;
+                        let held_back =
+                            |now: &Flow| now.waiting > BUDGET && now.due != first_of_part;
+                        if !flow.wait_while(stop, held_back) {
+                            return;
+                        }
+                        if let Some(mapped) = evaluate(index) {
+                            let bytes = weigh(&mapped);
+                            if bytes >= HEAVY {
+                                heavy.store(true, Ordering::Relaxed);
+                            }
+                            part.bytes += bytes;
+                            part.items.push(mapped);
+                        }
+                        part.count += 1;
+                        if index + 1 == end || part.bytes >= PART_BYTES {
+                            let sent = std::mem::replace(&mut part, Part::at(index + 1));
+                            flow.update(|now| now.waiting += sent.bytes);
+                            if send.send(sent).is_err() {
+                                return;
+                            }
+                        }
                     }
-                    drop(taken);
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let start = first + number * batch;
-                    let end = (start + batch).min(self.len());
-                    let mapped = (start..end).filter_map(evaluate).collect();
-                    if send.send((number, mapped)).is_err() {
-                        break;
-                    }
+                    claim = (claim * 2).min(batch);
                 });
             }
             drop(send);
-            // Batches arrive roughly in order; those ahead of the one due wait here.
+            // Parts arrive roughly in order; those ahead of the one due wait here.
             let mut waiting = BTreeMap::new();
             let mut result = Ok(());
-            let (mut next_due, mut published) = (0, 0);
-            for (batch, mapped) in receive.iter() {
-                waiting.insert(batch, mapped);
-                while let Some(mapped) = waiting.remove(&next_due) {
-                    next_due += 1;
+            let mut due = first;
+            for part in receive.iter() {
+                waiting.insert(part.start, part);
+                while let Some(part) = waiting.remove(&due) {
+                    due += part.count;
                     if result.is_ok() {
-                        result = mapped.into_iter().try_for_each(&mut take);
+                        result = part.items.into_iter().try_for_each(&mut take);
                         if result.is_err() {
                             stop.store(true, Ordering::Relaxed);
                         }
                     }
-                }
-                // Published now and then rather than after every batch (a wake is a
-                // system call): by the time all a waiting thread waits for is taken,
-                // half a window has passed. A stop is published at once.
-                if next_due >= published + window / 2 || stop.load(Ordering::Relaxed) {
-                    published = next_due;
-                    *due.0.lock().unwrap_or_else(PoisonError::into_inner) = published;
-                    due.1.notify_all();
+                    flow.update(|now| {
+                        now.due = due;
+                        now.waiting -= part.bytes;
+                    });
                 }
             }
             result
@@ -710,8 +818,9 @@ mod tests {
         let mut seen = Vec::new();
         let mapped =
             |index: usize, scenario: &Scenario| (index, scenario.row.scenario_id().to_string());
+        let light = |_: &(usize, String)| 10;
         evaluation
-            .map_in_order(Some(3), false, mapped, |item| {
+            .map_in_order(Some(3), false, mapped, light, |item| {
                 seen.push(item);
                 Ok::<(), ()>(())
             })
@@ -724,7 +833,7 @@ mod tests {
         // Kept: every scenario stays evaluated, as `scenario` keeps it.
         let mut kept = 0;
         evaluation
-            .map_in_order(Some(2), true, mapped, |_| {
+            .map_in_order(Some(2), true, mapped, light, |_| {
                 kept += 1;
                 Ok::<(), ()>(())
             })
@@ -733,7 +842,7 @@ mod tests {
         // The first error stops the taking and is returned; later items are not taken.
         let evaluation = open();
         let mut taken = 0;
-        let stopped = evaluation.map_in_order(Some(2), false, mapped, |(index, _)| {
+        let stopped = evaluation.map_in_order(Some(2), false, mapped, light, |(index, _)| {
             taken += 1;
             if index == 100 {
                 Err(index)
@@ -751,12 +860,37 @@ mod tests {
         };
         let mut seen = Vec::new();
         short
-            .map_in_order_after(Some(2), true, Duration::ZERO, mapped, |item| {
+            .map_in_order_after(Some(2), true, Duration::ZERO, mapped, light, |item| {
                 seen.push(item);
                 Ok::<(), ()>(())
             })
             .unwrap();
         assert_eq!(seen, expected[..9]);
         assert_eq!(short.evaluated().count(), 9);
+        // Heavy scenarios (a fifth of the budget each, as if their lines were huge) are
+        // claimed one at a time and handed over one a part, the threads held back
+        // while the budget is spent: still all, in order, and never more than the
+        // budget's worth and one a thread waiting.
+        let evaluation = open();
+        let heavy = |_: &(usize, String)| BUDGET / 5;
+        // Mapped and not yet taken, and the most there ever were: without the budget,
+        // up to the window's eight batches of 64.
+        let (out, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let counted = |index: usize, scenario: &Scenario| {
+            let now = out.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            mapped(index, scenario)
+        };
+        let mut seen = Vec::new();
+        evaluation
+            .map_in_order(Some(2), false, counted, heavy, |item| {
+                out.fetch_sub(1, Ordering::SeqCst);
+                seen.push(item);
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+        assert_eq!(seen, expected);
+        let most = most.load(Ordering::SeqCst);
+        assert!(most <= 12, "{most} mapped scenarios waited at once");
     }
 }

@@ -227,6 +227,16 @@ pub struct Item {
 }
 
 impl Item {
+    /// Returns the bytes of the rendered item.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Returns true if and only if the item renders to nothing (it never does).
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
     /// Renders scenario number `index` (in evaluation order) of a run judged with `suite`.
     pub fn render(
         index: usize,

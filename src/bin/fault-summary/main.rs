@@ -313,7 +313,10 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
                 .filter(|check| check.observed == Observed::Missing)
                 .count(),
         };
-        evaluation.map_in_order(None, keep, evaluated, |done: Evaluated| {
+        let weigh = |done: &Evaluated| {
+            done.item.len() + done.warnings.iter().map(String::len).sum::<usize>()
+        };
+        evaluation.map_in_order(None, keep, evaluated, weigh, |done: Evaluated| {
             for warning in &done.warnings {
                 eprintln!("fault-summary: warning: {warning}");
             }

@@ -506,6 +506,7 @@ pub fn check_run(data: &[u8], dir: &Path) {
             Some(2),
             false,
             |index, scenario| summary::Item::render(index, scenario, &suite, strictness),
+            summary::Item::len,
             |item| stream.push(&mut body, &item),
         )
         .expect("writing to memory");
