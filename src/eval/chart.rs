@@ -378,19 +378,13 @@ fn time_at(file: &File, offset: u64) -> Option<i64> {
 
 /// Returns true if and only if `value` is past the limit of `item` (none without a limit).
 fn crosses(item: &Item, value: f64) -> bool {
-    match (item.limit, item.bound) {
-        (Some(limit), Bound::Max) => value > limit as f64,
-        (Some(limit), Bound::Min) => value < limit as f64,
-        (None, _) => false,
-    }
+    item.limit
+        .is_some_and(|limit| item.bound.beyond(&value, &(limit as f64)))
 }
 
 /// Returns true if and only if `value` lies strictly further to the limit's side than `kept`.
 fn worse(bound: Bound, value: f64, kept: Option<&Seen>) -> bool {
-    kept.is_none_or(|kept| match bound {
-        Bound::Max => value > kept.value,
-        Bound::Min => value < kept.value,
-    })
+    kept.is_none_or(|kept| bound.beyond(&value, &kept.value))
 }
 
 /// Returns a metric value as a number to draw, as `int()` reads it; `None` where

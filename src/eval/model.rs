@@ -9,7 +9,6 @@
 use crate::eval::chart::Chart;
 use crate::eval::thresholds::CheckSpec;
 use crate::input::manifest::Row;
-use crate::input::suite::Bound;
 use crate::py::int::PyInt;
 use crate::py::value::Value;
 use crate::scan::kv::Pairs;
@@ -213,14 +212,12 @@ pub struct Check {
 impl Check {
     /// Judges `actual` against `limit` as the reference's `make_check_min/max` do.
     fn judge(&self, actual: &PyInt, limit: i64) -> Verdict {
-        let (passed, op) = match self.spec.bound {
-            Bound::Min => (*actual >= PyInt::from_i64(limit), '<'),
-            Bound::Max => (*actual <= PyInt::from_i64(limit), '>'),
-        };
-        if passed {
-            Verdict::Pass
-        } else {
+        let bound = self.spec.bound;
+        if bound.beyond(actual, &PyInt::from_i64(limit)) {
+            let op = bound.beyond_sign();
             Verdict::Failure(format!("{}={} {} {}", self.spec.metric, actual, op, limit))
+        } else {
+            Verdict::Pass
         }
     }
 
@@ -239,10 +236,7 @@ impl Check {
         let (Some(first), Some(worst), true) = (first, worst, *crossed > 0) else {
             return Some(Verdict::Pass);
         };
-        let op = match self.spec.bound {
-            Bound::Min => '<',
-            Bound::Max => '>',
-        };
+        let op = self.spec.bound.beyond_sign();
         Some(Verdict::Failure(format!(
             "{}={} {op} {limit} on {crossed} of {lines} lines; first at {}, worst {} at {}",
             self.spec.metric,

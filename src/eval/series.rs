@@ -116,10 +116,8 @@ fn merge(into: &mut Series, from: Series, bound: Bound) {
     }
     if let Some(worst) = worst {
         // Strictly worse only: of equal values the earlier line stays the worst.
-        let worse = into.worst.as_ref().is_none_or(|kept| match bound {
-            Bound::Max => worst.value > kept.value,
-            Bound::Min => worst.value < kept.value,
-        });
+        let worse =
+            (into.worst.as_ref()).is_none_or(|kept| bound.beyond(&worst.value, &kept.value));
         if worse {
             into.worst = Some(worst);
         }
@@ -190,16 +188,11 @@ fn add_line(item: &Item, series: &mut Series, start: u64, raw: &[u8]) {
     // reference's integer only for the few points kept.
     let (crossed, worse, value) = match small_int(raw) {
         Some(small) => {
-            let crossed = match item.bound {
-                Bound::Max => small > limit,
-                Bound::Min => small < limit,
-            };
+            let crossed = item.bound.beyond(&small, &limit);
+            // `small` against the worst so far, as the ordering of `small` to it.
             let worse = series.worst.as_ref().is_none_or(|worst| {
-                let ordering = worst.value.cmp_i64(small);
-                match item.bound {
-                    Bound::Max => ordering == std::cmp::Ordering::Less,
-                    Bound::Min => ordering == std::cmp::Ordering::Greater,
-                }
+                let ordering = worst.value.cmp_i64(small).reverse();
+                item.bound.beyond(&ordering, &std::cmp::Ordering::Equal)
             });
             if !(worse || crossed && series.first.is_none()) {
                 if crossed {
@@ -220,25 +213,10 @@ fn add_line(item: &Item, series: &mut Series, start: u64, raw: &[u8]) {
                     return;
                 }
             };
-            let limit = PyInt::from_i64(limit);
-            match item.bound {
-                Bound::Max => (
-                    value > limit,
-                    series
-                        .worst
-                        .as_ref()
-                        .is_none_or(|worst| value > worst.value),
-                    value,
-                ),
-                Bound::Min => (
-                    value < limit,
-                    series
-                        .worst
-                        .as_ref()
-                        .is_none_or(|worst| value < worst.value),
-                    value,
-                ),
-            }
+            let crossed = item.bound.beyond(&value, &PyInt::from_i64(limit));
+            let worst = series.worst.as_ref();
+            let worse = worst.is_none_or(|worst| item.bound.beyond(&value, &worst.value));
+            (crossed, worse, value)
         }
     };
     if worse {

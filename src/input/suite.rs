@@ -109,6 +109,24 @@ impl Bound {
             Bound::Max => "max",
         }
     }
+
+    /// Returns true if and only if `value` lies strictly on the failing side of `than`:
+    /// above it for a maximum, below it for a minimum.
+    pub fn beyond<T: PartialOrd + ?Sized>(self, value: &T, than: &T) -> bool {
+        match self {
+            Bound::Min => value < than,
+            Bound::Max => value > than,
+        }
+    }
+
+    /// Returns the operator a message puts between a value beyond the limit and the
+    /// limit: `<` for a minimum, `>` for a maximum.
+    pub fn beyond_sign(self) -> char {
+        match self {
+            Bound::Min => '<',
+            Bound::Max => '>',
+        }
+    }
 }
 
 /// Which metric lines of a log a limit judges.

@@ -572,10 +572,7 @@ fn note(view: &CheckView<'_>, value: Option<f64>) -> String {
         return String::new();
     }
     let share = value / limit * 100.0;
-    let side = match spec.bound {
-        Bound::Max => "max",
-        Bound::Min => "min",
-    };
+    let side = spec.bound.as_str();
     match spec.bound {
         Bound::Max if value > limit => format!("{:.0}% over the max", share - 100.0),
         Bound::Min if value < limit => format!("{:.0}% under the min", 100.0 - share),

@@ -123,10 +123,7 @@ pub fn budget_bar(metric: &str, value: f64, limit: i64, bound: Bound, failed: bo
     };
     let (bar_from, bar_to) = (x(0.0).min(x(value)), x(0.0).max(x(value)));
     let colour = if failed { FAIL } else { PASS };
-    let side = match bound {
-        Bound::Max => "max",
-        Bound::Min => "min",
-    };
+    let side = bound.as_str();
     format!(
         "<svg class=\"bar\" viewBox=\"0 0 {WIDTH} 20\" width=\"{WIDTH}\" height=\"20\" role=\"img\" aria-label=\"{label}\">\
 <title>{label}</title>\
@@ -334,10 +331,7 @@ pub fn line_chart(chart: &Chart, marks: &Marks<'_>) -> String {
     Frame::axes(&mut out);
     // The limit.
     if let Some(limit) = limit {
-        let side = match bound {
-            Bound::Max => "max",
-            Bound::Min => "min",
-        };
+        let side = bound.as_str();
         let label = format!("{side} {}", number(limit as f64));
         frame.edge(&mut out, limit as f64, bound == Bound::Max, &label);
     }
