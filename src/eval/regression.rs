@@ -120,12 +120,7 @@ pub struct Boundary {
 /// under the median, by the median's size (`verdict`'s change of `(now - median) /
 /// |median|`); `iqr` at Tukey's fences. The same numbers `verdict` judges by.
 pub fn boundary(metric: &Metric, test: Test, window: &[Earlier]) -> Option<Boundary> {
-    if window.is_empty() {
-        return None;
-    }
-    let mut values: Vec<f64> = window.iter().map(|earlier| float(&earlier.value)).collect();
-    values.sort_by(f64::total_cmp);
-    let median = quantile(&values, 0.5);
+    let Spread { q1, median, q3 } = spread(window)?;
     let (upper, lower) = match test {
         Test::Percent => (
             metric
@@ -136,7 +131,6 @@ pub fn boundary(metric: &Metric, test: Test, window: &[Earlier]) -> Option<Bound
                 .map(|max| median - median.abs() * max / 100.0),
         ),
         Test::Iqr { k } => {
-            let (q1, q3) = (quantile(&values, 0.25), quantile(&values, 0.75));
             let iqr = q3 - q1;
             (
                 metric.max_increase_pct.map(|_| q3 + k * iqr),
@@ -215,6 +209,27 @@ fn float(value: &PyInt) -> f64 {
     value.to_string().parse().unwrap_or(f64::NAN)
 }
 
+/// The quartiles of a window's values, by which both the boundary and the verdict judge.
+struct Spread {
+    q1: f64,
+    median: f64,
+    q3: f64,
+}
+
+/// Returns the quartiles of the values of `window`, or `None` for an empty window.
+fn spread(window: &[Earlier]) -> Option<Spread> {
+    if window.is_empty() {
+        return None;
+    }
+    let mut values: Vec<f64> = window.iter().map(|earlier| float(&earlier.value)).collect();
+    values.sort_by(f64::total_cmp);
+    Some(Spread {
+        q1: quantile(&values, 0.25),
+        median: quantile(&values, 0.5),
+        q3: quantile(&values, 0.75),
+    })
+}
+
 /// Returns the value at quantile `q` of sorted `values`, by linear interpolation.
 fn quantile(values: &[f64], q: f64) -> f64 {
     let at = q * (values.len() - 1) as f64;
@@ -239,11 +254,10 @@ pub fn verdict(
     window: &[Earlier],
     min_runs: usize,
 ) -> Verdict {
-    if window.len() < min_runs {
+    let Some(Spread { q1, median, q3 }) = spread(window).filter(|_| window.len() >= min_runs)
+    else {
         return Verdict::Pass;
-    }
-    let mut values: Vec<f64> = window.iter().map(|earlier| float(&earlier.value)).collect();
-    values.sort_by(f64::total_cmp);
+    };
     let now = float(this);
     let listed: Vec<String> = window
         .iter()
@@ -257,7 +271,6 @@ pub fn verdict(
     let name = &metric.metric;
     let problem = match test {
         Test::Percent => {
-            let median = quantile(&values, 0.5);
             let change = if median == 0.0 {
                 if now == 0.0 {
                     0.0
@@ -291,7 +304,6 @@ pub fn verdict(
             }
         }
         Test::Iqr { k } => {
-            let (q1, q3) = (quantile(&values, 0.25), quantile(&values, 0.75));
             let iqr = q3 - q1;
             let (upper, lower) = (q3 + k * iqr, q1 - k * iqr);
             if metric.max_increase_pct.is_some() && now > upper {
