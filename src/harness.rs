@@ -297,18 +297,12 @@ fn focus(args: &Arguments) -> Option<&str> {
 /// a `focus` (one test's name), only the run it names, and its history only for a
 /// regression test.
 fn tests(config: &Config, focus: Option<&str>) -> Vec<Test> {
-    // The run a focus names is `<run>` or, for a later run of the same sanitized name,
-    // `<run>#<n>`: only sub-folders whose sanitized name starts with `<run>` can be it
-    // or come before it with the same name.
-    let focus_run = focus.map(|name| {
-        let run = name.split("::").next().unwrap_or(name);
-        match run.rsplit_once('#') {
-            Some((base, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => base,
-            _ => run,
-        }
-    });
+    // The run a focus names: its name's first part. That is a sanitized name, `#<n>`
+    // added for a later run of the same one: only sub-folders whose sanitized name
+    // starts with the name without it can be that run or come before it.
+    let focus_run = focus.map(|name| name.split("::").next().unwrap_or(name));
     let found = run_dir::discover_where(&config.runs, |name| {
-        focus_run.is_none_or(|run| cases::sanitize(name).starts_with(run))
+        focus_run.is_none_or(|run| cases::sanitize(name).starts_with(cases::unsuffixed(run)))
     });
     let dirs = match found {
         Ok(dirs) => dirs,
@@ -332,8 +326,7 @@ fn tests(config: &Config, focus: Option<&str>) -> Vec<Test> {
     );
     let mut runs_and_names: Vec<(Utf8PathBuf, String)> = dirs.into_iter().zip(names).collect();
     let wants_history = focus.is_none_or(|name| name.ends_with(cases::REGRESSION));
-    if let Some(name) = focus {
-        let run = name.split("::").next().unwrap_or(name);
+    if let Some(run) = focus_run {
         if runs_and_names.iter().any(|(_, named)| named == run) {
             runs_and_names.retain(|(_, named)| named == run);
         }

@@ -123,6 +123,15 @@ pub fn unique(parts: Vec<String>, reserved: &[&str]) -> Vec<String> {
     out
 }
 
+/// Returns the spelling [`unique`] gave `name` a suffix to: `name` without a trailing
+/// `#<digits>`.
+pub fn unsuffixed(name: &str) -> &str {
+    match name.rsplit_once('#') {
+        Some((part, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => part,
+        _ => name,
+    }
+}
+
 /// Names the cases of an evaluation, `run` being its name (sanitized and unique), sorted by name.
 pub fn name_evaluation(run: &str, evaluation: &Evaluation) -> Vec<Case> {
     let checks: Vec<Vec<CheckSpec>> = (0..evaluation.len())
@@ -571,6 +580,14 @@ mod tests {
             parts(&["a", "a#3", "a#2"])
         );
         assert_eq!(unique(parts(&["suite"]), &[SUITE]), parts(&["suite#2"]));
+        // Every name `unique` gives starts with its part without a suffix.
+        let given = parts(&["a", "a", "a#2", "b#x", "c#", "run#12"]);
+        for (part, name) in given.iter().zip(unique(given.clone(), &[])) {
+            assert!(part.starts_with(unsuffixed(&name)), "{part} as {name}");
+        }
+        assert_eq!(unsuffixed("a#3"), "a");
+        assert_eq!(unsuffixed("b#x"), "b#x");
+        assert_eq!(unsuffixed("c#"), "c#");
     }
 
     #[test]
