@@ -550,6 +550,9 @@ fn trial(test: Test, record: Arc<Mutex<Vec<Judged>>>, under_nextest: bool) -> Tr
     })
 }
 
+/// Scenarios a harness run must hold for a second thread to read ahead.
+const READ_AHEAD_FROM: usize = 64;
+
 /// Runs the tests as trials and writes the JUnit report and the pages of those that ran.
 fn finish(
     args: &Arguments,
@@ -583,11 +586,15 @@ fn finish(
     // Only when every test runs: a filter or `--exact` reads only what its tests
     // need, and an explicit `--test-threads` is obeyed as given.
     let mut args = args.clone();
+    // A few runs' scenarios are read before a thread would start (and looking up the
+    // cores reads the control group's files).
+    let scenarios: usize = evaluations.iter().map(|(_, run)| run.len()).sum();
     let read_ahead = args.test_threads.is_none()
         && !args.list
         && !args.ignored
         && args.filter.is_none()
         && args.skip.is_empty()
+        && scenarios > READ_AHEAD_FROM
         && std::thread::available_parallelism().is_ok_and(|cores| cores.get() > 1);
     if args.test_threads.is_none() {
         args.test_threads = Some(1);

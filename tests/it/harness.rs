@@ -606,11 +606,27 @@ fn exact_reads_only_the_run_its_name_designates() {
 
 #[test]
 fn the_default_read_ahead_judges_exactly_as_one_thread_does() {
-    // A folder of runs of every kind: by default a second thread evaluates scenarios
-    // from the last run backwards while the tests are judged from the first.
-    let config = Config::new(crate::support::utf8(
-        crate::support::crate_root().join("tests/fixtures/runs"),
-    ));
+    // A folder of runs of every kind, each four times (more than the 64 scenarios a
+    // second thread waits for): by default it evaluates scenarios from the last run
+    // backwards while the tests are judged from the first.
+    let scratch = crate::support::Scratch::new("read-ahead");
+    let kinds = [
+        "passing",
+        "failing-thresholds",
+        "failing-exit",
+        "missing-logs",
+        "missing-metrics",
+        "no-mode",
+        "repeated-scenario",
+        "malformed-manifest",
+    ];
+    for copy in 0..4 {
+        for kind in kinds {
+            let to = scratch.path().join(format!("{kind}-{copy}"));
+            crate::support::runs::copy_run(&fixture(kind), &to);
+        }
+    }
+    let config = Config::new(crate::support::utf8(scratch.path()));
     let verdicts = |out: &crate::support::harness::InProcess| {
         out.finished
             .ran
@@ -623,7 +639,7 @@ fn the_default_read_ahead_judges_exactly_as_one_thread_does() {
     };
     let ahead = verdicts(&run_in_process(&config, &[]));
     let alone = verdicts(&run_in_process(&config, &["--test-threads", "1"]));
-    assert!(ahead.len() > 50, "{} tests", ahead.len());
+    assert!(ahead.len() > 200, "{} tests", ahead.len());
     assert_eq!(ahead, alone);
 }
 
