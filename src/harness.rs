@@ -1,30 +1,31 @@
 //! The `cargo test` harness: every case of every run becomes a libtest-mimic trial.
 //!
-//! This module owns reading the `FAULT_*` settings, finding the runs (a run
-//! directory or a folder of them, failing loudly when there is none), and
-//! turning cases into trials. A trial judges its case through the one
-//! judging path ([`cases::judge`]) on the run's [`Evaluation`], which
-//! evaluates a scenario the first time one of its tests runs: listing reads
-//! manifests only, and `--exact NAME` reads one log. It records the tests that
-//! ran for the JUnit report. Names and messages are `cases`'s, the XML `junit`'s.
+//! This module owns reading the `FAULT_*` settings and turning the planned tests
+//! ([`crate::plan`]: which runs, suites, modes and histories, failing loudly when
+//! there is none) into trials. A trial judges its test through the one judging
+//! path ([`plan::Test::judge`]) on the run's [`Evaluation`], which evaluates a
+//! scenario the first time one of its tests runs: listing reads manifests only,
+//! and `--exact NAME` reads one log. It records the tests that ran for the JUnit
+//! report and the pages. Names are `eval::case`'s, messages `report::cases`'s,
+//! the XML `junit`'s.
 
+use crate::eval::case::Case;
 use crate::eval::evaluation::{Evaluation, Options};
 use crate::eval::model::Verdict;
-use crate::eval::regression;
 use crate::fs::atomic;
 pub use crate::input::history::HISTORY_VAR;
 pub use crate::input::mode::MODE_VAR;
 use crate::input::mode::{Mode, ModeChoice};
-use crate::input::run_dir;
-use crate::input::suite::{self, Found, Suite, SUITE_VAR};
+use crate::input::suite::SUITE_VAR;
+pub use crate::plan::RUN_DIR_VAR;
+use crate::plan::{self, History, Plan, Request, Test};
 use crate::publish::{self, Pages};
 pub use crate::publish::{HTML_VAR, MARKDOWN_VAR};
-use crate::report::cases::{self, Case, Judged};
+use crate::report::cases::Judged;
 use crate::report::{junit, warnings};
 use camino::{Utf8Path, Utf8PathBuf};
 use libtest_mimic::Trial;
 pub use libtest_mimic::{Arguments, Conclusion};
-use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::fmt;
 use std::process::ExitCode;
@@ -32,8 +33,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-/// Names a run directory or a folder of run directories.
-pub const RUN_DIR_VAR: &str = "FAULT_RUN_DIR";
 /// Names the file a JUnit report of the tests that ran is written to.
 pub const JUNIT_VAR: &str = "FAULT_JUNIT";
 /// A boolean: refuse streamer logs outside their run directory (see [`Options::confine`]).
@@ -215,28 +214,20 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
     };
     let finished = match Config::from_env(default_runs.clone()) {
         Ok(mut config) => {
-            let mut tests = tests(&config, focus(&args));
+            let mut plan = plan_of(&config, focus(&args));
             if under_nextest() {
                 // nextest runs each test in a process of its own, and nothing runs once they
-                // are all done: no process could write the whole report. Say so in a test
-                // of its own, where nextest shows it, rather than in output it hides.
-                let mut messages = Vec::new();
+                // are all done: no process could write the whole report. Say so in the
+                // folder's `setup` test, where nextest shows it, rather than in output it hides.
                 if let Some(junit) = config.junit.take() {
-                    messages.push(format!(
+                    plan.setup.push(format!(
                         "{JUNIT_VAR}={junit} is not written under nextest, which runs each test in a process of its own; nextest writes the JUnit report itself: set [profile.ci.junit] path = \"junit.xml\" in .config/nextest.toml, run `cargo nextest run --profile ci`, and unset {JUNIT_VAR}"
                     ));
                 }
-                messages.extend(publish::not_under_nextest(&config.pages));
+                plan.setup.extend(publish::not_under_nextest(&config.pages));
                 config.pages = Pages::default();
-                if !messages.is_empty() {
-                    tests.push(Test {
-                        case: setup_case(&config.runs, messages.join("\n")),
-                        evaluation: None,
-                    });
-                    tests.sort_by(|a, b| a.case.name.cmp(&b.case.name));
-                }
             }
-            finish(&args, tests, config.junit.as_deref(), &config.pages)
+            finish(&args, plan, config.junit.as_deref(), &config.pages)
         }
         Err(err) => {
             let runs = std::env::var_os(RUN_DIR_VAR)
@@ -244,11 +235,8 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
                 .map_or(default_runs, |v| {
                     Utf8PathBuf::from(v.to_string_lossy().into_owned())
                 });
-            let test = Test {
-                case: setup_case(&runs, err.to_string()),
-                evaluation: None,
-            };
-            finish(&args, vec![test], None, &Pages::default())
+            let plan = Plan::unusable_folder(&runs, err.to_string());
+            finish(&args, plan, None, &Pages::default())
         }
     };
     let code = finished.exit_code();
@@ -262,28 +250,12 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
 pub fn execute(config: &Config, args: &Arguments) -> Finished {
     finish(
         args,
-        tests(config, focus(args)),
+        plan_of(config, focus(args)),
         config.junit.as_deref(),
         &config.pages,
     )
 }
 
-/// Returns the case that stands for a harness that cannot start: `<folder>::setup`.
-fn setup_case(runs: &Utf8Path, message: String) -> Case {
-    cases::unusable(
-        &cases::sanitize(&run_dir::run_name(runs)),
-        cases::SETUP,
-        message,
-    )
-}
-
-/// A case and the evaluation it reads (`None` for a case that stands for an unusable run).
-struct Test {
-    case: Case,
-    evaluation: Option<Arc<Evaluation>>,
-}
-
-/// Finds the runs and lists their cases, sorted by name, reading manifests only.
 /// Returns the one test an `--exact NAME` run asks for (nextest runs each test so), to
 /// read only what that test needs; `None` for every other run.
 fn focus(args: &Arguments) -> Option<&str> {
@@ -293,204 +265,32 @@ fn focus(args: &Arguments) -> Option<&str> {
     }
 }
 
-/// Finds the runs and lists their cases, sorted by name, reading manifests only; with
-/// a `focus` (one test's name), only the run it names, and its history only for a
-/// regression test.
-fn tests(config: &Config, focus: Option<&str>) -> Vec<Test> {
-    // The run a focus names: its name's first part. That is a sanitized name, `#<n>`
-    // added for a later run of the same one: only sub-folders whose sanitized name
-    // starts with the name without it can be that run or come before it.
-    let focus_run = focus.map(|name| name.split("::").next().unwrap_or(name));
-    let found = run_dir::discover_where(&config.runs, |name| {
-        focus_run.is_none_or(|run| cases::sanitize(name).starts_with(cases::unsuffixed(run)))
-    });
-    let dirs = match found {
-        Ok(dirs) => dirs,
-        Err(err) => {
-            let message = format!(
-                "{err}; {RUN_DIR_VAR} names a run directory (holding {}) or a folder of them",
-                run_dir::MANIFEST
-            );
-            let case = setup_case(&config.runs, message);
-            return vec![Test {
-                case,
-                evaluation: None,
-            }];
-        }
-    };
-    let names = cases::unique(
-        dirs.iter()
-            .map(|dir| cases::sanitize(&run_dir::run_name(dir)))
-            .collect(),
-        &[],
-    );
-    let mut runs_and_names: Vec<(Utf8PathBuf, String)> = dirs.into_iter().zip(names).collect();
-    let wants_history = focus.is_none_or(|name| name.ends_with(cases::REGRESSION));
-    if let Some(run) = focus_run {
-        if runs_and_names.iter().any(|(_, named)| named == run) {
-            runs_and_names.retain(|(_, named)| named == run);
-        }
-    }
-    let dirs_judged = runs_and_names.len();
-    let explicit = config.mode.map(|mode| ModeChoice {
-        mode,
-        origin: MODE_VAR.to_string(),
-    });
-    let options = Options {
-        locate_lines: true,
-        confine: config.confine,
-        charts: config.pages.html.is_some(),
-        streamer_log_only: false,
-    };
-    let mut suites = Suites::new(config.suite.clone());
-    let mut tests = Vec::new();
-    let single_run = dirs_judged == 1 && run_dir::is_run_dir(config.runs.as_std_path());
-    let mut opened: Vec<(String, Arc<Evaluation>)> = Vec::new();
-    for (dir, name) in runs_and_names {
-        let suite = match suites.of_run(&dir) {
-            Ok(suite) => suite,
-            Err(SuiteProblem::Run(message)) => {
-                tests.push(Test {
-                    case: cases::unusable(&name, cases::SUITE_FILE, message),
-                    evaluation: None,
-                });
-                continue;
-            }
-            Err(SuiteProblem::Folder { folder, message }) => {
-                let label = cases::sanitize(&run_dir::run_name(&folder));
-                let case = cases::unusable(&label, cases::SETUP, message);
-                if !tests.iter().any(|test: &Test| test.case.name == case.name) {
-                    tests.push(Test {
-                        case,
-                        evaluation: None,
-                    });
-                }
-                continue;
-            }
-        };
-        match Evaluation::open_dir(&dir, explicit.clone(), suite, options) {
-            Ok(evaluation) => opened.push((name, Arc::new(evaluation))),
-            Err(err) => tests.push(Test {
-                case: cases::unusable(&name, cases::MANIFEST, err.to_string()),
-                evaluation: None,
-            }),
-        }
-    }
-    // The runs before each run: FAULT_HISTORY's, else the folder of runs judged (for one
-    // run, its siblings). Regression tests are named only once they are known; the one
-    // test asked for, when it is no regression test, needs no history.
-    let runs: Vec<Arc<Evaluation>> = opened.iter().map(|(_, run)| Arc::clone(run)).collect();
-    if wants_history {
-        let folder = match &config.history {
-            Some(folder) => Some(folder.clone()),
-            None if single_run => Some(run_dir::folder_of(&config.runs)),
-            // Focused on one run of a folder: the folder is its history.
-            None if dirs_judged == 1 => Some(config.runs.clone()),
-            None => None,
-        };
-        // Runs judged are found by their path's text: comparing paths by components
-        // for every pair cost more than judging a folder of 1,000 runs.
-        let judged: HashMap<&str, &Arc<Evaluation>> =
-            runs.iter().map(|run| (run.dir.as_str(), run)).collect();
-        let history = match folder {
-            None => runs.clone(),
-            Some(folder) => match run_dir::discover(&folder) {
-                Ok(dirs) => dirs
-                    .into_iter()
-                    .filter_map(|dir| match judged.get(dir.as_str()) {
-                        Some(run) => Some(Arc::clone(*run)),
-                        None => {
-                            let suite = suites.of_run(&dir).ok()?;
-                            let history_options = Options {
-                                locate_lines: false,
-                                confine: config.confine,
-                                charts: false,
-                                streamer_log_only: true,
-                            };
-                            Evaluation::open_dir(&dir, explicit.clone(), suite, history_options)
-                                .ok()
-                                .map(Arc::new)
-                        }
-                    })
-                    .collect(),
-                Err(err) if config.history.is_some() => {
-                    let message = format!("{HISTORY_VAR}: {err}");
-                    return vec![Test {
-                        case: setup_case(&config.runs, message),
-                        evaluation: None,
-                    }];
-                }
-                // A lone run without a readable folder around it has no history.
-                Err(_) => runs.clone(),
+/// Plans the tests of `config`, narrowed to the one test `focus` names.
+fn plan_of(config: &Config, focus: Option<&str>) -> Plan {
+    let request = Request {
+        runs: config.runs.clone(),
+        manifest: None,
+        mode: config.mode.map(|mode| ModeChoice {
+            mode,
+            origin: MODE_VAR.to_string(),
+        }),
+        suite: config.suite.clone(),
+        history: match &config.history {
+            Some(path) => History::Folder {
+                path: path.clone(),
+                named_by: HISTORY_VAR,
             },
-        };
-        regression::link(&runs, &history);
-    }
-    for (name, evaluation) in opened {
-        for case in cases::name_evaluation(&name, &evaluation) {
-            tests.push(Test {
-                case,
-                evaluation: Some(Arc::clone(&evaluation)),
-            });
-        }
-    }
-    tests.sort_by(|a, b| a.case.name.cmp(&b.case.name));
-    tests
-}
-
-/// Why a run has no suite to be judged by.
-enum SuiteProblem {
-    /// The run's own suite file is broken: `<run>::suite_file`.
-    Run(String),
-    /// A suite file shared by the runs of `folder` (or named for all) is broken: `<folder>::setup`.
-    Folder {
-        folder: Utf8PathBuf,
-        message: String,
-    },
-}
-
-/// The suites of the runs, each file read once however many runs share it.
-struct Suites {
-    named: Option<Utf8PathBuf>,
-    builtin: Arc<Suite>,
-    read: HashMap<Utf8PathBuf, Result<Arc<Suite>, String>>,
-}
-
-impl Suites {
-    /// Starts with no file read; `named` is `FAULT_SUITE`'s.
-    fn new(named: Option<Utf8PathBuf>) -> Suites {
-        Suites {
-            named,
-            builtin: Arc::new(Suite::builtin()),
-            read: HashMap::new(),
-        }
-    }
-
-    /// Returns the suite of the run in `dir`, reading its file the first time.
-    fn of_run(&mut self, dir: &Utf8Path) -> Result<Arc<Suite>, SuiteProblem> {
-        let (path, shared_by) = match suite::find(dir, self.named.as_deref()) {
-            Found::Builtin => return Ok(Arc::clone(&self.builtin)),
-            Found::InRun(path) => (path, None),
-            Found::Named(path) => (path, Some(Utf8PathBuf::from(SUITE_VAR))),
-            Found::InFolder(path) => {
-                let folder = path.parent().map(Utf8Path::to_path_buf).unwrap_or_default();
-                (path, Some(folder))
-            }
-        };
-        let read = self
-            .read
-            .entry(path.clone())
-            .or_insert_with(|| {
-                Suite::read(&path)
-                    .map(Arc::new)
-                    .map_err(|err| err.to_string())
-            })
-            .clone();
-        read.map_err(|message| match shared_by {
-            None => SuiteProblem::Run(message),
-            Some(folder) => SuiteProblem::Folder { folder, message },
-        })
-    }
+            None => History::Around,
+        },
+        options: Options {
+            locate_lines: true,
+            confine: config.confine,
+            charts: config.pages.html.is_some(),
+            streamer_log_only: false,
+        },
+        focus: focus.map(str::to_string),
+    };
+    plan::plan(&request)
 }
 
 /// Turns a test into a trial that judges it and records the verdict; under nextest a
@@ -500,10 +300,8 @@ fn trial(test: Test, record: Arc<Mutex<Vec<Judged>>>, under_nextest: bool) -> Tr
     Trial::test(name, move || {
         let start = Instant::now();
         // A panic while judging (a bug) still yields a recorded verdict, so the report misses no test that ran.
-        let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            cases::judge(&test.case, test.evaluation.as_deref())
-        }));
-        let (verdict, evidence) = judged.unwrap_or_else(|payload| {
+        let judged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| test.judge()));
+        let mut judged = judged.unwrap_or_else(|payload| {
             let what = payload
                 .downcast_ref::<String>()
                 .map(String::as_str)
@@ -513,28 +311,22 @@ fn trial(test: Test, record: Arc<Mutex<Vec<Judged>>>, under_nextest: bool) -> Tr
                 "internal error: judging {} panicked: {what}",
                 test.case.name
             );
-            (Verdict::Error(message), String::new())
+            let Case { suite, name, kind } = test.case.clone();
+            Judged {
+                suite,
+                name,
+                kind,
+                verdict: Verdict::Error(message),
+                evidence: String::new(),
+                time: None,
+            }
         });
-        let failed = verdict.text().map(str::to_string);
-        let Test {
-            case,
-            evaluation: _,
-        } = test;
-        let Case {
-            suite,
-            name,
-            kind: _,
-        } = case;
+        judged.time = Some(start.elapsed());
+        let failed = judged.verdict.text().map(str::to_string);
         record
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(Judged {
-                suite,
-                name,
-                verdict,
-                evidence,
-                time: Some(start.elapsed()),
-            });
+            .push(judged);
         match failed {
             None => Ok(()),
             Some(message) => {
@@ -554,24 +346,16 @@ fn trial(test: Test, record: Arc<Mutex<Vec<Judged>>>, under_nextest: bool) -> Tr
 const READ_AHEAD_FROM: usize = 64;
 
 /// Runs the tests as trials and writes the JUnit report and the pages of those that ran.
-fn finish(
-    args: &Arguments,
-    tests: Vec<Test>,
-    junit_path: Option<&Utf8Path>,
-    pages: &Pages,
-) -> Finished {
+fn finish(args: &Arguments, plan: Plan, junit_path: Option<&Utf8Path>, pages: &Pages) -> Finished {
     let record = Arc::new(Mutex::new(Vec::new()));
+    let tests = plan.tests();
     // Each evaluation once, with its run's name (the first part of its tests' names).
-    let mut evaluations: Vec<(String, Arc<Evaluation>)> = Vec::new();
-    let mut seen: HashSet<*const Evaluation> = HashSet::new();
-    for test in &tests {
-        if let Some(evaluation) = &test.evaluation {
-            if seen.insert(Arc::as_ptr(evaluation)) {
-                let run = test.case.name.split("::").next().unwrap_or_default();
-                evaluations.push((run.to_string(), Arc::clone(evaluation)));
-            }
-        }
-    }
+    let Plan {
+        label: _,
+        runs: evaluations,
+        unusable: _,
+        setup: _,
+    } = plan;
     let under_nextest = under_nextest();
     let trials = tests
         .into_iter()
@@ -688,14 +472,11 @@ mod tests {
 
     /// Runs the tests of `config` like [`execute`] and returns how many scenarios were evaluated.
     fn evaluations(config: &Config, list: &[&str]) -> (Finished, usize) {
-        let tests = tests(config, None);
-        let mut evaluations: Vec<Arc<Evaluation>> = tests
-            .iter()
-            .filter_map(|test| test.evaluation.clone())
-            .collect();
-        evaluations.dedup_by(|a, b| Arc::ptr_eq(a, b));
+        let plan = plan_of(config, None);
+        let evaluations: Vec<Arc<Evaluation>> =
+            plan.runs.iter().map(|(_, run)| Arc::clone(run)).collect();
         let (arguments, log) = args(list);
-        let finished = finish(&arguments, tests, None, &Pages::default());
+        let finished = finish(&arguments, plan, None, &Pages::default());
         let _ = std::fs::remove_file(log);
         let count = evaluations.iter().map(|e| e.evaluated().count()).sum();
         (finished, count)

@@ -43,6 +43,7 @@ pub mod eval;
 pub mod fs;
 pub mod harness;
 pub mod input;
+pub mod plan;
 pub mod publish;
 pub(crate) mod py;
 pub mod report;

@@ -2,9 +2,11 @@
 //! judged over the whole run, the charts of checked metrics, and the one
 //! evaluated model every face renders.
 
+pub mod case;
 pub mod chart;
 pub mod evaluation;
 pub mod evidence;
+pub mod judgement;
 pub mod model;
 pub mod pass;
 pub mod regression;

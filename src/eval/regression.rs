@@ -23,9 +23,9 @@ pub struct Earlier {
     pub value: PyInt,
 }
 
-/// The judgement of one regression test.
+/// A run's metric compared with the runs before it: the regression test's verdict and its grounds.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Judged {
+pub struct Comparison {
     pub verdict: Verdict,
     /// The window, oldest first.
     pub window: Vec<Earlier>,
@@ -52,12 +52,12 @@ pub fn last_value<'a>(scenario: &'a Scenario, metric: &str) -> Option<(PyInt, &'
 
 /// Judges the test of `metric` for scenario `index` of `evaluation` against its earlier
 /// runs: an error when this run lacks the metric, a failure past the boundary.
-pub fn judge(evaluation: &Evaluation, index: usize, metric: &Metric) -> Option<Judged> {
+pub fn judge(evaluation: &Evaluation, index: usize, metric: &Metric) -> Option<Comparison> {
     let regression = evaluation.suite.regression.as_ref()?;
     let scenario = evaluation.scenario(index)?;
     let id = evaluation.ids.get(index)?;
     let Some((this, line)) = last_value(scenario, &metric.metric) else {
-        return Some(Judged {
+        return Some(Comparison {
             verdict: Verdict::Error(format!(
                 "metric {} never appeared in this run, so it cannot be compared with the runs before",
                 metric.metric
@@ -72,7 +72,7 @@ pub fn judge(evaluation: &Evaluation, index: usize, metric: &Metric) -> Option<J
     if !verdict.passed() && line.line.is_none() {
         line.line = evaluation.line_number(index, line.offset);
     }
-    Some(Judged {
+    Some(Comparison {
         verdict,
         window,
         line: Some(line),

@@ -51,11 +51,6 @@ pub struct CheckSpec {
 }
 
 impl CheckSpec {
-    /// Returns the check's test name, `<metric>_<min|max>`.
-    pub fn test_name(&self) -> String {
-        format!("{}_{}", self.metric, self.bound.as_str())
-    }
-
     /// Makes the check of `limit`, with the limit in force when `known`.
     fn of(limit: &Limit, known: bool) -> CheckSpec {
         let Limit {
@@ -149,7 +144,11 @@ mod tests {
     use crate::input::mode::Mode;
 
     fn names(specs: &[CheckSpec]) -> Vec<String> {
-        specs.iter().map(CheckSpec::test_name).collect()
+        // The limit's metric and bound, as the check's test is named.
+        specs
+            .iter()
+            .map(|spec| format!("{}_{}", spec.metric, spec.bound.as_str()))
+            .collect()
     }
 
     #[test]

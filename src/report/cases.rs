@@ -1,74 +1,35 @@
-//! The test cases of a run: their names, and their verdicts and messages read off
-//! the evaluation.
+//! Wording judged cases: each verdict's full message and the evidence behind it.
 //!
-//! This module owns the name contract (`<run>::<scenario>::process_exit`,
-//! `<run>::<scenario>::<metric>_<min|max>`, `<run>::suite::expected_scenarios`,
-//! and `<run>::manifest` for a run that cannot be read), keeps names unique and
-//! free of stray `::`, and words messages and evidence. It decides no verdict
-//! and reads no file: verdicts come from the model ([`crate::eval::model`]),
-//! through the one judging path, [`judge`], that `fault-summary` and the
-//! harness share. Running cases as tests is `harness`'s job, XML `junit`'s.
+//! The verdict is decided by `eval::judgement`, on grounds it hands over with it;
+//! this module words it: the violation with its limit, mode and suite file, the
+//! evidence file and line, the metric line itself, and for a regression test the
+//! window of earlier runs and where they are. It decides no verdict and reads no
+//! file. Naming cases is `eval::case`'s job, running them as tests `harness`'s,
+//! XML `junit`'s.
 
+use crate::eval::case::{check_test, Case, CaseKind};
 use crate::eval::evaluation::Evaluation;
 use crate::eval::evidence::manifest_dir;
+use crate::eval::judgement::{Grounds, Judgement};
 use crate::eval::model::{
-    Check, Evidence, LogStatus, MetricLine, Observed, Point, Scenario, Series, Strictness, Verdict,
+    Check, Evidence, LogStatus, MetricLine, Observed, Point, Scenario, Series, Verdict,
 };
-use crate::eval::regression;
+use crate::eval::regression::Earlier;
 use crate::eval::thresholds::CheckSpec;
 use crate::input::mode::ModeChoice;
+use crate::input::run_dir;
 use camino::Utf8Path;
-use std::collections::HashSet;
 use std::time::Duration;
-
-/// The middle part of the names of run-wide cases (`<run>::suite::expected_scenarios`).
-pub const SUITE: &str = "suite";
-/// The last part of the case that checks the scenario set.
-pub const EXPECTED_SCENARIOS: &str = "expected_scenarios";
-/// The last part of a scenario's exit-code case.
-pub const PROCESS_EXIT: &str = "process_exit";
-/// The last part of the one case of a run whose manifest cannot be read.
-pub const MANIFEST: &str = "manifest";
-/// The last part of the one case of a folder that cannot be judged at all.
-pub const SETUP: &str = "setup";
-/// The last part of the case of a run whose suite file is broken or cannot judge it.
-pub const SUITE_FILE: &str = "suite_file";
-/// The suffix of a metric's test against earlier runs (`p99_us_regression`).
-pub const REGRESSION: &str = "regression";
-
-/// What a case judges.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CaseKind {
-    /// The three exit codes of the scenario at this position (in evaluation order).
-    ProcessExit { scenario: usize },
-    /// One threshold check of a scenario, by position in its check list.
-    Check { scenario: usize, check: usize },
-    /// The run holds the expected scenarios, once each.
-    ExpectedScenarios,
-    /// The suite can judge the run: it defines the run's mode.
-    SuiteFile,
-    /// One metric of a scenario against the runs before it, by position in the suite's
-    /// regression metrics.
-    Regression { scenario: usize, metric: usize },
-    /// Nothing can be judged (an unreadable manifest, no run found); the message says why.
-    Unusable { message: String },
-}
-
-/// A named test case.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Case {
-    /// The JUnit testsuite holding the case: `<run>::<scenario>`, `<run>::suite` or `<run>`.
-    pub suite: String,
-    /// The test name, `<suite>::<test>`.
-    pub name: String,
-    pub kind: CaseKind,
-}
 
 /// A case together with its verdict (the full message) and the evidence behind it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Judged {
+    /// The JUnit testsuite holding the case: `<run>::<scenario>`, `<run>::suite` or `<run>`.
     pub suite: String,
+    /// The test name, `<suite>::<test>`.
     pub name: String,
+    /// What the case judged.
+    pub kind: CaseKind,
     pub verdict: Verdict,
     /// What the case looked at (files, lines), one item per line.
     pub evidence: String,
@@ -76,222 +37,42 @@ pub struct Judged {
     pub time: Option<Duration>,
 }
 
-/// Replaces what could break the `::` hierarchy or a `name: test` listing line (colons, whitespace, control characters) with `_`.
-pub fn sanitize(part: &str) -> String {
-    let cleaned: String = part
-        .chars()
-        .map(|c| {
-            if c == ':' || c.is_whitespace() || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    if cleaned.is_empty() {
-        "_".to_string()
-    } else {
-        cleaned
-    }
-}
-
-/// Makes `parts` unique in order: the first of equal parts keeps its spelling, later ones get `#2`, `#3`, ..., and `reserved` spellings are never handed out bare.
-pub fn unique(parts: Vec<String>, reserved: &[&str]) -> Vec<String> {
-    let spelled: HashSet<String> = parts
-        .iter()
-        .cloned()
-        .chain(reserved.iter().map(|r| r.to_string()))
-        .collect();
-    let mut given: HashSet<String> = HashSet::new();
-    let mut out = Vec::with_capacity(parts.len());
-    for part in parts {
-        let name = if given.contains(&part) || reserved.contains(&part.as_str()) {
-            let mut n = 2u64;
-            loop {
-                let candidate = format!("{part}#{n}");
-                if !spelled.contains(&candidate) && !given.contains(&candidate) {
-                    break candidate;
-                }
-                n += 1;
-            }
-        } else {
-            part
-        };
-        given.insert(name.clone());
-        out.push(name);
-    }
-    out
-}
-
-/// Returns the spelling [`unique`] gave `name` a suffix to: `name` without a trailing
-/// `#<digits>`.
-pub fn unsuffixed(name: &str) -> &str {
-    match name.rsplit_once('#') {
-        Some((part, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => part,
-        _ => name,
-    }
-}
-
-/// Names the cases of an evaluation, `run` being its name (sanitized and unique), sorted by name.
-pub fn name_evaluation(run: &str, evaluation: &Evaluation) -> Vec<Case> {
-    let checks: Vec<Vec<CheckSpec>> = (0..evaluation.len())
-        .map(|index| evaluation.checks(index))
-        .collect();
-    // A mode was found but the suite has no table for it: the suite file is at fault.
-    let suite_file = evaluation.mode().is_ok() && evaluation.tables().is_err();
-    let regressions: Vec<&str> = evaluation
-        .regression_metrics()
-        .iter()
-        .map(|metric| metric.metric.as_str())
-        .collect();
-    name_run(run, &evaluation.ids, &checks, &regressions, suite_file)
-}
-
-/// Names the cases of one run (its name already sanitized and unique) from its scenario ids
-/// in evaluation order, their checks and the metrics judged against earlier runs, sorted
-/// by name; `suite_file` adds the case that says the suite cannot judge the run.
-pub fn name_run<S: AsRef<str>>(
-    run: &str,
-    scenario_ids: &[S],
-    checks: &[Vec<CheckSpec>],
-    regressions: &[&str],
-    suite_file: bool,
-) -> Vec<Case> {
-    let keys = scenario_keys(scenario_ids);
-    let mut cases = Vec::new();
-    for (scenario, key) in keys.into_iter().enumerate() {
-        let suite = format!("{run}::{key}");
-        cases.push(Case {
-            name: format!("{suite}::{PROCESS_EXIT}"),
-            suite: suite.clone(),
-            kind: CaseKind::ProcessExit { scenario },
-        });
-        let specs = checks.get(scenario).map_or(&[][..], Vec::as_slice);
-        for (check, spec) in specs.iter().enumerate() {
-            cases.push(Case {
-                name: format!("{suite}::{}", spec.test_name()),
-                suite: suite.clone(),
-                kind: CaseKind::Check { scenario, check },
-            });
+/// Words the judgement of `case`, a case of `evaluation` (`None` for a case that stands
+/// for an unusable run or folder): its verdict with the full message, and its evidence.
+pub fn word(case: Case, judgement: Judgement<'_>, evaluation: Option<&Evaluation>) -> Judged {
+    let Judgement { verdict, grounds } = judgement;
+    let (verdict, evidence) = match (grounds, evaluation) {
+        (Grounds::Nothing, _) | (_, None) => (verdict, String::new()),
+        (Grounds::Exit { scenario }, Some(evaluation)) => {
+            process_exit(verdict, scenario, &evaluation.manifest)
         }
-        for (metric, name) in regressions.iter().enumerate() {
-            cases.push(Case {
-                name: format!("{suite}::{name}_{REGRESSION}"),
-                suite: suite.clone(),
-                kind: CaseKind::Regression { scenario, metric },
-            });
-        }
-    }
-    let suite = format!("{run}::{SUITE}");
-    cases.push(Case {
-        name: format!("{suite}::{EXPECTED_SCENARIOS}"),
-        suite,
-        kind: CaseKind::ExpectedScenarios,
-    });
-    if suite_file {
-        cases.push(Case {
-            name: format!("{run}::{SUITE_FILE}"),
-            suite: run.to_string(),
-            kind: CaseKind::SuiteFile,
-        });
-    }
-    cases.sort_by(|a, b| a.name.cmp(&b.name));
-    cases
-}
-
-/// Returns the part of test names that stands for each scenario, from the ids in
-/// evaluation order: sanitized, and unique (`torn_read#2`).
-pub fn scenario_keys<S: AsRef<str>>(scenario_ids: &[S]) -> Vec<String> {
-    unique(
-        scenario_ids
-            .iter()
-            .map(|id| sanitize(id.as_ref()))
-            .collect(),
-        &[SUITE],
-    )
-}
-
-/// Returns the one case standing for a run (or folder) that cannot be judged: `<label>::<test>`, an error with `message`.
-pub fn unusable(label: &str, test: &str, message: String) -> Case {
-    Case {
-        suite: label.to_string(),
-        name: format!("{label}::{test}"),
-        kind: CaseKind::Unusable { message },
-    }
-}
-
-/// Judges a case of `evaluation` (`None` for a case that stands for an unusable run):
-/// the verdict with its full message, and the evidence.
-pub fn judge(case: &Case, evaluation: Option<&Evaluation>) -> (Verdict, String) {
-    let evaluation = match (&case.kind, evaluation) {
-        (CaseKind::Unusable { message }, _) => {
-            return (Verdict::Error(message.clone()), String::new())
-        }
-        (_, Some(evaluation)) => evaluation,
-        (_, None) => return internal("a case without a run".to_string()),
+        (
+            Grounds::Check {
+                scenario,
+                check,
+                mode,
+            },
+            Some(evaluation),
+        ) => word_check(verdict, scenario, check, mode, evaluation),
+        (
+            Grounds::Regression {
+                scenario,
+                window,
+                line,
+            },
+            Some(evaluation),
+        ) => word_regression(verdict, scenario, &window, line.as_ref(), evaluation),
+        (Grounds::ScenarioSet, Some(evaluation)) => expected_scenarios(verdict, evaluation),
     };
-    match case.kind {
-        CaseKind::ExpectedScenarios => expected_scenarios(evaluation),
-        CaseKind::SuiteFile => match evaluation.tables() {
-            Ok(_) => (Verdict::Pass, String::new()),
-            Err(why) => (Verdict::Error(why), String::new()),
-        },
-        CaseKind::ProcessExit { scenario } => match evaluation.scenario(scenario) {
-            Some(found) => process_exit(found, &evaluation.manifest),
-            None => internal(format!("no scenario #{scenario}")),
-        },
-        CaseKind::Check { scenario, check } => {
-            let choice = match evaluation.mode() {
-                Ok(choice) => choice,
-                Err(why) => return (Verdict::Error(why.to_string()), String::new()),
-            };
-            let found = evaluation.scenario(scenario);
-            match found.and_then(|found| Some((found, found.checks.get(check)?))) {
-                Some((found, check)) => judge_check(found, check, choice, evaluation),
-                None => internal(format!("no check #{check} of scenario #{scenario}")),
-            }
-        }
-        CaseKind::Regression { scenario, metric } => {
-            let found = evaluation.regression_metrics().get(metric);
-            match found.and_then(|metric| regression::judge(evaluation, scenario, metric)) {
-                Some(judged) => judge_regression(evaluation, scenario, judged),
-                None => internal(format!(
-                    "no regression metric #{metric} of scenario #{scenario}"
-                )),
-            }
-        }
-        CaseKind::Unusable { .. } => internal("unreachable".to_string()),
+    let Case { suite, name, kind } = case;
+    Judged {
+        suite,
+        name,
+        kind,
+        verdict,
+        evidence,
+        time: None,
     }
-}
-
-/// Returns an error for a case that points at nothing (a bug, never a verdict).
-fn internal(what: String) -> (Verdict, String) {
-    (
-        Verdict::Error(format!("internal error: {what}")),
-        String::new(),
-    )
-}
-
-/// Names and judges every case of an evaluation, sorted by name; `name` is the run's.
-pub fn judge_run(name: &str, evaluation: &Evaluation) -> Vec<Judged> {
-    name_evaluation(&sanitize(name), evaluation)
-        .into_iter()
-        .map(|case| {
-            let (verdict, evidence) = judge(&case, Some(evaluation));
-            let Case {
-                suite,
-                name,
-                kind: _,
-            } = case;
-            Judged {
-                suite,
-                name,
-                verdict,
-                evidence,
-                time: None,
-            }
-        })
-        .collect()
 }
 
 /// Returns `message` followed by `evidence` indented by two spaces.
@@ -331,8 +112,8 @@ fn evidence_path(evidence: Option<&Evidence>, manifest: &Utf8Path) -> String {
     }
 }
 
-/// Judges a scenario's three exit codes.
-fn process_exit(scenario: &Scenario, manifest: &Utf8Path) -> (Verdict, String) {
+/// Words the verdict on a scenario's three exit codes.
+fn process_exit(verdict: Verdict, scenario: &Scenario, manifest: &Utf8Path) -> (Verdict, String) {
     let evidence = format!(
         "manifest: {manifest}:{}\nsim log: {}\nstreamer log: {}\ntester log: {}",
         scenario.row.line,
@@ -340,7 +121,7 @@ fn process_exit(scenario: &Scenario, manifest: &Utf8Path) -> (Verdict, String) {
         evidence_path(Some(&scenario.files.streamer_log), manifest),
         evidence_path(scenario.files.tester_log.as_ref(), manifest),
     );
-    (worded(scenario.exit.verdict(), &evidence), evidence)
+    (worded(verdict, &evidence), evidence)
 }
 
 /// Describes a metric line's position and text: `path:line` (or the byte offset), then the line.
@@ -407,8 +188,10 @@ fn log_problem(scenario: &Scenario, manifest: &Utf8Path, spec: &CheckSpec) -> St
     }
 }
 
-/// Judges one threshold check strictly: a miss fails, a metric that never appeared is an error.
-fn judge_check(
+/// Words the verdict on one threshold check, judged strictly: a miss fails, a metric
+/// that never appeared is an error.
+fn word_check(
+    verdict: Verdict,
     scenario: &Scenario,
     check: &Check,
     choice: &ModeChoice,
@@ -430,11 +213,11 @@ fn judge_check(
             log.shown()
         ));
     }
-    let verdict = match check.verdict(Strictness::Strict) {
+    let verdict = match verdict {
         Verdict::Pass => Verdict::Pass,
         Verdict::Failure(violation) => {
             // The test's own name for the limit; the table's key where it differs.
-            let test = spec.test_name();
+            let test = check_test(spec);
             let alias = if test == spec.key {
                 String::new()
             } else {
@@ -496,22 +279,17 @@ fn series_evidence(path: &str, series: &Series, log: &LogStatus) -> String {
     evidence
 }
 
-/// Words a regression test: the verdict, this run's metric line and the window.
-fn judge_regression(
+/// Words a regression test: the verdict, this run's metric line, and the window of
+/// earlier runs with the folder they are in.
+fn word_regression(
+    verdict: Verdict,
+    scenario: &Scenario,
+    window: &[Earlier],
+    line: Option<&MetricLine>,
     evaluation: &Evaluation,
-    scenario: usize,
-    judged: regression::Judged,
 ) -> (Verdict, String) {
-    let regression::Judged {
-        verdict,
-        window,
-        line,
-    } = judged;
-    let Some(found) = evaluation.scenario(scenario) else {
-        return internal(format!("no scenario #{scenario}"));
-    };
-    let log = found.files.streamer_log.shown();
-    let mut evidence = match &line {
+    let log = scenario.files.streamer_log.shown();
+    let mut evidence = match line {
         Some(line) => format!("this run: {}", line_evidence(log, line)),
         None => format!("this run: {log}"),
     };
@@ -531,11 +309,22 @@ fn judge_regression(
             }
         ));
     }
+    // Where the window's runs were found: the history folder, or each folder once.
+    let mut folders: Vec<String> = Vec::new();
+    for earlier in evaluation.earlier() {
+        let folder = run_dir::folder_of(&earlier.dir).to_string();
+        if !folders.contains(&folder) {
+            folders.push(folder);
+        }
+    }
+    if !folders.is_empty() {
+        evidence.push_str(&format!("\nearlier runs from: {}", folders.join(", ")));
+    }
     (worded(verdict, &evidence), evidence)
 }
 
-/// Judges the scenario set.
-fn expected_scenarios(evaluation: &Evaluation) -> (Verdict, String) {
+/// Words the verdict on the scenario set.
+fn expected_scenarios(verdict: Verdict, evaluation: &Evaluation) -> (Verdict, String) {
     let evidence = format!(
         "manifest: {}\nscenarios: {}",
         evaluation.manifest,
@@ -545,79 +334,5 @@ fn expected_scenarios(evaluation: &Evaluation) -> (Verdict, String) {
             evaluation.ids.join(", ")
         }
     );
-    (
-        worded(evaluation.scenario_set().verdict(), &evidence),
-        evidence,
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sanitize_keeps_the_hierarchy_and_listing_intact() {
-        assert_eq!(sanitize("torn_read"), "torn_read");
-        assert_eq!(sanitize("a::b"), "a__b");
-        assert_eq!(sanitize("two words\nand\ta tab"), "two_words_and_a_tab");
-        assert_eq!(sanitize(""), "_");
-        assert_eq!(sanitize("größe"), "größe");
-    }
-
-    #[test]
-    fn repeated_parts_get_stable_suffixes_that_collide_with_nothing() {
-        let parts = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            unique(
-                parts(&["torn_read", "sink_stall", "torn_read", "torn_read"]),
-                &[]
-            ),
-            parts(&["torn_read", "sink_stall", "torn_read#2", "torn_read#3"])
-        );
-        // A later literal `a#2` keeps its spelling; the repeat of `a` skips it.
-        assert_eq!(
-            unique(parts(&["a", "a", "a#2"]), &[]),
-            parts(&["a", "a#3", "a#2"])
-        );
-        assert_eq!(unique(parts(&["suite"]), &[SUITE]), parts(&["suite#2"]));
-        // Every name `unique` gives starts with its part without a suffix.
-        let given = parts(&["a", "a", "a#2", "b#x", "c#", "run#12"]);
-        for (part, name) in given.iter().zip(unique(given.clone(), &[])) {
-            assert!(part.starts_with(unsuffixed(&name)), "{part} as {name}");
-        }
-        assert_eq!(unsuffixed("a#3"), "a");
-        assert_eq!(unsuffixed("b#x"), "b#x");
-        assert_eq!(unsuffixed("c#"), "c#");
-    }
-
-    #[test]
-    fn names_follow_the_contract_sorted() {
-        let suite = crate::input::suite::Suite::builtin();
-        let tables = suite.mode(crate::input::mode::Mode::Degraded).unwrap();
-        let ids = ["torn_read", "x:y"];
-        let checks: Vec<Vec<CheckSpec>> = ids
-            .iter()
-            .map(|id| crate::eval::thresholds::checks(tables, id))
-            .collect();
-        let names: Vec<String> = name_run("nightly", &ids, &checks, &[], false)
-            .into_iter()
-            .map(|case| case.name)
-            .collect();
-        assert_eq!(
-            names,
-            [
-                "nightly::suite::expected_scenarios",
-                "nightly::torn_read::drop_ratio_ppm_max",
-                "nightly::torn_read::ingest_to_emit_samples_min",
-                "nightly::torn_read::p50_us_max",
-                "nightly::torn_read::p99_us_max",
-                "nightly::torn_read::process_exit",
-                "nightly::torn_read::torn_read_events_min",
-                "nightly::x_y::drop_ratio_ppm_max",
-                "nightly::x_y::ingest_to_emit_samples_min",
-                "nightly::x_y::p50_us_max",
-                "nightly::x_y::process_exit",
-            ]
-        );
-    }
+    (worded(verdict, &evidence), evidence)
 }

@@ -10,10 +10,11 @@
 //! offline, in a CI artifact viewer and on paper. Every text from a run is
 //! escaped. What is shown is `overview`'s; this module only lays it out.
 
+use crate::eval::case::PROCESS_EXIT;
 use crate::eval::chart::{Axis, Chart, MAX_POINTS};
 use crate::eval::model::{Evidence, LogStatus, Observed, Scenario};
 use crate::input::suite::{Bound, Over};
-use crate::report::cases::{Judged, PROCESS_EXIT};
+use crate::report::cases::Judged;
 use crate::report::overview::{
     headline, CheckView, Overview, Run, ScenarioView, Status, TrendView,
 };

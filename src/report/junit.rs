@@ -36,6 +36,7 @@ fn test_case(judged: &Judged) -> TestCase {
     let Judged {
         suite,
         name,
+        kind: _,
         verdict,
         evidence,
         time,
@@ -86,12 +87,14 @@ pub fn render(judged: &[Judged]) -> io::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::case::CaseKind;
     use std::time::Duration;
 
     fn judged(suite: &str, test: &str, verdict: Verdict) -> Judged {
         Judged {
             suite: suite.to_string(),
             name: format!("{suite}::{test}"),
+            kind: CaseKind::ExpectedScenarios,
             verdict,
             evidence: "a.log:3\n| LATENCY_METRICS p99_us=2500\u{1f}\u{ffff}".to_string(),
             time: Some(Duration::from_millis(5)),

@@ -227,6 +227,7 @@ pub fn cell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::case::CaseKind;
     use crate::report::cases::Judged;
 
     #[test]
@@ -238,6 +239,9 @@ mod tests {
                 judged: vec![Judged {
                     suite: format!("nightly-{n:04}"),
                     name: format!("nightly-{n:04}::manifest"),
+                    kind: CaseKind::Unusable {
+                        message: "manifest.tsv: no such file".to_string(),
+                    },
                     verdict: Verdict::Error("manifest.tsv: no such file".to_string()),
                     evidence: String::new(),
                     time: None,

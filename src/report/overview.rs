@@ -7,11 +7,12 @@
 //! Only scenarios already evaluated are shown; nothing here reads a file or
 //! evaluates anything. `html` and `markdown` only format what this gives.
 
+use crate::eval::case::{self, CaseKind};
 use crate::eval::chart::Chart;
 use crate::eval::evaluation::Evaluation;
 use crate::eval::model::{Check, Scenario, Verdict};
 use crate::eval::regression::{self, Trend};
-use crate::report::cases::{self, Judged, PROCESS_EXIT};
+use crate::report::cases::Judged;
 
 /// A judged run as a face hands it to the renderers.
 #[derive(Debug)]
@@ -158,44 +159,47 @@ impl<'a> Overview<'a> {
                 Verdict::Error(_) => counts.errors += 1,
             }
         }
-        let find = |name: &str| run.judged.iter().find(|judged| judged.name == name);
+        // A run's judged cases are found by what they judge, not by their names.
+        let find = |kind: &CaseKind| run.judged.iter().find(|judged| judged.kind == *kind);
         let mut scenarios = Vec::new();
         let mut not_shown = 0;
-        let mut scenario_suites = Vec::new();
         if let Some(evaluation) = run.evaluation {
-            let keys = cases::scenario_keys(&evaluation.ids);
+            let keys = case::scenario_keys(&evaluation.ids);
             for (index, key) in keys.into_iter().enumerate() {
-                let suite = format!("{}::{key}", run.name);
-                scenario_suites.push(suite.clone());
                 let Some(scenario) = evaluation.evaluated_at(index) else {
                     not_shown += 1;
                     continue;
                 };
-                let exit = find(&format!("{suite}::{PROCESS_EXIT}"));
+                let exit = find(&CaseKind::ProcessExit { scenario: index });
                 let checks: Vec<CheckView> = scenario
                     .checks
                     .iter()
                     .enumerate()
-                    .map(|(position, check)| {
-                        let test = check.spec.test_name();
-                        CheckView {
-                            check,
-                            judged: find(&format!("{suite}::{test}")),
-                            chart: scenario.charts.iter().find(|chart| chart.check == position),
-                            test,
-                        }
+                    .map(|(position, check)| CheckView {
+                        check,
+                        judged: find(&CaseKind::Check {
+                            scenario: index,
+                            check: position,
+                        }),
+                        chart: scenario.charts.iter().find(|chart| chart.check == position),
+                        test: case::check_test(&check.spec),
                     })
                     .collect();
-                let prefix = format!("{suite}::");
-                let other: Vec<(String, &Judged)> = run
+                let regressions: Vec<(usize, &Judged)> = run
                     .judged
                     .iter()
-                    .filter(|judged| judged.suite == suite)
-                    .filter_map(|judged| {
-                        let test = judged.name.strip_prefix(&prefix)?;
-                        let known =
-                            test == PROCESS_EXIT || checks.iter().any(|check| check.test == test);
-                        (!known).then(|| (test.to_string(), judged))
+                    .filter_map(|judged| match judged.kind {
+                        CaseKind::Regression { scenario, metric } if scenario == index => {
+                            Some((metric, judged))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let other: Vec<(String, &Judged)> = regressions
+                    .iter()
+                    .map(|(_, judged)| {
+                        let test = judged.name.rsplit("::").next().unwrap_or_default();
+                        (test.to_string(), *judged)
                     })
                     .collect();
                 let status = checks
@@ -204,12 +208,10 @@ impl<'a> Overview<'a> {
                     .chain(other.iter().map(|(_, judged)| Status::of(Some(judged))))
                     .fold(Status::of(exit), Status::worst);
                 // Only tests that ran: their windows are evaluated already, so this reads nothing.
-                let trends = evaluation
-                    .regression_metrics()
+                let trends = regressions
                     .iter()
-                    .filter_map(|metric| {
-                        let test = format!("{}_{}", metric.metric, cases::REGRESSION);
-                        let (_, judged) = other.iter().find(|(name, _)| *name == test)?;
+                    .filter_map(|(metric, judged)| {
+                        let metric = evaluation.regression_metrics().get(*metric)?;
                         let trend = regression::trend(evaluation, index, metric)?;
                         Some(TrendView { trend, judged })
                     })
@@ -228,7 +230,12 @@ impl<'a> Overview<'a> {
         let run_cases = run
             .judged
             .iter()
-            .filter(|judged| !scenario_suites.contains(&judged.suite))
+            .filter(|judged| {
+                matches!(
+                    judged.kind,
+                    CaseKind::ExpectedScenarios | CaseKind::SuiteFile | CaseKind::Unusable { .. }
+                )
+            })
             .collect();
         Overview {
             run,

@@ -380,7 +380,7 @@ fn a_spike_in_the_middle_of_a_100000_line_log_survives_decimation() {
         let check = scenario
             .checks
             .iter()
-            .position(|check| check.spec.test_name() == test)
+            .position(|check| fault_harness::eval::case::check_test(&check.spec) == test)
             .unwrap();
         scenario
             .charts

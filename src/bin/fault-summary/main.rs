@@ -9,17 +9,19 @@ mod args;
 
 use args::{Args, Command};
 use camino::{Utf8Path, Utf8PathBuf};
-use fault_harness::eval::evaluation::{Evaluation, Options};
+use fault_harness::eval::case::{Case, CaseKind};
+use fault_harness::eval::evaluation::Options;
 use fault_harness::eval::model::{Observed, Scenario, Strictness, Tally};
-use fault_harness::eval::regression;
 use fault_harness::fs::atomic;
 use fault_harness::input::mode::{self, Mode, ModeChoice, MODE_VAR};
 use fault_harness::input::run_dir;
 use fault_harness::input::suite::{self, Found, Suite, SUITE_VAR};
+use fault_harness::plan::{self, History, Plan, Request};
 use fault_harness::publish::Pages;
+use fault_harness::report::cases::Judged;
 use fault_harness::report::overview::Run;
 use fault_harness::report::summary::{self, Header};
-use fault_harness::report::{cases, junit, warnings};
+use fault_harness::report::{junit, warnings};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -149,10 +151,24 @@ struct Evaluated {
     missing: usize,
 }
 
-/// Words the one line that ends a run: `nightly-0313: 2 of 3 scenarios pass (degraded); summary.json written`.
+/// The tests a run's reports (or `--history`) judged, for the result line.
+struct Tests<'a> {
+    /// How many were judged.
+    judged: usize,
+    /// The names of those that did not pass, sorted.
+    failing: &'a [String],
+}
+
+/// Test names the result line names before it only counts the rest.
+const NAMED_FAILING: usize = 3;
+
+/// Words the one line that ends a run: `nightly-0313: 2 of 3 scenarios pass (mode
+/// degraded, from run.json); summary.json written`, with the tests of its reports that
+/// did not pass, when some did not.
 fn result_line(
     name: &str,
     tally: &Tally,
+    tests: &Tests<'_>,
     choice: &ModeChoice,
     output: &Utf8Path,
     extra: &[Utf8PathBuf],
@@ -164,6 +180,20 @@ fn result_line(
         all_pass,
     } = tally;
     let verdict = if *all_pass { "" } else { "; the run fails" };
+    let failing = match tests.failing {
+        [] => String::new(),
+        names => {
+            let mut listed = names[..names.len().min(NAMED_FAILING)].join(", ");
+            if names.len() > NAMED_FAILING {
+                listed.push_str(&format!(" and {} more", names.len() - NAMED_FAILING));
+            }
+            format!(
+                "; {} of {} tests do not pass: {listed}",
+                names.len(),
+                tests.judged
+            )
+        }
+    };
     let written = match extra {
         [] => format!("{output} written"),
         [before @ .., last] => {
@@ -173,7 +203,7 @@ fn result_line(
         }
     };
     format!(
-        "{name}: {pass} of {total} scenarios pass (mode {}, from {}){verdict}; {written}",
+        "{name}: {pass} of {total} scenarios pass (mode {}, from {}){verdict}{failing}; {written}",
         choice.mode, choice.origin
     )
 }
@@ -195,34 +225,6 @@ fn named_suite(args: &Args) -> Result<Option<Utf8PathBuf>, CliError> {
 /// Returns where the suite of the run in `dir` comes from.
 fn find_suite(args: &Args, dir: &Utf8Path) -> Result<Found, CliError> {
     Ok(suite::find(dir, named_suite(args)?.as_deref()))
-}
-
-/// Reads the suite of the run in `dir`: named, in the run, in its folder, or built in.
-fn load_suite(args: &Args, dir: &Utf8Path) -> Result<Suite, CliError> {
-    match find_suite(args, dir)? {
-        Found::Builtin => Ok(Suite::builtin()),
-        Found::Named(path) | Found::InRun(path) | Found::InFolder(path) => Ok(Suite::read(&path)?),
-    }
-}
-
-/// Gives the run the runs of `folder` that came before it, for the regression tests
-/// of the JUnit report; a folder run whose manifest cannot be read does not count.
-fn link_history(
-    run: &Arc<Evaluation>,
-    folder: &Utf8Path,
-    suite: &Arc<Suite>,
-) -> Result<(), CliError> {
-    let dirs = run_dir::discover(folder).map_err(|err| CliError(format!("--history: {err}")))?;
-    let history: Vec<Arc<Evaluation>> = dirs
-        .iter()
-        .filter_map(|dir| {
-            Evaluation::open_dir(dir, None, Arc::clone(suite), Options::default())
-                .ok()
-                .map(Arc::new)
-        })
-        .collect();
-    regression::link(std::slice::from_ref(run), &history);
-    Ok(())
 }
 
 /// Prints the suite in effect: a file's text once it reads as a suite, else the built-in one.
@@ -282,18 +284,46 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
         charts: pages.html.is_some(),
         streamer_log_only: !keep,
     };
-    let suite = Arc::new(load_suite(args, &dir)?);
-    let tables = suite.mode(choice.mode)?;
-    let evaluation = Arc::new(Evaluation::open(
-        &dir,
-        &manifest,
-        Some(choice.clone()),
-        Arc::clone(&suite),
+    // The one run, planned as the harness plans its runs: the same suite, and the same
+    // history, each earlier run with its own suite, the explicit mode and confinement.
+    let history = match &args.history {
+        Some(folder) => History::Folder {
+            path: utf8_path("--history", folder)?,
+            named_by: "--history",
+        },
+        None => History::Off,
+    };
+    let request = Request {
+        runs: dir.clone(),
+        manifest: Some(manifest.clone()),
+        mode: explicit_mode(args)?,
+        suite: named_suite(args)?,
+        history,
         options,
-    )?);
-    if let Some(folder) = &args.history {
-        link_history(&evaluation, &utf8_path("--history", folder)?, &suite)?;
+        focus: None,
+    };
+    let Plan {
+        label: _,
+        runs,
+        unusable,
+        setup,
+    } = plan::plan(&request);
+    if let Some(message) = setup.into_iter().next() {
+        return Err(CliError(message));
     }
+    if let Some(Case {
+        kind: CaseKind::Unusable { message },
+        ..
+    }) = unusable.into_iter().next()
+    {
+        return Err(CliError(message));
+    }
+    let Some((test_name, evaluation)) = runs.into_iter().next() else {
+        return Err(CliError(format!("{dir}: no run planned")));
+    };
+    // The run's mode settles the same way in the evaluation; its tables must exist.
+    let suite = Arc::clone(&evaluation.suite);
+    let tables = suite.mode(choice.mode)?;
     for field in &evaluation.long_fields {
         eprintln!(
             "fault-summary: warning: {manifest}:{field}; the reference stops there, this summary reads it whole"
@@ -328,36 +358,62 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
     })
     .map_err(|err| CliError(format!("{output}: {err}")))?;
     let tally = stream.tally();
+    // The tests the reports show (every case), or with `--history` alone those against
+    // the runs before: the result line and `--exit-code` hide none that fails.
+    let judged: Vec<Judged> = if junit.is_some() || pages.any() {
+        plan::judge_run(&test_name, &evaluation)
+    } else if args.history.is_some() {
+        plan::judge_run(&test_name, &evaluation)
+            .into_iter()
+            .filter(|judged| judged.kind.is_regression())
+            .collect()
+    } else {
+        Vec::new()
+    };
     if let Some(junit_path) = &junit {
         let failed = |err: std::io::Error| CliError(format!("{junit_path}: {err}"));
-        let xml = junit::render(&cases::judge_run(&name, &evaluation)).map_err(failed)?;
+        let xml = junit::render(&judged).map_err(failed)?;
         atomic::write_atomic(junit_path.as_std_path(), xml.as_bytes()).map_err(failed)?;
     }
     let junit_written = junit;
     let mut extra: Vec<Utf8PathBuf> = junit_written.iter().cloned().collect();
+    let failing: Vec<String> = judged
+        .iter()
+        .filter(|judged| !judged.verdict.passed())
+        .map(|judged| judged.name.clone())
+        .collect();
+    let tests = Tests {
+        judged: judged.len(),
+        failing: &failing,
+    };
     if pages.any() {
         let run = Run {
-            name: name.clone(),
+            name: test_name.clone(),
             evaluation: Some(&evaluation),
-            judged: cases::judge_run(&name, &evaluation),
+            judged,
             started_at: Some(String::from_utf8_lossy(&header.started_at).into_owned()),
             finished_at: Some(String::from_utf8_lossy(&header.finished_at).into_owned()),
         };
         extra.extend(pages.write(&[run], "fault-summary").map_err(CliError)?);
     }
     if !args.quiet {
-        eprintln!("{}", result_line(&name, &tally, &choice, &output, &extra));
+        eprintln!(
+            "{}",
+            result_line(&name, &tally, &tests, &choice, &output, &extra)
+        );
     }
     if junit_written.is_some() && strictness == Strictness::Reference && missing > 0 {
         eprintln!(
             "fault-summary: note: {missing} checked metric(s) never appeared: the summary counts them as 0, as the reference does, while the JUnit report marks them as errors; --strict makes the summary fail them too"
         );
     }
-    Ok(if args.exit_code && !tally.all_pass {
-        1
-    } else {
-        0
-    })
+    Ok(
+        if args.exit_code && !(tally.all_pass && tests.failing.is_empty()) {
+            1
+        } else {
+            0
+        },
+    )
 }
 
 fn main() -> ExitCode {

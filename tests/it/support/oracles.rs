@@ -16,9 +16,10 @@ use fault_harness::eval::model::{LogStatus, Scenario, Strictness, Tally};
 use fault_harness::input::manifest;
 use fault_harness::input::mode::{Mode, ModeChoice};
 use fault_harness::input::suite::Suite;
+use fault_harness::plan;
 use fault_harness::report::overview::Run;
 use fault_harness::report::summary::{self, Header};
-use fault_harness::report::{cases, html, markdown};
+use fault_harness::report::{html, markdown};
 use fault_harness::scan::tail::{self as scan, TOKENS};
 use std::fs::File;
 use std::path::{Component, Path};
@@ -354,7 +355,7 @@ fn check_pages(evaluation: &Evaluation, scenarios: &[&Scenario]) {
     let run = Run {
         name: "fuzz".to_string(),
         evaluation: Some(evaluation),
-        judged: cases::judge_run("fuzz", evaluation),
+        judged: plan::judge_run("fuzz", evaluation),
         started_at: None,
         finished_at: None,
     };
