@@ -16,6 +16,8 @@ mod messages;
 mod suites;
 // History: runs judged against the runs before them, as _regression tests.
 mod history;
+// One plan for every face: the command and the harness agree; setup tells one truth.
+mod plan;
 // JUnit reports of the harness and of `fault-summary --junit`, checked against Jenkins' schema.
 mod junit;
 // The HTML report and the Markdown summary: their content, self-containment, escaping,

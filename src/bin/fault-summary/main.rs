@@ -188,7 +188,7 @@ fn result_line(
                 listed.push_str(&format!(" and {} more", names.len() - NAMED_FAILING));
             }
             format!(
-                "; {} of {} tests do not pass: {listed}",
+                "; {} of {} tests did not pass: {listed}",
                 names.len(),
                 tests.judged
             )
