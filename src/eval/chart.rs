@@ -2,7 +2,7 @@
 //! down to at most [`MAX_POINTS`] points so that no spike is lost.
 //!
 //! A chart is gathered in the same forward pass as the limits judged over
-//! all lines (`pass` reads the log once for both). The log is split by byte
+//! all lines (`sweep` reads the log once for both). The log is split by byte
 //! offset into [`BUCKETS`] equal buckets, and each bucket keeps the lowest
 //! and the highest value that fell into it, so a one-line spike survives
 //! however long the soak; the first and the last point, the first point past
@@ -11,8 +11,9 @@
 //! a kept line has none or time runs backwards, every point at its byte
 //! offset. Drawing is the HTML report's; the verdicts stay the model's.
 
+use crate::eval::lookup::Lookup;
+pub use crate::eval::model::{Axis, Chart, ChartPoint, BUCKETS, MAX_POINTS};
 use crate::eval::model::{Check, Metrics};
-use crate::eval::pass::Lookup;
 use crate::eval::series::small_int;
 use crate::input::suite::{Bound, Over};
 use crate::py::value::to_number;
@@ -20,65 +21,6 @@ use crate::scan::forward::TokenLine;
 use crate::scan::timestamp;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
-
-/// Buckets the log is split into; each keeps its lowest and highest point.
-pub const BUCKETS: u64 = 498;
-
-/// The most points a chart holds: two per bucket, and the first, the last and the
-/// first past the limit.
-pub const MAX_POINTS: usize = 2 * BUCKETS as usize + 3;
-
-/// A metric's value on one line of the log.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct ChartPoint {
-    /// Byte offset of the line.
-    pub offset: u64,
-    /// The time the line starts with, in milliseconds since the Unix epoch (UTC).
-    pub time: Option<i64>,
-    pub value: f64,
-}
-
-/// What a chart's x axis measures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Axis {
-    /// The time each line starts with (every kept point has one, in order).
-    Time,
-    /// The byte offset of each line in the log.
-    Offset,
-}
-
-/// One checked metric over the whole log.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Chart {
-    /// The check charted, by position in its scenario's checks.
-    pub check: usize,
-    /// The token whose lines were read; `None`: the lines of every token.
-    pub token: Option<String>,
-    /// Lines holding the metric (with a value `int()` takes).
-    pub lines: u64,
-    /// Lines whose value is past the limit.
-    pub crossed: u64,
-    /// The kept points, in log order: at most [`MAX_POINTS`].
-    pub points: Vec<ChartPoint>,
-    /// The first point past the limit.
-    pub first_crossed: Option<ChartPoint>,
-    /// The value the check judged: the last line's for a limit on the last line, the
-    /// worst for one judged over all lines.
-    pub judged: Option<ChartPoint>,
-    pub axis: Axis,
-    /// Bytes of the log.
-    pub log_len: u64,
-}
-
-impl Chart {
-    /// Returns where `point` lies on the x axis: milliseconds or a byte offset.
-    pub fn x(&self, point: &ChartPoint) -> f64 {
-        match (self.axis, point.time) {
-            (Axis::Time, Some(time)) => time as f64,
-            _ => point.offset as f64,
-        }
-    }
-}
 
 /// The charts of a scenario's checks, as one forward pass reads them.
 pub(crate) struct Plan {
@@ -428,7 +370,7 @@ mod tests {
         let file = File::open(&path).unwrap();
         let tokens = ["LATENCY_METRICS".to_string()];
         let metrics = Metrics::default();
-        crate::eval::pass::observe(&file, log.len() as u64, &tokens, checks, &metrics, true)
+        crate::eval::sweep::observe(&file, log.len() as u64, &tokens, checks, &metrics, true)
             .unwrap()
     }
 

@@ -13,7 +13,7 @@ use crate::eval::model::{
     Check, ExitCode, ExitCodes, Files, Metrics, Observed, Scenario, ScenarioSet, Series,
     Strictness, UncheckedValue,
 };
-use crate::eval::pass;
+use crate::eval::sweep;
 use crate::eval::thresholds::{self, CheckSpec};
 use crate::input::manifest::{self, LongField, ManifestError, Row};
 use crate::input::mode::{self, ModeChoice, ModeError};
@@ -265,7 +265,7 @@ pub fn evaluate_scenario(
     if let Some((file, len)) = file.as_ref() {
         // A log that cannot be read to its end leaves the series empty (the metric is
         // missing) and draws no chart.
-        charts = pass::observe(file, *len, tokens, &mut checks, &metrics, options.charts)
+        charts = sweep::observe(file, *len, tokens, &mut checks, &metrics, options.charts)
             .unwrap_or_default();
     }
     let unchecked = unchecked_values(&metrics, &checks);
@@ -377,6 +377,8 @@ fn locate(scenario: &mut Scenario, file: &mut File) {
 pub struct Evaluation {
     /// The run directory.
     pub dir: Utf8PathBuf,
+    /// The run's name: the run directory's.
+    name: String,
     /// The manifest; relative evidence paths are tried against its folder first.
     pub manifest: Utf8PathBuf,
     /// Resolves the evidence paths the manifest names.
@@ -412,6 +414,7 @@ impl Evaluation {
         let rows = order(manifest, read.rows).map_err(UnusableRun::Order)?;
         Ok(Evaluation {
             dir: dir.to_path_buf(),
+            name: run_dir::run_name(dir),
             manifest: manifest.to_path_buf(),
             resolver: Resolver::for_manifest(manifest),
             ids: rows
@@ -460,6 +463,15 @@ impl Evaluation {
                 Ok(tables) => thresholds::checks(tables, id),
                 Err(_) => Vec::new(),
             },
+        }
+    }
+
+    /// Returns the run's mode as [`Evaluation::mode`] settled it, without settling it
+    /// (naming the run's cases settles it): for the renderers, which read no file.
+    pub fn settled_mode(&self) -> Result<&ModeChoice, &str> {
+        match self.mode.get() {
+            Some(settled) => settled.as_ref().map_err(String::as_str),
+            None => Err("the mode was not settled"),
         }
     }
 
@@ -692,9 +704,9 @@ impl Evaluation {
         }
     }
 
-    /// Returns the run's name: its directory's.
-    pub fn name(&self) -> String {
-        run_dir::run_name(&self.dir)
+    /// Returns the run's name: its directory's, as it was when the run was opened.
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// Returns the 1-based number of the line at `offset` of scenario `index`'s streamer

@@ -6,7 +6,6 @@
 //! disagree. Evidence positions (file, byte offset, line number) travel with
 //! every metric so that a failure can say where its number came from.
 
-use crate::eval::chart::Chart;
 use crate::eval::thresholds::CheckSpec;
 use crate::input::manifest::Row;
 use crate::py::int::PyInt;
@@ -612,6 +611,66 @@ impl ScenarioSet {
                 expected.join(", "),
                 problems.join("; ")
             ))
+        }
+    }
+}
+
+/// Buckets a chart splits the log into; each keeps its lowest and highest point
+/// (gathering them is `chart`'s).
+pub const BUCKETS: u64 = 498;
+
+/// The most points a chart holds: two per bucket, and the first, the last and the
+/// first past the limit.
+pub const MAX_POINTS: usize = 2 * BUCKETS as usize + 3;
+
+/// A metric's value on one line of the log.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChartPoint {
+    /// Byte offset of the line.
+    pub offset: u64,
+    /// The time the line starts with, in milliseconds since the Unix epoch (UTC).
+    pub time: Option<i64>,
+    pub value: f64,
+}
+
+/// What a chart's x axis measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Axis {
+    /// The time each line starts with (every kept point has one, in order).
+    Time,
+    /// The byte offset of each line in the log.
+    Offset,
+}
+
+/// One checked metric over the whole log.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Chart {
+    /// The check charted, by position in its scenario's checks.
+    pub check: usize,
+    /// The token whose lines were read; `None`: the lines of every token.
+    pub token: Option<String>,
+    /// Lines holding the metric (with a value `int()` takes).
+    pub lines: u64,
+    /// Lines whose value is past the limit.
+    pub crossed: u64,
+    /// The kept points, in log order: at most [`MAX_POINTS`].
+    pub points: Vec<ChartPoint>,
+    /// The first point past the limit.
+    pub first_crossed: Option<ChartPoint>,
+    /// The value the check judged: the last line's for a limit on the last line, the
+    /// worst for one judged over all lines.
+    pub judged: Option<ChartPoint>,
+    pub axis: Axis,
+    /// Bytes of the log.
+    pub log_len: u64,
+}
+
+impl Chart {
+    /// Returns where `point` lies on the x axis: milliseconds or a byte offset.
+    pub fn x(&self, point: &ChartPoint) -> f64 {
+        match (self.axis, point.time) {
+            (Axis::Time, Some(time)) => time as f64,
+            _ => point.offset as f64,
         }
     }
 }

@@ -66,7 +66,13 @@ pub fn judge(evaluation: &Evaluation, index: usize, metric: &Metric) -> Option<C
             line: None,
         });
     };
-    let window = window(evaluation, id, &metric.metric, regression.window);
+    let window = window(
+        evaluation,
+        id,
+        &metric.metric,
+        regression.window,
+        Evaluation::scenario,
+    );
     let verdict = verdict(metric, regression.test, &this, &window, regression.min_runs);
     let mut line = line.clone();
     if !verdict.passed() && line.line.is_none() {
@@ -79,9 +85,19 @@ pub fn judge(evaluation: &Evaluation, index: usize, metric: &Metric) -> Option<C
     })
 }
 
+/// How the window reads an earlier run's scenario: evaluating it on first use
+/// ([`Evaluation::scenario`]) or only as already evaluated ([`Evaluation::evaluated_at`]).
+type Read = for<'a> fn(&'a Evaluation, usize) -> Option<&'a Scenario>;
+
 /// Returns the values of `metric` in the last `size` earlier runs of `evaluation` whose
-/// scenario `id` holds it, oldest first.
-fn window(evaluation: &Evaluation, id: &str, metric: &str, size: usize) -> Vec<Earlier> {
+/// scenario `id` holds it, oldest first, each scenario read by `read`.
+fn window(
+    evaluation: &Evaluation,
+    id: &str,
+    metric: &str,
+    size: usize,
+    read: Read,
+) -> Vec<Earlier> {
     let mut window: Vec<Earlier> = Vec::new();
     for earlier in evaluation.earlier().iter().rev() {
         if window.len() == size {
@@ -90,13 +106,12 @@ fn window(evaluation: &Evaluation, id: &str, metric: &str, size: usize) -> Vec<E
         let Some(at) = earlier.ids.iter().position(|other| other == id) else {
             continue;
         };
-        let value = earlier
-            .scenario(at)
+        let value = read(earlier, at)
             .and_then(|scenario| last_value(scenario, metric))
             .map(|(value, _)| value);
         if let Some(value) = value {
             window.push(Earlier {
-                run: earlier.name(),
+                run: earlier.name().to_string(),
                 value,
             });
         }
@@ -160,13 +175,19 @@ pub struct Trend {
 
 /// Returns the trend of `metric` for scenario `index` of `evaluation`: the window its
 /// regression test judges and this run's value; `None` when this run lacks the metric.
-/// Reads only what the test read (call it once the test was judged).
+/// Reads nothing: the window is what the test read (call it once the test was judged).
 pub fn trend(evaluation: &Evaluation, index: usize, metric: &Metric) -> Option<Trend> {
     let regression = evaluation.suite.regression.as_ref()?;
     let scenario = evaluation.evaluated_at(index)?;
     let id = evaluation.ids.get(index)?;
     let (value, _) = last_value(scenario, &metric.metric)?;
-    let window = window(evaluation, id, &metric.metric, regression.window);
+    let window = window(
+        evaluation,
+        id,
+        &metric.metric,
+        regression.window,
+        Evaluation::evaluated_at,
+    );
     let boundary = if window.len() >= regression.min_runs {
         boundary(metric, regression.test, &window)
     } else {
@@ -175,7 +196,7 @@ pub fn trend(evaluation: &Evaluation, index: usize, metric: &Metric) -> Option<T
     Some(Trend {
         metric: metric.metric.clone(),
         window,
-        run: evaluation.name(),
+        run: evaluation.name().to_string(),
         value,
         boundary,
     })

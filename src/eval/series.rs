@@ -3,12 +3,12 @@
 //! a scenario.
 //!
 //! Finding the lines is `scan::forward`'s job, reading them once for these
-//! series and the charts `pass`'s; this module keeps, per check,
+//! series and the charts `sweep`'s; this module keeps, per check,
 //! how many lines held the metric, how many crossed the limit, the first that
 //! did and the worst value. The verdict is the model's.
 
+use crate::eval::lookup::Lookup;
 use crate::eval::model::{Check, Observed, Point, Series};
-use crate::eval::pass::Lookup;
 use crate::input::suite::{Bound, Over};
 use crate::py::int::PyInt;
 use crate::py::value::to_number;
@@ -280,7 +280,7 @@ mod tests {
         let tokens = ["LATENCY_METRICS".to_string()];
         let mut checks = [check(100, Bound::Max), check(60, Bound::Min)];
         let metrics = crate::eval::model::Metrics::default();
-        crate::eval::pass::observe(
+        crate::eval::sweep::observe(
             &file,
             log.len() as u64,
             &tokens,

@@ -221,7 +221,7 @@ fn run_section(page: &mut String, number_of_run: usize, overview: &Overview<'_>)
     if let Some(evaluation) = run.evaluation {
         fact(
             "mode",
-            match evaluation.mode() {
+            match evaluation.settled_mode() {
                 Ok(choice) => format!(
                     "<b>{}</b> (from {})",
                     escape(choice.mode.as_str()),

@@ -78,7 +78,7 @@ fn run_block(overview: &Overview<'_>) -> String {
     );
     let mut facts = Vec::new();
     if let Some(evaluation) = run.evaluation {
-        facts.push(match evaluation.mode() {
+        facts.push(match evaluation.settled_mode() {
             Ok(choice) => format!(
                 "mode **{}** (from {})",
                 choice.mode.as_str(),

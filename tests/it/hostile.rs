@@ -1299,11 +1299,20 @@ fn assert_confined(run: &Run, target: &Path) {
 fn log_reached_through_dot_dot_is_noted_and_refused_when_confined() {
     let run = Run::good("c-dotdot");
     let (_outside, target) = outside_log("c-dotdot");
-    let folder = target
-        .parent()
-        .and_then(Path::file_name)
-        .expect("folder name");
-    run.torn_read_log_named(format!("../{}/streamer.log", folder.to_string_lossy()));
+    // Each scratch folder stands alone in a folder of its own: up two, then down two.
+    let folder = |path: &Path| {
+        path.file_name()
+            .expect("a name")
+            .to_string_lossy()
+            .into_owned()
+    };
+    let log_folder = target.parent().expect("the log's folder");
+    let alone = log_folder.parent().expect("the folder it stands alone in");
+    run.torn_read_log_named(format!(
+        "../../{}/{}/streamer.log",
+        folder(alone),
+        folder(log_folder)
+    ));
     // The reference reads it (relative to the current directory, the run): so do we, noted.
     let (summary, warnings) = summary_equal_to_reference(&run, "degraded");
     assert_eq!(scenario(&summary, "torn_read")["status"], "PASS");

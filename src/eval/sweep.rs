@@ -3,66 +3,16 @@
 //! when a report asks for them, the charts of every checked metric (`chart`).
 //!
 //! This module settles which tokens the scan searches and which keys it looks up
-//! on each line (`Lookup`), reads the log once (`scan::forward::fold_lines`,
+//! on each line (`lookup::Lookup`), reads the log once (`scan::forward::fold_lines`,
 //! in two halves for a large log), and hands each line's values to both.
 
 use crate::eval::chart::{self, Chart};
+use crate::eval::lookup::Lookup;
 use crate::eval::model::{Check, Metrics};
 use crate::eval::series;
 use crate::scan::forward;
 use std::fs::File;
 use std::io;
-
-/// What one forward pass looks for: the tokens it searches, and the keys it looks up
-/// on each line holding one.
-#[derive(Debug)]
-pub(crate) struct Lookup {
-    /// The suite's tokens, searched all when something reads the lines of any token.
-    suite_tokens: Vec<String>,
-    tokens: Vec<String>,
-    keys: Vec<String>,
-}
-
-impl Lookup {
-    /// Starts a lookup of nothing; `suite_tokens` are the tokens a line of any token may hold.
-    fn new(suite_tokens: &[String]) -> Lookup {
-        Lookup {
-            suite_tokens: suite_tokens.to_vec(),
-            tokens: Vec::new(),
-            keys: Vec::new(),
-        }
-    }
-
-    /// Returns the index of `token` among the tokens searched, adding it; for `None`
-    /// (the lines of any token) adds every token of the suite and returns `None`.
-    pub(crate) fn token(&mut self, token: Option<&str>) -> Option<usize> {
-        match token {
-            Some(token) => Some(index_of(&mut self.tokens, token)),
-            None => {
-                for token in self.suite_tokens.clone() {
-                    index_of(&mut self.tokens, &token);
-                }
-                None
-            }
-        }
-    }
-
-    /// Returns the index of `key` among the keys looked up, adding it.
-    pub(crate) fn key(&mut self, key: &str) -> usize {
-        index_of(&mut self.keys, key)
-    }
-}
-
-/// Returns the position of `name` in `names`, appending it if absent.
-fn index_of(names: &mut Vec<String>, name: &str) -> usize {
-    match names.iter().position(|known| known == name) {
-        Some(index) => index,
-        None => {
-            names.push(name.to_string());
-            names.len() - 1
-        }
-    }
-}
 
 /// Reads `file` (of `len` bytes) forward once for the checks judged over all lines and,
 /// with `charts`, for the charts of all checks (`metrics`, the last lines, say which
@@ -86,11 +36,7 @@ pub fn observe(
     if series.is_empty() && drawn.is_empty() {
         return Ok(Vec::new());
     }
-    let Lookup {
-        suite_tokens: _,
-        tokens,
-        keys,
-    } = lookup;
+    let (tokens, keys) = lookup.into_parts();
     let keys = forward::Keys::new(&keys);
     let (whole_series, whole_charts) = forward::fold_lines(
         file,
