@@ -8,5 +8,6 @@ pub mod evidence;
 pub mod model;
 pub mod pass;
 pub mod regression;
+pub(crate) mod schedule;
 pub mod series;
 pub mod thresholds;
