@@ -159,7 +159,8 @@ pub(crate) fn map_in_order<T: Send, E>(
     let flow = Shared::new(first);
     let window = AHEAD * threads * BATCH;
     let (send, receive) = mpsc::channel::<Part<T>>();
-    std::thread::scope(|scope| {
+    let result = std::thread::scope(|scope| {
+        let mut spawned = 0;
         for _ in 0..threads {
             let send = send.clone();
             let (next, stop, heavy, flow) = (&next, &stop, &heavy, &flow);
@@ -167,43 +168,61 @@ pub(crate) fn map_in_order<T: Send, E>(
             // Runs start at one item and double up to `batch` while no item is heavy,
             // so that no thread holds a long run of heavy ones.
             let mut claim = 1;
-            scope.spawn(move || loop {
-                if heavy.load(Ordering::Relaxed) {
-                    claim = 1;
-                }
-                let start = next.fetch_add(claim, Ordering::Relaxed);
-                if start >= len || !flow.wait_while(stop, |now| start >= now.due + window) {
-                    break;
-                }
-                let end = (start + claim).min(len);
-                let mut part = Part::at(start);
-                for index in start..end {
-                    let first_of_part = part.start;
-                    let held_back = |now: &Flow| now.waiting > BUDGET && now.due != first_of_part;
-                    if !flow.wait_while(stop, held_back) {
-                        return;
+            let work = move || {
+                let _stops = StopOnPanic { stop, flow };
+                loop {
+                    if heavy.load(Ordering::Relaxed) {
+                        claim = 1;
                     }
-                    if let Some(made) = make(index) {
-                        let bytes = weigh(&made);
-                        if bytes >= HEAVY {
-                            heavy.store(true, Ordering::Relaxed);
-                        }
-                        part.bytes += bytes;
-                        part.items.push(made);
+                    let start = next.fetch_add(claim, Ordering::Relaxed);
+                    if start >= len || !flow.wait_while(stop, |now| start >= now.due + window) {
+                        break;
                     }
-                    part.count += 1;
-                    if index + 1 == end || part.bytes >= PART_BYTES {
-                        let sent = std::mem::replace(&mut part, Part::at(index + 1));
-                        flow.update(|now| now.waiting += sent.bytes);
-                        if send.send(sent).is_err() {
+                    let end = (start + claim).min(len);
+                    let mut part = Part::at(start);
+                    for index in start..end {
+                        let first_of_part = part.start;
+                        let held_back =
+                            |now: &Flow| now.waiting > BUDGET && now.due != first_of_part;
+                        if !flow.wait_while(stop, held_back) {
                             return;
                         }
+                        if let Some(made) = make(index) {
+                            let bytes = weigh(&made);
+                            if bytes >= HEAVY {
+                                heavy.store(true, Ordering::Relaxed);
+                            }
+                            part.bytes += bytes;
+                            part.items.push(made);
+                        }
+                        part.count += 1;
+                        if index + 1 == end || part.bytes >= PART_BYTES {
+                            let sent = std::mem::replace(&mut part, Part::at(index + 1));
+                            flow.update(|now| now.waiting += sent.bytes);
+                            if send.send(sent).is_err() {
+                                return;
+                            }
+                        }
                     }
+                    claim = (claim * 2).min(batch);
                 }
-                claim = (claim * 2).min(batch);
-            });
+            };
+            // Where no thread can be had (a process limit), those started do all the
+            // work; with none, the calling thread does it below.
+            match std::thread::Builder::new().spawn_scoped(scope, work) {
+                Ok(_) => spawned += 1,
+                Err(_) => break,
+            }
         }
         drop(send);
+        if spawned == 0 {
+            return None;
+        }
+        // A panic of `take` stops the threads, which would otherwise wait for it forever.
+        let _stops = StopOnPanic {
+            stop: &stop,
+            flow: &flow,
+        };
         // Parts arrive roughly in order; those ahead of the one due wait here.
         let mut waiting = BTreeMap::new();
         let mut result = Ok(());
@@ -224,8 +243,31 @@ pub(crate) fn map_in_order<T: Send, E>(
                 });
             }
         }
-        result
-    })
+        Some(result)
+    });
+    match result {
+        Some(result) => result,
+        None => (first..len).filter_map(&make).try_for_each(take),
+    }
+}
+
+/// Stops the threads of [`map_in_order`] when the thread holding it panics: a thread
+/// that dies leaves the others waiting for its part or for its taking, and they must
+/// end for the panic to reach the caller.
+struct StopOnPanic<'a> {
+    stop: &'a AtomicBool,
+    flow: &'a Shared,
+}
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            // Under the lock, so that no thread misses the wake between its look at
+            // `stop` and its wait.
+            self.flow
+                .update(|_| self.stop.store(true, Ordering::Relaxed));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -296,5 +338,29 @@ mod tests {
         assert_eq!(seen, (0..count).collect::<Vec<_>>());
         let most = most.load(Ordering::SeqCst);
         assert!(most <= 12, "{most} made items waited at once");
+    }
+
+    #[test]
+    fn a_panic_of_a_thread_or_of_the_taking_ends_the_work() {
+        // Without the stop on a panic, both wait forever: the taking for the part the
+        // panicked thread never hands over (the others held by the window), the threads
+        // for a taking that is gone.
+        let count = BATCH * AHEAD * 8;
+        let light = |_: &usize| 10;
+        let made = std::panic::catch_unwind(|| {
+            let make = |index: usize| {
+                assert!(index != 3, "a bug making item {index}");
+                Some(index)
+            };
+            map_in_order(count, Some(2), SLOW, make, light, |_| Ok::<(), ()>(()))
+        });
+        let taken = std::panic::catch_unwind(|| {
+            map_in_order(count, Some(2), SLOW, Some, light, |item| {
+                assert!(item != 70, "a bug taking item {item}");
+                Ok::<(), ()>(())
+            })
+        });
+        assert!(made.is_err(), "the panic of a thread reaches the caller");
+        assert!(taken.is_err(), "the panic of the taking reaches the caller");
     }
 }
