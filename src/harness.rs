@@ -205,6 +205,9 @@ impl Finished {
 /// `--workspace-remap` when nextest runs an archive on another machine), else the
 /// current folder.
 pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
+    // A reader that goes away (`| head`) ends the process quietly, as it ends other
+    // Unix tools: libtest-mimic's printer would panic on the failed write.
+    crate::fs::sys::end_quietly_on_broken_pipe();
     let args = Arguments::from_args();
     let default_runs: Utf8PathBuf = default_runs.into();
     let default_runs = match std::env::var("CARGO_MANIFEST_DIR") {
@@ -626,9 +629,15 @@ fn finish(
         done.store(true, Ordering::Relaxed);
         conclusion
     });
-    // Evidence read from outside a run passes its tests silently: say so once per log.
+    // Evidence read from outside a run passes its tests silently, and so may a log that
+    // grew while it was read: say so once per log.
     for (_, evaluation) in &evaluations {
-        for note in evaluation.evaluated().filter_map(warnings::read_outside) {
+        let notes = evaluation.evaluated().flat_map(|scenario| {
+            warnings::read_outside(scenario)
+                .into_iter()
+                .chain(warnings::changed_while_read(scenario))
+        });
+        for note in notes {
             eprintln!("note: {note}");
         }
     }

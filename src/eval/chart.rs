@@ -417,6 +417,7 @@ mod tests {
                 limit: Some(limit),
             },
             observed: Observed::Missing,
+            unsettled: None,
         }
     }
 

@@ -10,7 +10,7 @@
 
 use crate::eval::evidence::{self, Resolver};
 use crate::eval::model::{
-    Check, ExitCode, ExitCodes, Files, Metrics, Observed, Scenario, ScenarioSet, Series,
+    Check, ExitCode, ExitCodes, Files, LogStatus, Metrics, Observed, Scenario, ScenarioSet, Series,
     Strictness, UncheckedValue,
 };
 use crate::eval::pass;
@@ -108,6 +108,7 @@ pub fn evaluate_scenario(
                 Over::Last => observe(&metrics, &spec),
                 Over::All => Observed::All(Series::default()),
             },
+            unsettled: unsettled(&metrics, &log, &spec, files.streamer_log.shown()),
             spec,
         })
         .collect();
@@ -164,6 +165,26 @@ fn unchecked_values(metrics: &Metrics, checks: &[Check]) -> Vec<UncheckedValue> 
             })
         })
         .collect()
+}
+
+/// Says why the line a check judges may be cut short by a run still writing the log
+/// at `path`: it has no line end (it runs to the end of the log as read).
+fn unsettled(metrics: &Metrics, log: &LogStatus, spec: &CheckSpec, path: &str) -> Option<String> {
+    let LogStatus::Read { len } = log else {
+        return None;
+    };
+    let token = metrics.token_of(spec)?;
+    let line = metrics.line(token)?;
+    if line.offset.saturating_add(line.len) < *len {
+        return None;
+    }
+    let changed = match &metrics.changed {
+        Some(change) => format!(" and the log {change}"),
+        None => String::new(),
+    };
+    Some(format!(
+        "the last {token} line of {path} has no line end{changed}: the run may still be writing it"
+    ))
 }
 
 /// Reads what a check judged on the last line needs from that line.

@@ -8,12 +8,12 @@
 //! confined. Only regular files are read (the crate-private `fs::open`). Judging what was
 //! read is left to `evaluation` and the model.
 
-use crate::eval::model::{Evidence, LogStatus, MetricLine, Metrics};
+use crate::eval::model::{Evidence, LogChange, LogStatus, MetricLine, Metrics};
 use crate::fs::open::{self, OpenError};
 use crate::scan::tail::{self, Hit};
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 use std::collections::HashMap;
-use std::fs::File;
+use std::fs::{File, Metadata};
 use std::sync::{Mutex, OnceLock};
 
 /// Returns the folder relative evidence paths are tried against first: the manifest's.
@@ -215,7 +215,7 @@ pub fn read_log(
     if confine && log.outside.is_some() {
         return (LogStatus::Refused, Metrics::default(), None);
     }
-    let (mut file, len) = match open::regular_file_seen(path.as_std_path(), seen_regular) {
+    let (mut file, opened) = match open::regular_file_seen(path.as_std_path(), seen_regular) {
         Ok(opened) => opened,
         Err(err) => {
             let status = match err {
@@ -228,22 +228,44 @@ pub fn read_log(
             return (status, Metrics::default(), None);
         }
     };
-    match tail::scan(&mut file, len, tokens) {
+    let len = opened.len();
+    let scanned = tail::scan(&mut file, len, tokens);
+    // One more look at the open file tells a log still being written.
+    let changed = change(&opened, file.metadata().ok().as_ref());
+    match scanned {
         Ok(hits) => {
             let lines = tokens
                 .iter()
                 .cloned()
                 .zip(hits.into_iter().map(|hit| hit.map(metric_line)))
                 .collect();
-            let metrics = Metrics { lines };
+            let metrics = Metrics { lines, changed };
             (LogStatus::Read { len }, metrics, Some((file, len)))
         }
         Err(err) => {
-            let status = LogStatus::Unreadable {
-                reason: err.to_string(),
+            let reason = match changed {
+                // A short read of a log that shrank: say that, not "failed to fill whole buffer".
+                Some(change @ LogChange::Shrank { .. }) => format!("the log {change}"),
+                _ => err.to_string(),
             };
+            let status = LogStatus::Unreadable { reason };
             (status, Metrics::default(), None)
         }
+    }
+}
+
+/// Returns how a log changed between `opened` (its metadata when opened) and `now`.
+fn change(opened: &Metadata, now: Option<&Metadata>) -> Option<LogChange> {
+    let now = now?;
+    let (from, to) = (opened.len(), now.len());
+    if to > from {
+        Some(LogChange::Grew { from, to })
+    } else if to < from {
+        Some(LogChange::Shrank { from, to })
+    } else if opened.modified().ok() != now.modified().ok() {
+        Some(LogChange::Rewritten)
+    } else {
+        None
     }
 }
 

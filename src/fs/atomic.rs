@@ -137,6 +137,7 @@ impl Write for Spool<'_> {
 /// Returns where writing to `path` goes (its links followed) and the folder it is in,
 /// created if missing as the reference does; a link's target gets no folder made.
 fn prepare(path: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
+    sys::refuse_oversized_writes();
     let target = follow_links(path)?;
     let parent = folder_of(&target);
     if target != path && !parent.is_dir() {
@@ -200,7 +201,10 @@ pub fn leads_outside(path: &Path, dir: &Path) -> Option<PathBuf> {
             _ => return None,
         }
     };
-    let real = rest.iter().rev().fold(resolved, |path, name| path.join(name));
+    let real = rest
+        .iter()
+        .rev()
+        .fold(resolved, |path, name| path.join(name));
     (!real.starts_with(&real_root)).then_some(real)
 }
 
@@ -229,7 +233,6 @@ fn write_file_atomic(
     parent: &Path,
     write: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    sys::refuse_oversized_writes();
     clear_stale(parent, path);
     let replaced = std::fs::metadata(path).ok();
     if let Ok(mut file) = sys::open_anonymous(parent) {
@@ -389,7 +392,11 @@ fn kept_name(path: &Path) -> String {
 fn temp_name(folder: &Path, path: &Path) -> PathBuf {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    folder.join(format!(".{}.{}-{n}.tmp", kept_name(path), std::process::id()))
+    folder.join(format!(
+        ".{}.{}-{n}.tmp",
+        kept_name(path),
+        std::process::id()
+    ))
 }
 
 /// Creates a fresh temporary file in `folder` for the target `path`.

@@ -82,7 +82,8 @@ fn is_default(signal: libc::c_int) -> bool {
     // new action, `sigaction` only writes the current one into `old`.
     unsafe {
         let mut old: libc::sigaction = std::mem::zeroed();
-        libc::sigaction(signal, std::ptr::null(), &mut old) == 0 && old.sa_sigaction == libc::SIG_DFL
+        libc::sigaction(signal, std::ptr::null(), &mut old) == 0
+            && old.sa_sigaction == libc::SIG_DFL
     }
 }
 
@@ -152,8 +153,8 @@ fn install_handlers() {
                 // atomics; a zeroed `sigaction` with its handler and mask set is valid.
                 unsafe {
                     let mut action: libc::sigaction = std::mem::zeroed();
-                    action.sa_sigaction = remove_temps_and_die as extern "C" fn(libc::c_int)
-                        as libc::sighandler_t;
+                    action.sa_sigaction =
+                        remove_temps_and_die as extern "C" fn(libc::c_int) as libc::sighandler_t;
                     libc::sigemptyset(&mut action.sa_mask);
                     libc::sigaction(signal, &action, std::ptr::null_mut());
                 }
