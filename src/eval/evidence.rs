@@ -215,7 +215,7 @@ pub fn read_log(
     if confine && log.outside.is_some() {
         return (LogStatus::Refused, Metrics::default(), None);
     }
-    let (mut file, opened) = match open::regular_file_seen(path.as_std_path(), seen_regular) {
+    let (file, opened) = match open::regular_file_seen(path.as_std_path(), seen_regular) {
         Ok(opened) => opened,
         Err(err) => {
             let status = match err {
@@ -228,10 +228,20 @@ pub fn read_log(
             return (status, Metrics::default(), None);
         }
     };
+    scan_opened(file, &opened, tokens)
+}
+
+/// Scans the log `file`, whose metadata when opened was `opened`, and looks whether it
+/// changed meanwhile: [`read_log`]'s work once the file is open.
+fn scan_opened(
+    mut file: File,
+    opened: &Metadata,
+    tokens: &[String],
+) -> (LogStatus, Metrics, Option<(File, u64)>) {
     let len = opened.len();
     let scanned = tail::scan(&mut file, len, tokens);
     // One more look at the open file tells a log still being written.
-    let changed = change(&opened, file.metadata().ok().as_ref());
+    let changed = change(opened, file.metadata().ok().as_ref());
     match scanned {
         Ok(hits) => {
             let lines = tokens
@@ -354,5 +364,42 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_log_that_grows_or_shrinks_while_read_says_so() {
+        let scratch = Scratch::new("evidence-changed");
+        let path = scratch.path().join("streamer.log");
+        let tokens = ["FAULT_COUNTERS".to_string()];
+        let line = "FAULT_COUNTERS torn_read_events=998\n";
+        std::fs::write(&path, line.repeat(1000)).unwrap();
+        let opened = |path: &std::path::Path| open::regular_file_seen(path, false).unwrap();
+        // Untouched: read, nothing changed.
+        let (file, meta) = opened(&path);
+        let (status, metrics, _) = scan_opened(file, &meta, &tokens);
+        assert_eq!(status, LogStatus::Read { len: meta.len() });
+        assert_eq!(metrics.changed, None);
+        // Grown after opening: the lines of the length opened are judged, and the growth kept.
+        let (file, meta) = opened(&path);
+        let mut writer = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        std::io::Write::write_all(&mut writer, b"FAULT_COUNTERS torn_read_events=9").unwrap();
+        let (status, metrics, _) = scan_opened(file, &meta, &tokens);
+        let (from, to) = (meta.len(), meta.len() + 33);
+        assert_eq!(status, LogStatus::Read { len: from });
+        assert_eq!(metrics.changed, Some(LogChange::Grew { from, to }));
+        // Truncated after opening: the short read says the log shrank, not "failed to
+        // fill whole buffer".
+        let (file, meta) = opened(&path);
+        writer.set_len(10).unwrap();
+        let (status, _, _) = scan_opened(file, &meta, &tokens);
+        assert_eq!(
+            status,
+            LogStatus::Unreadable {
+                reason: format!(
+                    "the log shrank from {} to 10 bytes while it was read (truncated or replaced)",
+                    meta.len()
+                )
+            }
+        );
     }
 }

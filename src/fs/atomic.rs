@@ -509,4 +509,109 @@ mod tests {
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("summary.json")]);
     }
+
+    #[test]
+    fn an_output_has_no_name_until_complete_and_keeps_the_mode_it_replaces() {
+        use std::os::unix::fs::PermissionsExt;
+        let scratch = Scratch::new("output-unnamed");
+        let dir = scratch.path();
+        let target = dir.join("summary.json");
+        std::fs::write(&target, "old").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let names = || {
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        // While the bytes are written, the folder holds the old output only (where the
+        // file system has anonymous files; elsewhere a named temporary file besides).
+        let anonymous = sys::open_anonymous(dir).is_ok();
+        let mut during = Vec::new();
+        write_atomic_with(&target, |out| {
+            out.write_all(b"new")?;
+            during = names();
+            Ok(())
+        })
+        .unwrap();
+        if anonymous {
+            assert_eq!(during, ["summary.json"]);
+        } else {
+            assert_eq!(during.len(), 2, "{during:?}");
+        }
+        assert_eq!(names(), ["summary.json"]);
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+    }
+
+    #[test]
+    fn stale_temporary_files_of_gone_processes_are_cleared() {
+        let scratch = Scratch::new("output-stale");
+        let dir = scratch.path();
+        let target = dir.join("summary.json");
+        // A process that is gone: a child that has been waited for.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        child.wait().unwrap();
+        let gone = child.id();
+        let old = SystemTime::now() - STALE_AFTER * 2;
+        let stale = |name: &str, modified: SystemTime| {
+            let file = File::create(dir.join(name)).unwrap();
+            file.set_modified(modified).unwrap();
+        };
+        stale(&format!(".summary.json.{gone}-3.tmp"), old);
+        // Kept: a live writer's (this process's, and the first process's), one just
+        // left (its writer may live in another PID namespace), another output's, and
+        // one not of the pattern.
+        stale(&format!(".summary.json.{}-9.tmp", std::process::id()), old);
+        stale(".summary.json.1-0.tmp", old);
+        stale(&format!(".summary.json.{gone}-4.tmp"), SystemTime::now());
+        stale(&format!(".junit.xml.{gone}-0.tmp"), old);
+        stale(&format!(".summary.json.{gone}.tmp"), old);
+        write_atomic(&target, b"new").unwrap();
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        let mut expected = vec![
+            format!(".junit.xml.{gone}-0.tmp"),
+            ".summary.json.1-0.tmp".to_string(),
+            format!(".summary.json.{gone}-4.tmp"),
+            format!(".summary.json.{gone}.tmp"),
+            format!(".summary.json.{}-9.tmp", std::process::id()),
+            "summary.json".to_string(),
+        ];
+        expected.sort();
+        assert_eq!(names, expected);
+    }
+
+    #[test]
+    fn outputs_leading_out_of_the_run_are_found() {
+        let scratch = Scratch::new("output-confine");
+        let dir = scratch.path();
+        let run = dir.join("run");
+        std::fs::create_dir_all(run.join("inner")).unwrap();
+        std::fs::create_dir_all(dir.join("outside")).unwrap();
+        let link = |target: &str, at: &str| std::os::unix::fs::symlink(target, run.join(at)).unwrap();
+        link("../outside/x.json", "out.json");
+        link("inner/x.json", "in.json");
+        link("../outside", "away");
+        let outside = dir.join("outside").canonicalize().unwrap();
+        assert_eq!(
+            leads_outside(&run.join("out.json"), &run),
+            Some(outside.join("x.json"))
+        );
+        assert_eq!(
+            leads_outside(&run.join("away/new/y.json"), &run),
+            Some(outside.join("new/y.json"))
+        );
+        assert_eq!(leads_outside(&run.join("in.json"), &run), None);
+        assert_eq!(leads_outside(&run.join("summary.json"), &run), None);
+        assert_eq!(leads_outside(&run.join("new/deep/x.json"), &run), None);
+        // Named outside the run to begin with: the user's choice, not a link's.
+        assert_eq!(leads_outside(&dir.join("outside/x.json"), &run), None);
+    }
 }
