@@ -381,7 +381,10 @@ mod tests {
         assert_eq!(metrics.changed, None);
         // Grown after opening: the lines of the length opened are judged, and the growth kept.
         let (file, meta) = opened(&path);
-        let mut writer = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        let mut writer = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         std::io::Write::write_all(&mut writer, b"FAULT_COUNTERS torn_read_events=9").unwrap();
         let (status, metrics, _) = scan_opened(file, &meta, &tokens);
         let (from, to) = (meta.len(), meta.len() + 33);

@@ -595,7 +595,8 @@ mod tests {
         let run = dir.join("run");
         std::fs::create_dir_all(run.join("inner")).unwrap();
         std::fs::create_dir_all(dir.join("outside")).unwrap();
-        let link = |target: &str, at: &str| std::os::unix::fs::symlink(target, run.join(at)).unwrap();
+        let link =
+            |target: &str, at: &str| std::os::unix::fs::symlink(target, run.join(at)).unwrap();
         link("../outside/x.json", "out.json");
         link("inner/x.json", "in.json");
         link("../outside", "away");
