@@ -154,25 +154,10 @@ impl Resolver {
     }
 }
 
-/// Returns `path` made absolute against the current directory, `.` and `..` folded lexically.
+/// Returns `path` made absolute against the current directory, `.` and `..` folded
+/// lexically, if the result is UTF-8.
 fn lexical_absolute(path: &Utf8Path) -> Option<Utf8PathBuf> {
-    let absolute = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        let cwd = Utf8PathBuf::from_path_buf(std::env::current_dir().ok()?).ok()?;
-        cwd.join(path)
-    };
-    let mut folded = Utf8PathBuf::new();
-    for component in absolute.components() {
-        match component {
-            Utf8Component::CurDir => {}
-            Utf8Component::ParentDir => {
-                folded.pop();
-            }
-            other => folded.push(other),
-        }
-    }
-    Some(folded)
+    Utf8PathBuf::from_path_buf(crate::fs::lexical_absolute(path.as_std_path())?).ok()
 }
 
 /// Returns `path` with symlinks resolved, if it exists and the result is UTF-8.

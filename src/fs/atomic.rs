@@ -15,7 +15,7 @@ use crate::fs::sys;
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::os::unix::fs::MetadataExt;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
@@ -174,7 +174,10 @@ fn folder_of(path: &Path) -> PathBuf {
 /// folders), which `--confine` refuses; `None` for an output that stays inside, or
 /// that is named outside the run directory to begin with.
 pub fn leads_outside(path: &Path, dir: &Path) -> Option<PathBuf> {
-    let (named, root) = (lexical_absolute(path)?, lexical_absolute(dir)?);
+    let (named, root) = (
+        super::lexical_absolute(path)?,
+        super::lexical_absolute(dir)?,
+    );
     if !named.starts_with(&root) {
         return None;
     }
@@ -206,22 +209,6 @@ pub fn leads_outside(path: &Path, dir: &Path) -> Option<PathBuf> {
         .rev()
         .fold(resolved, |path, name| path.join(name));
     (!real.starts_with(&real_root)).then_some(real)
-}
-
-/// Returns `path` made absolute against the current directory, `.` and `..` folded lexically.
-fn lexical_absolute(path: &Path) -> Option<PathBuf> {
-    let absolute = std::env::current_dir().ok()?.join(path);
-    let mut folded = PathBuf::new();
-    for component in absolute.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                folded.pop();
-            }
-            other => folded.push(other),
-        }
-    }
-    Some(folded)
 }
 
 /// Writes what `write` writes to a temporary file in `parent` beside `path` (as

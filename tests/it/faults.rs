@@ -10,7 +10,7 @@
 //! line has no line end is said to be so, never judged silently.
 
 use crate::support::harness::{fault_suite_command, run_in_process};
-use crate::support::runs::{good_log, row, run_bounded, Run, DEADLINE, HEADER};
+use crate::support::runs::{good_log, row, run_bounded, wait_bounded, Run, HEADER};
 use crate::support::Scratch;
 use fault_harness::eval::model::Verdict;
 use fault_harness::harness::Config;
@@ -18,7 +18,7 @@ use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
 use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// `SIGPIPE`'s number on Linux, which a process killed by a closed pipe reports.
@@ -37,22 +37,6 @@ fn closed_pipe() -> Stdio {
     let (reader, writer) = std::io::pipe().expect("a pipe");
     drop(reader);
     Stdio::from(writer)
-}
-
-/// Waits for `child` with the tests' deadline, failing the test if it hangs.
-fn wait_bounded(mut child: Child, what: &str) -> ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("wait for child") {
-            return status;
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{what} hung for {DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
 }
 
 /// Runs `command` with its stdout and stderr as given, stdin empty; returns its status
