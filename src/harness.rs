@@ -204,6 +204,9 @@ impl Finished {
 /// `--workspace-remap` when nextest runs an archive on another machine), else the
 /// current folder.
 pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
+    // A reader that goes away (`| head`) ends the process quietly, as it ends other
+    // Unix tools: libtest-mimic's printer would panic on the failed write.
+    crate::fs::sys::end_quietly_on_broken_pipe();
     let args = Arguments::from_args();
     let default_runs: Utf8PathBuf = default_runs.into();
     let default_runs = match std::env::var("CARGO_MANIFEST_DIR") {
@@ -387,7 +390,8 @@ fn finish(args: &Arguments, plan: Plan, junit_path: Option<&Utf8Path>, pages: &P
     let conclusion = std::thread::scope(|scope| {
         if read_ahead {
             let (evaluations, done) = (&evaluations, &done);
-            scope.spawn(move || {
+            // Where no thread can be had (a process limit), the tests read what they need.
+            let _ = std::thread::Builder::new().spawn_scoped(scope, move || {
                 for (_, evaluation) in evaluations.iter().rev() {
                     for index in (0..evaluation.len()).rev() {
                         if done.load(Ordering::Relaxed) {
@@ -409,9 +413,15 @@ fn finish(args: &Arguments, plan: Plan, junit_path: Option<&Utf8Path>, pages: &P
         done.store(true, Ordering::Relaxed);
         conclusion
     });
-    // Evidence read from outside a run passes its tests silently: say so once per log.
+    // Evidence read from outside a run passes its tests silently, and so may a log that
+    // grew while it was read: say so once per log.
     for (_, evaluation) in &evaluations {
-        for note in evaluation.evaluated().filter_map(warnings::read_outside) {
+        let notes = evaluation.evaluated().flat_map(|scenario| {
+            warnings::read_outside(scenario)
+                .into_iter()
+                .chain(warnings::changed_while_read(scenario))
+        });
+        for note in notes {
             eprintln!("note: {note}");
         }
     }

@@ -33,7 +33,9 @@
 //! assert_eq!(finished.ran.len(), 19);
 //! assert!(finished.ran.iter().any(|test| test.name == "nightly-0305::torn_read::p99_us_max"));
 //! ```
-#![forbid(unsafe_code)]
+// Denied, not forbidden: `fs::sys` holds the few system calls std does not offer
+// (`linkat` with AT_SYMLINK_FOLLOW, signal dispositions), each with a SAFETY note.
+#![deny(unsafe_code)]
 
 // Safe opening of run files relies on Unix file types and `O_NONBLOCK`.
 #[cfg(not(unix))]

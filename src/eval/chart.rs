@@ -359,6 +359,7 @@ mod tests {
                 limit: Some(limit),
             },
             observed: Observed::Missing,
+            unsettled: None,
         }
     }
 

@@ -10,25 +10,24 @@
 
 use crate::eval::evidence::{self, Resolver};
 use crate::eval::model::{
-    Check, ExitCode, ExitCodes, Files, Metrics, Observed, Scenario, ScenarioSet, Series,
+    Check, ExitCode, ExitCodes, Files, LogStatus, Metrics, Observed, Scenario, ScenarioSet, Series,
     Strictness, UncheckedValue,
 };
+use crate::eval::schedule;
 use crate::eval::sweep;
 use crate::eval::thresholds::{self, CheckSpec};
-use crate::input::manifest::{self, LongField, ManifestError, Row};
+use crate::input::manifest::{self, LongField, ManifestError, OrderError, OrderedRow};
 use crate::input::mode::{self, ModeChoice, ModeError};
 use crate::input::regression::Metric;
 use crate::input::run_dir;
 use crate::input::suite::{ModeTables, Over, Suite};
-use crate::py::int::{IntError, PyInt};
+use crate::py::int::PyInt;
 use crate::scan::lines;
 use camino::{Utf8Path, Utf8PathBuf};
-use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::File;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Condvar, Mutex, OnceLock, PoisonError};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 /// How much work evaluation does beyond what the summary needs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -50,155 +49,6 @@ pub struct Options {
     /// the summary only echoes their names (`fault-summary` without `--junit` or
     /// pages), and for a missing file each costs two failed `lstat`s.
     pub streamer_log_only: bool,
-}
-
-/// Scenarios a thread of [`Evaluation::map_in_order`] evaluates before handing them
-/// over together: one hand-over (a wake of the taking thread) per batch, not per scenario.
-const BATCH: usize = 64;
-
-/// Batches each thread of [`Evaluation::map_in_order`] may be ahead of the one taken
-/// next: enough to keep the threads busy, few enough to bound memory.
-const AHEAD: usize = 4;
-
-/// Bytes of mapped scenarios that may wait to be taken before the threads of
-/// [`Evaluation::map_in_order`] hold back: a batch of scenarios whose metric lines are
-/// 1 MiB each renders to hundreds of MiB.
-const BUDGET: usize = 32 << 20;
-
-/// Bytes of mapped scenarios after which a thread hands over the part of its run it
-/// has, rather than holding the run whole.
-const PART_BYTES: usize = 4 << 20;
-
-/// Bytes of a mapped scenario from which threads claim scenarios one at a time: in
-/// runs of 64 such scenarios, the budget would leave one thread working at a time.
-const HEAVY: usize = 256 << 10;
-
-/// What the threads of [`Evaluation::map_in_order`] share: how far the taking is.
-#[derive(Debug)]
-struct Flow {
-    /// The scenario taken next.
-    due: usize,
-    /// Bytes handed over and not taken yet.
-    waiting: usize,
-}
-
-/// Consecutive mapped scenarios, handed over together and taken in order.
-struct Part<T> {
-    /// The index of the first of them.
-    start: usize,
-    /// How many indices they cover.
-    count: usize,
-    items: Vec<T>,
-    bytes: usize,
-}
-
-impl<T> Part<T> {
-    /// Returns an empty part starting at scenario `start`.
-    fn at(start: usize) -> Part<T> {
-        Part {
-            start,
-            count: 0,
-            items: Vec::new(),
-            bytes: 0,
-        }
-    }
-}
-
-/// The [`Flow`] the threads share, and the condition variable its changes are announced on.
-#[derive(Debug)]
-struct Shared {
-    flow: Mutex<Flow>,
-    changed: Condvar,
-}
-
-impl Shared {
-    /// Returns the flow of a taking that starts at scenario `first`.
-    fn new(first: usize) -> Shared {
-        Shared {
-            flow: Mutex::new(Flow {
-                due: first,
-                waiting: 0,
-            }),
-            changed: Condvar::new(),
-        }
-    }
-
-    /// Waits while `held` holds and no stop is asked; returns false on a stop.
-    fn wait_while(&self, stop: &AtomicBool, held: impl Fn(&Flow) -> bool) -> bool {
-        let mut now = self.flow.lock().unwrap_or_else(PoisonError::into_inner);
-        while held(&now) && !stop.load(Ordering::Relaxed) {
-            now = self
-                .changed
-                .wait(now)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
-        !stop.load(Ordering::Relaxed)
-    }
-
-    /// Changes the flow and wakes the threads waiting on it.
-    fn update(&self, change: impl FnOnce(&mut Flow)) {
-        change(&mut self.flow.lock().unwrap_or_else(PoisonError::into_inner));
-        self.changed.notify_all();
-    }
-}
-
-/// How long the first scenario of a short manifest must take for the rest to be
-/// evaluated on threads: starting one costs tens of microseconds.
-const SLOW: Duration = Duration::from_millis(5);
-
-/// A manifest record whose `order` was understood.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OrderedRow {
-    pub order: PyInt,
-    pub row: Row,
-}
-
-/// Why a manifest's records cannot be put in order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OrderError {
-    pub manifest: Utf8PathBuf,
-    pub line: u64,
-    pub value: String,
-    /// The value is all digits, but more of them than Python's `int()` takes (4300).
-    pub too_long: bool,
-}
-
-impl fmt::Display for OrderError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let OrderError {
-            manifest,
-            line,
-            value,
-            too_long,
-        } = self;
-        if *too_long {
-            write!(
-                f,
-                "{manifest}:{line}: order has {} characters: more than 4300 digits, too long for an integer",
-                value.chars().count()
-            )
-        } else {
-            write!(f, "{manifest}:{line}: order {value:?} is not an integer")
-        }
-    }
-}
-
-impl std::error::Error for OrderError {}
-
-/// Puts the manifest's records in the reference's order: a stable sort on `int(order)`.
-pub fn order(manifest: &Utf8Path, rows: Vec<Row>) -> Result<Vec<OrderedRow>, OrderError> {
-    let mut ordered = Vec::with_capacity(rows.len());
-    for row in rows {
-        let order = PyInt::parse(row.order()).map_err(|err| OrderError {
-            manifest: manifest.to_path_buf(),
-            line: row.line,
-            value: row.order().to_string(),
-            too_long: err == IntError::TooManyDigits,
-        })?;
-        ordered.push(OrderedRow { order, row });
-    }
-    ordered.sort_by(|a, b| a.order.cmp(&b.order));
-    Ok(ordered)
 }
 
 /// Why a run cannot be evaluated at all: its manifest is unusable.
@@ -258,6 +108,7 @@ pub fn evaluate_scenario(
                 Over::Last => observe(&metrics, &spec),
                 Over::All => Observed::All(Series::default()),
             },
+            unsettled: unsettled(&metrics, &log, &spec, files.streamer_log.shown()),
             spec,
         })
         .collect();
@@ -314,6 +165,26 @@ fn unchecked_values(metrics: &Metrics, checks: &[Check]) -> Vec<UncheckedValue> 
             })
         })
         .collect()
+}
+
+/// Says why the line a check judges may be cut short by a run still writing the log
+/// at `path`: it has no line end (it runs to the end of the log as read).
+fn unsettled(metrics: &Metrics, log: &LogStatus, spec: &CheckSpec, path: &str) -> Option<String> {
+    let LogStatus::Read { len } = log else {
+        return None;
+    };
+    let token = metrics.token_of(spec)?;
+    let line = metrics.line(token)?;
+    if line.offset.saturating_add(line.len) < *len {
+        return None;
+    }
+    let changed = match &metrics.changed {
+        Some(change) => format!(" and the log {change}"),
+        None => String::new(),
+    };
+    Some(format!(
+        "the last {token} line of {path} has no line end{changed}: the run may still be writing it"
+    ))
 }
 
 /// Reads what a check judged on the last line needs from that line.
@@ -411,7 +282,7 @@ impl Evaluation {
         options: Options,
     ) -> Result<Evaluation, UnusableRun> {
         let read = manifest::read(manifest).map_err(UnusableRun::Manifest)?;
-        let rows = order(manifest, read.rows).map_err(UnusableRun::Order)?;
+        let rows = manifest::order(manifest, read.rows).map_err(UnusableRun::Order)?;
         Ok(Evaluation {
             dir: dir.to_path_buf(),
             name: run_dir::run_name(dir),
@@ -535,7 +406,7 @@ impl Evaluation {
         weigh: impl Fn(&T) -> usize + Sync,
         take: impl FnMut(T) -> Result<(), E>,
     ) -> Result<(), E> {
-        self.map_in_order_after(threads, keep, SLOW, map, weigh, take)
+        self.map_in_order_after(threads, keep, schedule::SLOW, map, weigh, take)
     }
 
     /// Does [`Evaluation::map_in_order`]'s work, a first scenario that takes `slow` or
@@ -547,7 +418,7 @@ impl Evaluation {
         slow: Duration,
         map: impl Fn(usize, &Scenario) -> T + Sync,
         weigh: impl Fn(&T) -> usize + Sync,
-        mut take: impl FnMut(T) -> Result<(), E>,
+        take: impl FnMut(T) -> Result<(), E>,
     ) -> Result<(), E> {
         let evaluate = |index: usize| {
             if keep {
@@ -556,116 +427,7 @@ impl Evaluation {
                 self.evaluate(index).map(|scenario| map(index, &scenario))
             }
         };
-        // Scenarios from `first` on go in batches of `batch`. Threads pay off only where
-        // the work hides starting them: a manifest of one batch is evaluated here, the
-        // first scenario alone, and the rest one scenario a batch on threads only if
-        // that one took long (a large log read for charts or `over: all` limits).
-        let (mut first, mut batch) = (0, BATCH);
-        if self.len() <= BATCH {
-            let started = Instant::now();
-            if let Some(mapped) = evaluate(0) {
-                take(mapped)?;
-            }
-            first = 1;
-            if started.elapsed() < slow {
-                return (first..self.len()).filter_map(evaluate).try_for_each(take);
-            }
-            batch = 1;
-        }
-        let count = self.len().saturating_sub(first);
-        let batches = count.div_ceil(batch);
-        let threads = match threads {
-            _ if batches <= 1 => 1,
-            Some(threads) => threads.clamp(1, batches),
-            // Looking it up reads the control group's files.
-            None => {
-                std::thread::available_parallelism().map_or(1, |cores| cores.get().min(batches))
-            }
-        };
-        if threads == 1 {
-            return (first..self.len()).filter_map(evaluate).try_for_each(take);
-        }
-        // Threads claim runs of up to `batch` scenarios (one at a time once a scenario
-        // is heavy) and hand them over in parts, which are taken in order. No thread
-        // claims a scenario `window` or more past the one taken next, and none
-        // evaluates one while more than BUDGET bytes wait to be taken, unless it goes
-        // into the part taken next, which therefore always moves.
-        let next = AtomicUsize::new(first);
-        let stop = AtomicBool::new(false);
-        let heavy = AtomicBool::new(false);
-        let flow = Shared::new(first);
-        let window = AHEAD * threads * BATCH;
-        let (send, receive) = mpsc::channel::<Part<T>>();
-        std::thread::scope(|scope| {
-            for _ in 0..threads {
-                let send = send.clone();
-                let (next, stop, heavy, flow) = (&next, &stop, &heavy, &flow);
-                let (evaluate, weigh) = (&evaluate, &weigh);
-                // Runs start at one scenario and double up to `batch` while no scenario
-                // is heavy, so that no thread holds a long run of heavy ones.
-                let mut claim = 1;
-                scope.spawn(move || loop {
-                    if heavy.load(Ordering::Relaxed) {
-                        claim = 1;
-                    }
-                    let start = next.fetch_add(claim, Ordering::Relaxed);
-                    if start >= self.len()
-                        || !flow.wait_while(stop, |now| start >= now.due + window)
-                    {
-                        break;
-                    }
-                    let end = (start + claim).min(self.len());
-                    let mut part = Part::at(start);
-                    for index in start..end {
-                        let first_of_part = part.start;
-                        let held_back =
-                            |now: &Flow| now.waiting > BUDGET && now.due != first_of_part;
-                        if !flow.wait_while(stop, held_back) {
-                            return;
-                        }
-                        if let Some(mapped) = evaluate(index) {
-                            let bytes = weigh(&mapped);
-                            if bytes >= HEAVY {
-                                heavy.store(true, Ordering::Relaxed);
-                            }
-                            part.bytes += bytes;
-                            part.items.push(mapped);
-                        }
-                        part.count += 1;
-                        if index + 1 == end || part.bytes >= PART_BYTES {
-                            let sent = std::mem::replace(&mut part, Part::at(index + 1));
-                            flow.update(|now| now.waiting += sent.bytes);
-                            if send.send(sent).is_err() {
-                                return;
-                            }
-                        }
-                    }
-                    claim = (claim * 2).min(batch);
-                });
-            }
-            drop(send);
-            // Parts arrive roughly in order; those ahead of the one due wait here.
-            let mut waiting = BTreeMap::new();
-            let mut result = Ok(());
-            let mut due = first;
-            for part in receive.iter() {
-                waiting.insert(part.start, part);
-                while let Some(part) = waiting.remove(&due) {
-                    due += part.count;
-                    if result.is_ok() {
-                        result = part.items.into_iter().try_for_each(&mut take);
-                        if result.is_err() {
-                            stop.store(true, Ordering::Relaxed);
-                        }
-                    }
-                    flow.update(|now| {
-                        now.due = due;
-                        now.waiting -= part.bytes;
-                    });
-                }
-            }
-            result
-        })
+        schedule::map_in_order(self.len(), threads, slow, evaluate, weigh, take)
     }
 
     /// Returns every scenario in evaluation order, evaluating those not evaluated yet.
@@ -816,7 +578,7 @@ mod tests {
         let dir = scratch.utf8().to_path_buf();
         // More scenarios than the threads may run ahead of the one taken (four batches
         // each), in an order the manifest's rows do not have.
-        let count = BATCH * AHEAD * 3 + 7;
+        let count = schedule::BATCH * schedule::AHEAD * 3 + 7;
         let mut manifest = String::from("order\tscenario_id\n");
         for i in 0..count {
             manifest.push_str(&format!("{}\ts{i}\n", count - i));
@@ -851,18 +613,6 @@ mod tests {
             })
             .unwrap();
         assert_eq!((kept, evaluation.evaluated().count()), (count, count));
-        // The first error stops the taking and is returned; later items are not taken.
-        let evaluation = open();
-        let mut taken = 0;
-        let stopped = evaluation.map_in_order(Some(2), false, mapped, light, |(index, _)| {
-            taken += 1;
-            if index == 100 {
-                Err(index)
-            } else {
-                Ok(())
-            }
-        });
-        assert_eq!((stopped, taken), (Err(100), 101));
         // A short manifest whose first scenario is slow: the rest go one a batch.
         let evaluation = open();
         let short = Evaluation {
@@ -879,30 +629,5 @@ mod tests {
             .unwrap();
         assert_eq!(seen, expected[..9]);
         assert_eq!(short.evaluated().count(), 9);
-        // Heavy scenarios (a fifth of the budget each, as if their lines were huge) are
-        // claimed one at a time and handed over one a part, the threads held back
-        // while the budget is spent: still all, in order, and never more than the
-        // budget's worth and one a thread waiting.
-        let evaluation = open();
-        let heavy = |_: &(usize, String)| BUDGET / 5;
-        // Mapped and not yet taken, and the most there ever were: without the budget,
-        // up to the window's eight batches of 64.
-        let (out, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
-        let counted = |index: usize, scenario: &Scenario| {
-            let now = out.fetch_add(1, Ordering::SeqCst) + 1;
-            most.fetch_max(now, Ordering::SeqCst);
-            mapped(index, scenario)
-        };
-        let mut seen = Vec::new();
-        evaluation
-            .map_in_order(Some(2), false, counted, heavy, |item| {
-                out.fetch_sub(1, Ordering::SeqCst);
-                seen.push(item);
-                Ok::<(), ()>(())
-            })
-            .unwrap();
-        assert_eq!(seen, expected);
-        let most = most.load(Ordering::SeqCst);
-        assert!(most <= 12, "{most} mapped scenarios waited at once");
     }
 }

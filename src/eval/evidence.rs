@@ -8,12 +8,12 @@
 //! confined. Only regular files are read (the crate-private `fs::open`). Judging what was
 //! read is left to `evaluation` and the model.
 
-use crate::eval::model::{Evidence, LogStatus, MetricLine, Metrics};
+use crate::eval::model::{Evidence, LogChange, LogStatus, MetricLine, Metrics};
 use crate::fs::open::{self, OpenError};
 use crate::scan::tail::{self, Hit};
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 use std::collections::HashMap;
-use std::fs::File;
+use std::fs::{File, Metadata};
 use std::sync::{Mutex, OnceLock};
 
 /// Returns the folder relative evidence paths are tried against first: the manifest's.
@@ -154,25 +154,10 @@ impl Resolver {
     }
 }
 
-/// Returns `path` made absolute against the current directory, `.` and `..` folded lexically.
+/// Returns `path` made absolute against the current directory, `.` and `..` folded
+/// lexically, if the result is UTF-8.
 fn lexical_absolute(path: &Utf8Path) -> Option<Utf8PathBuf> {
-    let absolute = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        let cwd = Utf8PathBuf::from_path_buf(std::env::current_dir().ok()?).ok()?;
-        cwd.join(path)
-    };
-    let mut folded = Utf8PathBuf::new();
-    for component in absolute.components() {
-        match component {
-            Utf8Component::CurDir => {}
-            Utf8Component::ParentDir => {
-                folded.pop();
-            }
-            other => folded.push(other),
-        }
-    }
-    Some(folded)
+    Utf8PathBuf::from_path_buf(crate::fs::lexical_absolute(path.as_std_path())?).ok()
 }
 
 /// Returns `path` with symlinks resolved, if it exists and the result is UTF-8.
@@ -215,7 +200,7 @@ pub fn read_log(
     if confine && log.outside.is_some() {
         return (LogStatus::Refused, Metrics::default(), None);
     }
-    let (mut file, len) = match open::regular_file_seen(path.as_std_path(), seen_regular) {
+    let (file, opened) = match open::regular_file_seen(path.as_std_path(), seen_regular) {
         Ok(opened) => opened,
         Err(err) => {
             let status = match err {
@@ -228,22 +213,54 @@ pub fn read_log(
             return (status, Metrics::default(), None);
         }
     };
-    match tail::scan(&mut file, len, tokens) {
+    scan_opened(file, &opened, tokens)
+}
+
+/// Scans the log `file`, whose metadata when opened was `opened`, and looks whether it
+/// changed meanwhile: [`read_log`]'s work once the file is open.
+fn scan_opened(
+    mut file: File,
+    opened: &Metadata,
+    tokens: &[String],
+) -> (LogStatus, Metrics, Option<(File, u64)>) {
+    let len = opened.len();
+    let scanned = tail::scan(&mut file, len, tokens);
+    // One more look at the open file tells a log still being written.
+    let changed = change(opened, file.metadata().ok().as_ref());
+    match scanned {
         Ok(hits) => {
             let lines = tokens
                 .iter()
                 .cloned()
                 .zip(hits.into_iter().map(|hit| hit.map(metric_line)))
                 .collect();
-            let metrics = Metrics { lines };
+            let metrics = Metrics { lines, changed };
             (LogStatus::Read { len }, metrics, Some((file, len)))
         }
         Err(err) => {
-            let status = LogStatus::Unreadable {
-                reason: err.to_string(),
+            let reason = match changed {
+                // A short read of a log that shrank: say that, not "failed to fill whole buffer".
+                Some(change @ LogChange::Shrank { .. }) => format!("the log {change}"),
+                _ => err.to_string(),
             };
+            let status = LogStatus::Unreadable { reason };
             (status, Metrics::default(), None)
         }
+    }
+}
+
+/// Returns how a log changed between `opened` (its metadata when opened) and `now`.
+fn change(opened: &Metadata, now: Option<&Metadata>) -> Option<LogChange> {
+    let now = now?;
+    let (from, to) = (opened.len(), now.len());
+    if to > from {
+        Some(LogChange::Grew { from, to })
+    } else if to < from {
+        Some(LogChange::Shrank { from, to })
+    } else if opened.modified().ok() != now.modified().ok() {
+        Some(LogChange::Rewritten)
+    } else {
+        None
     }
 }
 
@@ -332,5 +349,45 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_log_that_grows_or_shrinks_while_read_says_so() {
+        let scratch = Scratch::new("evidence-changed");
+        let path = scratch.path().join("streamer.log");
+        let tokens = ["FAULT_COUNTERS".to_string()];
+        let line = "FAULT_COUNTERS torn_read_events=998\n";
+        std::fs::write(&path, line.repeat(1000)).unwrap();
+        let opened = |path: &std::path::Path| open::regular_file_seen(path, false).unwrap();
+        // Untouched: read, nothing changed.
+        let (file, meta) = opened(&path);
+        let (status, metrics, _) = scan_opened(file, &meta, &tokens);
+        assert_eq!(status, LogStatus::Read { len: meta.len() });
+        assert_eq!(metrics.changed, None);
+        // Grown after opening: the lines of the length opened are judged, and the growth kept.
+        let (file, meta) = opened(&path);
+        let mut writer = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        std::io::Write::write_all(&mut writer, b"FAULT_COUNTERS torn_read_events=9").unwrap();
+        let (status, metrics, _) = scan_opened(file, &meta, &tokens);
+        let (from, to) = (meta.len(), meta.len() + 33);
+        assert_eq!(status, LogStatus::Read { len: from });
+        assert_eq!(metrics.changed, Some(LogChange::Grew { from, to }));
+        // Truncated after opening: the short read says the log shrank, not "failed to
+        // fill whole buffer".
+        let (file, meta) = opened(&path);
+        writer.set_len(10).unwrap();
+        let (status, _, _) = scan_opened(file, &meta, &tokens);
+        assert_eq!(
+            status,
+            LogStatus::Unreadable {
+                reason: format!(
+                    "the log shrank from {} to 10 bytes while it was read (truncated or replaced)",
+                    meta.len()
+                )
+            }
+        );
     }
 }

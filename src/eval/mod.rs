@@ -10,6 +10,7 @@ pub mod judgement;
 pub(crate) mod lookup;
 pub mod model;
 pub mod regression;
+pub(crate) mod schedule;
 pub mod series;
 pub mod sweep;
 pub mod thresholds;

@@ -13,6 +13,7 @@ use crate::py::value::Value;
 use crate::scan::kv::Pairs;
 use camino::Utf8PathBuf;
 use std::collections::HashMap;
+use std::fmt;
 
 /// How something judged turned out.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,6 +114,36 @@ pub struct MetricLine {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Metrics {
     pub lines: Vec<(String, Option<MetricLine>)>,
+    /// How the log changed while it was scanned, if it did: a run still writing it.
+    pub changed: Option<LogChange>,
+}
+
+/// How a log changed between its opening and the end of its scan, told by its length
+/// and its modification time: a run may still be writing it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogChange {
+    /// It grew from `from` to `to` bytes; the lines judged are those of the first `from`.
+    Grew { from: u64, to: u64 },
+    /// It shrank from `from` to `to` bytes: truncated, or rotated in place.
+    Shrank { from: u64, to: u64 },
+    /// Its length stayed, but it was written to.
+    Rewritten,
+}
+
+impl fmt::Display for LogChange {
+    /// Words the change as a clause: `grew from 10 to 20 bytes while it was read`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LogChange::Grew { from, to } => {
+                write!(f, "grew from {from} to {to} bytes while it was read")
+            }
+            LogChange::Shrank { from, to } => write!(
+                f,
+                "shrank from {from} to {to} bytes while it was read (truncated or replaced)"
+            ),
+            LogChange::Rewritten => f.write_str("was written to while it was read"),
+        }
+    }
 }
 
 impl Metrics {
@@ -206,6 +237,10 @@ pub struct Check {
     /// unknown: only the harness judges such a run, and its checks are errors).
     pub spec: CheckSpec,
     pub observed: Observed,
+    /// Why the line the check judged may not be the run's last word: it has no line
+    /// end (a writer may be in the middle of it). Judged strictly, the check is then an
+    /// error; the reference's reading judges the line as it stands.
+    pub unsettled: Option<String>,
 }
 
 impl Check {
@@ -251,6 +286,9 @@ impl Check {
         let Some(limit) = self.spec.limit else {
             return Verdict::Error("no mode, so no limit".to_string());
         };
+        if let (Some(unsettled), Strictness::Strict) = (&self.unsettled, strictness) {
+            return Verdict::Error(unsettled.clone());
+        }
         let missing = Observed::Missing;
         let observed = match &self.observed {
             Observed::All(series) => match (&series.invalid, self.judge_series(series, limit)) {

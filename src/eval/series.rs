@@ -248,6 +248,7 @@ mod tests {
                 limit: Some(limit),
             },
             observed: Observed::All(Series::default()),
+            unsettled: None,
         }
     }
 

@@ -1,9 +1,23 @@
-//! Output files: written beside their target and renamed into place, never left half-written.
+//! Output files, never left half-written nor littered about: written where they have
+//! no name until complete, then renamed into place.
+//!
+//! Where the file system allows it (Linux's `O_TMPFILE`) the bytes go to an anonymous
+//! file in the output's folder, which is named only once complete and synced, and at
+//! once renamed over the output: a kill at any point leaves the old output and at
+//! most, for the instant between the two, a named temporary file. Elsewhere the
+//! temporary file is named from the start, and removed on an error, on `SIGINT` and on
+//! `SIGTERM`. Either way a write clears the temporary files of earlier writes to the
+//! same output whose process is gone (`SIGKILL`, a crash). A write past the file size
+//! limit fails with "File too large" instead of a silent `SIGXFSZ`. An output that
+//! replaces a file keeps that file's mode and, where the process may, its owner.
 
+use crate::fs::sys;
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime};
 
 /// Symlinks followed at most when finding where an output really goes (Linux's own limit).
 const MAX_LINKS: usize = 40;
@@ -16,10 +30,12 @@ const NAME_KEPT: usize = 64;
 
 /// Writes `contents` to `path` atomically, creating missing parent folders as the reference does.
 ///
-/// The bytes go to a temporary file in the same folder, which is flushed and
-/// then renamed over `path`; on any error the temporary file is removed and
-/// an existing `path` is left as it was. A symlink at `path` is written
-/// through, as the reference's `write_text` does: its target is replaced and the link kept.
+/// The bytes go to a temporary file in the same folder, which is synced and
+/// then renamed over `path`; on any error nothing is left of it and an
+/// existing `path` is left as it was. A symlink at `path` is written through,
+/// as the reference's `write_text` does: its target is replaced (keeping its
+/// mode) and the link kept. No folder is made for a link's target: a link whose
+/// target's folder does not exist is an error naming both.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     write_atomic_with(path, |file| file.write_all(contents))
 }
@@ -92,8 +108,14 @@ struct Spool<'a> {
 impl Write for Spool<'_> {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
         if self.file.is_none() && self.held.len() + bytes.len() > SPOOL_IN_MEMORY {
-            let (spool_path, file) = create_temp(self.folder, self.target)?;
-            std::fs::remove_file(&spool_path)?;
+            let file = match sys::open_anonymous(self.folder) {
+                Ok(file) => file,
+                Err(_) => {
+                    let (spool_path, file) = create_temp(self.folder, self.target)?;
+                    std::fs::remove_file(&spool_path)?;
+                    file
+                }
+            };
             let mut buffered = BufWriter::with_capacity(BUFFER, file);
             buffered.write_all(&std::mem::take(&mut self.held))?;
             self.file = Some(buffered);
@@ -113,13 +135,19 @@ impl Write for Spool<'_> {
 }
 
 /// Returns where writing to `path` goes (its links followed) and the folder it is in,
-/// created if missing as the reference does.
+/// created if missing as the reference does; a link's target gets no folder made.
 fn prepare(path: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
-    let path = follow_links(path)?;
-    let parent = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    sys::refuse_oversized_writes();
+    let target = follow_links(path)?;
+    let parent = folder_of(&target);
+    if target != path && !parent.is_dir() {
+        let message = format!(
+            "a symlink to {}, whose folder {} does not exist; no folder is made for a link's target",
+            target.display(),
+            parent.display()
+        );
+        return Err(std::io::Error::new(std::io::ErrorKind::NotFound, message));
+    }
     if let Some(file) = parent
         .ancestors()
         .find(|a| a.exists())
@@ -130,20 +158,175 @@ fn prepare(path: &Path) -> std::io::Result<(PathBuf, PathBuf)> {
         return Err(std::io::Error::other(message));
     }
     std::fs::create_dir_all(&parent)?;
-    Ok((path, parent))
+    Ok((target, parent))
+}
+
+/// Returns the folder `path` is in: `.` for a bare name.
+fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Returns where the output `path` would really be written when it lies in the run
+/// directory `dir` but leads out of it through symlinks (of the file or of its
+/// folders), which `--confine` refuses; `None` for an output that stays inside, or
+/// that is named outside the run directory to begin with.
+pub fn leads_outside(path: &Path, dir: &Path) -> Option<PathBuf> {
+    let (named, root) = (
+        super::lexical_absolute(path)?,
+        super::lexical_absolute(dir)?,
+    );
+    if !named.starts_with(&root) {
+        return None;
+    }
+    let real_root = dir.canonicalize().ok()?;
+    // A loop of links fails when written anyway; where it leads is unknown.
+    let target = follow_links(path).ok()?;
+    // The deepest folder that exists, resolved, and the rest of the path as named.
+    let mut rest = Vec::new();
+    let mut existing = target.as_path();
+    let resolved = loop {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                let parent = if parent.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    parent
+                };
+                if let Ok(real) = parent.canonicalize() {
+                    break real;
+                }
+                existing = parent;
+            }
+            _ => return None,
+        }
+    };
+    let real = rest
+        .iter()
+        .rev()
+        .fold(resolved, |path, name| path.join(name));
+    (!real.starts_with(&real_root)).then_some(real)
 }
 
 /// Writes what `write` writes to a temporary file in `parent` beside `path` (as
 /// [`prepare`] returns them), syncs it (a crash must never leave an empty output)
-/// and renames it over `path`; on any error the temporary file is removed and
-/// `path` is left as it was.
+/// and renames it over `path`; on any error nothing is left of the temporary file
+/// and `path` is left as it was.
 fn write_file_atomic(
     path: &Path,
     parent: &Path,
     write: impl FnOnce(&mut File) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    clear_stale(parent, path);
+    let replaced = std::fs::metadata(path).ok();
+    if let Ok(mut file) = sys::open_anonymous(parent) {
+        keep_owner_and_mode(&file, replaced.as_ref());
+        write(&mut file)?;
+        file.sync_all()?;
+        return publish_anonymous(file, parent, path);
+    }
+    write_named(parent, path, replaced.as_ref(), write)
+}
+
+/// Names the complete anonymous `file` beside `path` and renames it over `path`; where
+/// it cannot be named (no `/proc`), copies it to a named temporary file instead.
+fn publish_anonymous(mut file: File, parent: &Path, path: &Path) -> std::io::Result<()> {
+    loop {
+        let temp = temp_name(parent, path);
+        match sys::name_anonymous(&file, &temp) {
+            Ok(()) => {
+                let registered = sys::remove_on_signal(&temp);
+                let renamed = std::fs::rename(&temp, path);
+                if renamed.is_err() {
+                    let _ = std::fs::remove_file(&temp);
+                }
+                drop(registered);
+                return renamed;
+            }
+            // A stale file of a killed process that had the same id: take the next name.
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(_) => break,
+        }
+    }
+    let replaced = std::fs::metadata(path).ok();
+    file.seek(SeekFrom::Start(0))?;
+    write_named(parent, path, replaced.as_ref(), |out| {
+        std::io::copy(&mut file, out).map(|_| ())
+    })
+}
+
+/// Gives the new output the mode and, where the process may, the owner of the file it
+/// replaces; a new output keeps the usual mode (0666 less the umask).
+fn keep_owner_and_mode(file: &File, replaced: Option<&std::fs::Metadata>) {
+    let Some(replaced) = replaced else { return };
+    let Ok(now) = file.metadata() else { return };
+    if (now.uid(), now.gid()) != (replaced.uid(), replaced.gid()) {
+        // Only a privileged process may give a file away; the group may still be ours.
+        if std::os::unix::fs::fchown(file, Some(replaced.uid()), Some(replaced.gid())).is_err() {
+            let _ = std::os::unix::fs::fchown(file, None, Some(replaced.gid()));
+        }
+    }
+    // After the owner: a change of owner clears the set-id bits.
+    if now.mode() != replaced.mode() {
+        let _ = file.set_permissions(replaced.permissions());
+    }
+}
+
+/// How long a temporary file of a process that is gone must have been left alone
+/// before a write clears it: a writer in another PID namespace (a container sharing
+/// the folder) looks gone from here, but keeps its file changing.
+const STALE_AFTER: Duration = Duration::from_secs(10);
+
+/// Removes the temporary files of earlier writes to `path` (named as [`temp_name`]
+/// names them) whose process no longer exists and that were left alone for
+/// [`STALE_AFTER`]: what a `SIGKILL` or a crash left behind.
+fn clear_stale(parent: &Path, path: &Path) {
+    let prefix = format!(".{}.", kept_name(path));
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|name| name.strip_prefix(&prefix))
+            .and_then(|rest| rest.strip_suffix(".tmp"))
+            .and_then(|rest| rest.rsplit_once('-'))
+            .filter(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid == std::process::id() || !sys::process_gone(pid) {
+            continue;
+        }
+        let Ok(meta) = entry.metadata() else { continue };
+        let idle = meta
+            .modified()
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok());
+        if meta.is_file() && idle.is_some_and(|idle| idle >= STALE_AFTER) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Writes what `write` writes to a named temporary file in `parent`, removed on an
+/// error and on `SIGINT` or `SIGTERM`, then renames it over `path`.
+fn write_named(
+    parent: &Path,
+    path: &Path,
+    replaced: Option<&std::fs::Metadata>,
+    write: impl FnOnce(&mut File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let (temp, mut file) = create_temp(parent, path)?;
+    let registered = sys::remove_on_signal(&temp);
     let result = (|| {
+        keep_owner_and_mode(&file, replaced);
         write(&mut file)?;
         file.sync_all()?;
         drop(file);
@@ -152,6 +335,7 @@ fn write_file_atomic(
     if result.is_err() {
         let _ = std::fs::remove_file(&temp);
     }
+    drop(registered);
     result
 }
 
@@ -175,10 +359,10 @@ fn follow_links(path: &Path) -> std::io::Result<PathBuf> {
     Err(std::io::Error::other("too many levels of symbolic links"))
 }
 
-/// Creates a fresh temporary file in `folder` for the target `path`.
-fn create_temp(folder: &Path, path: &Path) -> std::io::Result<(PathBuf, File)> {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let name = path
+/// Returns the start of the name of `path` that temporary files beside it keep (their
+/// names must stay under `NAME_MAX`).
+fn kept_name(path: &Path) -> String {
+    let mut name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "output".to_string());
@@ -186,9 +370,26 @@ fn create_temp(folder: &Path, path: &Path) -> std::io::Result<(PathBuf, File)> {
     while !name.is_char_boundary(kept) {
         kept -= 1;
     }
+    name.truncate(kept);
+    name
+}
+
+/// Returns a fresh name for a temporary file in `folder` for the target `path`:
+/// `.<name>.<process id>-<n>.tmp`, the pattern [`clear_stale`] knows.
+fn temp_name(folder: &Path, path: &Path) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    folder.join(format!(
+        ".{}.{}-{n}.tmp",
+        kept_name(path),
+        std::process::id()
+    ))
+}
+
+/// Creates a fresh temporary file in `folder` for the target `path`.
+fn create_temp(folder: &Path, path: &Path) -> std::io::Result<(PathBuf, File)> {
     loop {
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let temp = folder.join(format!(".{}.{}-{n}.tmp", &name[..kept], std::process::id()));
+        let temp = temp_name(folder, path);
         // Readable too: a spool is read back once written.
         match std::fs::OpenOptions::new()
             .read(true)
@@ -294,5 +495,111 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("summary.json")]);
+    }
+
+    #[test]
+    fn an_output_has_no_name_until_complete_and_keeps_the_mode_it_replaces() {
+        use std::os::unix::fs::PermissionsExt;
+        let scratch = Scratch::new("output-unnamed");
+        let dir = scratch.path();
+        let target = dir.join("summary.json");
+        std::fs::write(&target, "old").unwrap();
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let names = || {
+            let mut names: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        // While the bytes are written, the folder holds the old output only (where the
+        // file system has anonymous files; elsewhere a named temporary file besides).
+        let anonymous = sys::open_anonymous(dir).is_ok();
+        let mut during = Vec::new();
+        write_atomic_with(&target, |out| {
+            out.write_all(b"new")?;
+            during = names();
+            Ok(())
+        })
+        .unwrap();
+        if anonymous {
+            assert_eq!(during, ["summary.json"]);
+        } else {
+            assert_eq!(during.len(), 2, "{during:?}");
+        }
+        assert_eq!(names(), ["summary.json"]);
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+    }
+
+    #[test]
+    fn stale_temporary_files_of_gone_processes_are_cleared() {
+        let scratch = Scratch::new("output-stale");
+        let dir = scratch.path();
+        let target = dir.join("summary.json");
+        // A process that is gone: a child that has been waited for.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        child.wait().unwrap();
+        let gone = child.id();
+        let old = SystemTime::now() - STALE_AFTER * 2;
+        let stale = |name: &str, modified: SystemTime| {
+            let file = File::create(dir.join(name)).unwrap();
+            file.set_modified(modified).unwrap();
+        };
+        stale(&format!(".summary.json.{gone}-3.tmp"), old);
+        // Kept: a live writer's (this process's, and the first process's), one just
+        // left (its writer may live in another PID namespace), another output's, and
+        // one not of the pattern.
+        stale(&format!(".summary.json.{}-9.tmp", std::process::id()), old);
+        stale(".summary.json.1-0.tmp", old);
+        stale(&format!(".summary.json.{gone}-4.tmp"), SystemTime::now());
+        stale(&format!(".junit.xml.{gone}-0.tmp"), old);
+        stale(&format!(".summary.json.{gone}.tmp"), old);
+        write_atomic(&target, b"new").unwrap();
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        let mut expected = vec![
+            format!(".junit.xml.{gone}-0.tmp"),
+            ".summary.json.1-0.tmp".to_string(),
+            format!(".summary.json.{gone}-4.tmp"),
+            format!(".summary.json.{gone}.tmp"),
+            format!(".summary.json.{}-9.tmp", std::process::id()),
+            "summary.json".to_string(),
+        ];
+        expected.sort();
+        assert_eq!(names, expected);
+    }
+
+    #[test]
+    fn outputs_leading_out_of_the_run_are_found() {
+        let scratch = Scratch::new("output-confine");
+        let dir = scratch.path();
+        let run = dir.join("run");
+        std::fs::create_dir_all(run.join("inner")).unwrap();
+        std::fs::create_dir_all(dir.join("outside")).unwrap();
+        let link =
+            |target: &str, at: &str| std::os::unix::fs::symlink(target, run.join(at)).unwrap();
+        link("../outside/x.json", "out.json");
+        link("inner/x.json", "in.json");
+        link("../outside", "away");
+        let outside = dir.join("outside").canonicalize().unwrap();
+        assert_eq!(
+            leads_outside(&run.join("out.json"), &run),
+            Some(outside.join("x.json"))
+        );
+        assert_eq!(
+            leads_outside(&run.join("away/new/y.json"), &run),
+            Some(outside.join("new/y.json"))
+        );
+        assert_eq!(leads_outside(&run.join("in.json"), &run), None);
+        assert_eq!(leads_outside(&run.join("summary.json"), &run), None);
+        assert_eq!(leads_outside(&run.join("new/deep/x.json"), &run), None);
+        // Named outside the run to begin with: the user's choice, not a link's.
+        assert_eq!(leads_outside(&dir.join("outside/x.json"), &run), None);
     }
 }

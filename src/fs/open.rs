@@ -78,20 +78,26 @@ pub(crate) fn kind_name(meta: &Metadata) -> &'static str {
 
 /// Opens `path` for reading if it is a regular file, and returns it with its length.
 pub(crate) fn regular_file(path: &Path) -> Result<(File, u64), OpenError> {
-    regular_file_seen(path, false)
+    let (file, meta) = regular_file_seen(path, false)?;
+    Ok((file, meta.len()))
 }
 
 /// Opens `path` like [`regular_file`]; `seen_regular` says that an `lstat` has just
 /// found a regular file there (no symlink), so that the look before opening is left
-/// out where opening is non-blocking: what was opened is still checked.
-pub(crate) fn regular_file_seen(path: &Path, seen_regular: bool) -> Result<(File, u64), OpenError> {
+/// out where opening is non-blocking: what was opened is still checked. Returns what
+/// was opened with its metadata (its length, and its modification time for a reader
+/// that looks whether it changed while read).
+pub(crate) fn regular_file_seen(
+    path: &Path,
+    seen_regular: bool,
+) -> Result<(File, Metadata), OpenError> {
     let io = |err: io::Error| match err.kind() {
         io::ErrorKind::NotFound => OpenError::Missing,
         _ => OpenError::Io(err),
     };
     let regular = |meta: Metadata| {
         if meta.is_file() {
-            Ok(meta.len())
+            Ok(meta)
         } else {
             Err(OpenError::NotAFile {
                 kind: kind_name(&meta),
@@ -108,8 +114,8 @@ pub(crate) fn regular_file_seen(path: &Path, seen_regular: bool) -> Result<(File
         .open(path)
         .map_err(io)?;
     // Look again at what was opened, in case the path was replaced in between.
-    let len = regular(file.metadata().map_err(OpenError::Io)?)?;
-    Ok((file, len))
+    let meta = regular(file.metadata().map_err(OpenError::Io)?)?;
+    Ok((file, meta))
 }
 
 /// Reads the regular file at `path` whole, refusing one of more than `limit` bytes.

@@ -5,9 +5,10 @@
 //! reader (tab delimiter, quote `"`, doubled quotes, no escape character, flexible
 //! records) read as Python's `csv.reader` with `newline=""` does: a leading byte order
 //! mark, a blank first line, record start lines counted over `\r\n`, `\r` and `\n`, and
-//! `DictReader`'s mapping of header names to values. Tokenizing fields is the crate's
-//! work; what the values mean (`int()` of `order`, exit codes, evidence paths) belongs
-//! to the modules that read the rows.
+//! `DictReader`'s mapping of header names to values, and the rows' order (a stable
+//! sort on `int(order)`, [`order`]). Tokenizing fields is the crate's work; what the
+//! other values mean (exit codes, evidence paths) belongs to the modules that read the
+//! rows.
 //!
 //! Deliberate differences from the reference, all on inputs where it crashes:
 //! invalid UTF-8 is an error naming the line and byte, a field may be longer than
@@ -17,6 +18,7 @@
 //! One more bounds memory: a file larger than [`SIZE_LIMIT`] is refused.
 
 use crate::fs::open::{self, OpenError};
+use crate::py::int::{IntError, PyInt};
 use camino::{Utf8Path, Utf8PathBuf};
 use csv::ByteRecord;
 use std::fmt;
@@ -484,6 +486,61 @@ fn note_long_fields(
 /// field is valid UTF-8 and nothing is ever replaced.
 fn field_text(field: &[u8]) -> std::borrow::Cow<'_, str> {
     String::from_utf8_lossy(field)
+}
+
+/// A manifest record whose `order` was understood.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderedRow {
+    pub order: PyInt,
+    pub row: Row,
+}
+
+/// Why a manifest's records cannot be put in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderError {
+    pub manifest: Utf8PathBuf,
+    pub line: u64,
+    pub value: String,
+    /// The value is all digits, but more of them than Python's `int()` takes (4300).
+    pub too_long: bool,
+}
+
+impl fmt::Display for OrderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let OrderError {
+            manifest,
+            line,
+            value,
+            too_long,
+        } = self;
+        if *too_long {
+            write!(
+                f,
+                "{manifest}:{line}: order has {} characters: more than 4300 digits, too long for an integer",
+                value.chars().count()
+            )
+        } else {
+            write!(f, "{manifest}:{line}: order {value:?} is not an integer")
+        }
+    }
+}
+
+impl std::error::Error for OrderError {}
+
+/// Puts the manifest's records in the reference's order: a stable sort on `int(order)`.
+pub fn order(manifest: &Utf8Path, rows: Vec<Row>) -> Result<Vec<OrderedRow>, OrderError> {
+    let mut ordered = Vec::with_capacity(rows.len());
+    for row in rows {
+        let order = PyInt::parse(row.order()).map_err(|err| OrderError {
+            manifest: manifest.to_path_buf(),
+            line: row.line,
+            value: row.order().to_string(),
+            too_long: err == IntError::TooManyDigits,
+        })?;
+        ordered.push(OrderedRow { order, row });
+    }
+    ordered.sort_by(|a, b| a.order.cmp(&b.order));
+    Ok(ordered)
 }
 
 #[cfg(test)]

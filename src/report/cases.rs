@@ -198,7 +198,11 @@ fn word_check(
     evaluation: &Evaluation,
 ) -> (Verdict, String) {
     let manifest = &evaluation.manifest;
-    let Check { spec, observed } = check;
+    let Check {
+        spec,
+        observed,
+        unsettled: _,
+    } = check;
     let log = &scenario.files.streamer_log;
     let token = scenario.metrics.token_of(spec);
     let line = token.and_then(|token| scenario.metrics.line(token));

@@ -113,7 +113,10 @@ fn scenario_json<'a>(
         streamer,
         tester,
     } = exit;
-    let Metrics { lines: _ } = metrics;
+    let Metrics {
+        lines: _,
+        changed: _,
+    } = metrics;
     let metrics_json = Json::Object(
         tokens
             .iter()

@@ -1,6 +1,6 @@
 //! The warnings `fault-summary` prints on stderr: where its summary rests on
-//! evidence the reference would have crashed on, could not read, or that
-//! leaves the run directory.
+//! evidence the reference would have crashed on, could not read, that leaves
+//! the run directory, or that a run may still be writing.
 //!
 //! It words facts the evaluation recorded; it reads nothing and decides
 //! nothing. Printing is the command's.
@@ -12,7 +12,46 @@ pub fn render(scenario: &Scenario) -> Vec<String> {
     let mut lines = Vec::new();
     invalid_values(scenario, &mut lines);
     log_problems(scenario, &mut lines);
+    lines.extend(changed_while_read(scenario));
+    lines.extend(unended_lines(scenario));
     lines
+}
+
+/// Returns the note about a streamer log that changed while it was read, if it did.
+pub fn changed_while_read(scenario: &Scenario) -> Option<String> {
+    let change = scenario.metrics.changed.as_ref()?;
+    let LogStatus::Read { len } = scenario.log else {
+        return None;
+    };
+    Some(format!(
+        "{}: the log {change}: the run may still be writing it; its lines were read up to byte {len}",
+        scenario.files.streamer_log.shown()
+    ))
+}
+
+/// Words the last metric lines that have no line end: a writer may be in the middle
+/// of them. The summary reads them as they stand, as the reference does.
+fn unended_lines(scenario: &Scenario) -> Option<String> {
+    let LogStatus::Read { len } = scenario.log else {
+        return None;
+    };
+    let unended: Vec<&str> = scenario
+        .metrics
+        .lines
+        .iter()
+        .filter_map(|(token, line)| {
+            let line = line.as_ref()?;
+            (line.offset.saturating_add(line.len) >= len).then_some(token.as_str())
+        })
+        .collect();
+    if unended.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{}: the last {} line has no line end: the run may still be writing it; the summary reads it as it stands, as the reference does",
+        scenario.files.streamer_log.shown(),
+        unended.join(" and ")
+    ))
 }
 
 /// Words the metric values the reference would have crashed on.

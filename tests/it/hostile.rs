@@ -498,7 +498,7 @@ fn manifest_of_a_hundred_thousand_rows_is_read_and_listed() {
             .expect("manifest");
     assert_eq!(read.rows.len(), 100_000);
     assert_eq!(read.rows[99_999].line, 100_001);
-    let planned = fault_harness::eval::evaluation::order(
+    let planned = fault_harness::input::manifest::order(
         &crate::support::utf8(run.path("manifest.tsv")),
         read.rows,
     )

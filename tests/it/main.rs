@@ -25,6 +25,9 @@ mod junit;
 mod reports;
 // Hostile and broken runs: a corpus of bad inputs, each with its expected behaviour.
 mod hostile;
+// Faults around the tools: broken pipes, no threads, kills and size limits while
+// writing, symlinked outputs, logs still being written.
+mod faults;
 // The log tail scanner against a naive forward scan and against python3, on hand-made and random logs.
 mod scan;
 // The fuzz targets' oracles: saved crashers replayed, and property tests of the scanner.

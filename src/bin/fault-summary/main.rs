@@ -7,6 +7,32 @@
 
 mod args;
 
+/// Prints to stdout like std's `println!`, but a reader that went away (`| head`, a
+/// closed pipe) is no error: the output simply ends, as other Unix tools' does.
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// Prints to stdout like std's `print!`, a closed pipe being no error (see `println!`).
+macro_rules! print {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// Prints to stderr like std's `eprintln!`, a closed pipe being no error: the warnings
+/// end and the summary is still written.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 use args::{Args, Command};
 use camino::{Utf8Path, Utf8PathBuf};
 use fault_harness::eval::case::{Case, CaseKind};
@@ -244,6 +270,23 @@ fn print_suite(args: &Args) -> Result<u8, CliError> {
     Ok(0)
 }
 
+/// Refuses, under `--confine`, outputs in the run directory `dir` that lead out of it
+/// through symlinks.
+fn refuse_outputs_outside<'a>(
+    dir: &Utf8Path,
+    outputs: impl IntoIterator<Item = Option<&'a Utf8PathBuf>>,
+) -> Result<(), CliError> {
+    for output in outputs.into_iter().flatten() {
+        if let Some(target) = atomic::leads_outside(output.as_std_path(), dir.as_std_path()) {
+            return Err(CliError(format!(
+                "{output}: leads out of the run directory, to {}; not written (--confine)",
+                target.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn summarize(args: &Args) -> Result<u8, CliError> {
     if args.print_suite {
         return print_suite(args);
@@ -274,6 +317,12 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
             .map(|bytes| utf8_path("--markdown", bytes))
             .transpose()?,
     };
+    if args.confine {
+        // The run directory evidence is confined to: the folder holding the manifest.
+        let run = fault_harness::eval::evidence::manifest_dir(&manifest);
+        let outputs = [&Some(output.clone()), &junit, &pages.html, &pages.markdown];
+        refuse_outputs_outside(&run, outputs.map(Option::as_ref))?;
+    }
     // The summary alone needs no scenario kept once written: a long manifest is
     // summarized in bounded memory. JUnit, the pages and history read them all again.
     let keep = junit.is_some() || pages.any() || args.history.is_some();

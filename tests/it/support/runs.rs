@@ -5,7 +5,7 @@ use super::Scratch;
 use std::ffi::{OsStr, OsString};
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// The manifest header, all thirteen columns the reference reads.
@@ -185,21 +185,26 @@ pub fn run_bounded(mut command: Command) -> Output {
         let _ = stderr.read_to_end(&mut buf);
         buf
     });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for child") {
-            break status;
-        }
-        if start.elapsed() > DEADLINE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{command:?} hung for {DEADLINE:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
+    let status = wait_bounded(child, &format!("{command:?}"));
     Output {
         status,
         stdout: out.join().expect("stdout reader"),
         stderr: err.join().expect("stderr reader"),
+    }
+}
+
+/// Waits for `child` (`what` names it) with the deadline, failing the test if it hangs.
+pub fn wait_bounded(mut child: Child, what: &str) -> ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait for child") {
+            return status;
+        }
+        if start.elapsed() > DEADLINE {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} hung for {DEADLINE:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
 }
