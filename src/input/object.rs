@@ -1,7 +1,9 @@
 //! How the suite file's JSON objects are read, beside the shapes that `suite` and
 //! `regression` derive: a `"//"` note is skipped in any object, a key met twice
-//! is refused, a map keeps the file's order, and a value is checked where it
-//! stands, so that every error keeps serde_json's line and column.
+//! is refused, an unknown key is named with the closest known one, a map keeps
+//! the file's order, and a value is checked where it stands, so that every error
+//! keeps serde_json's line and column. [`locate`] finds the position of a value
+//! that is judged only once the whole file is read.
 //!
 //! A derived struct (`#[serde(deny_unknown_fields)]`) is read through
 //! [`Noted`], which words serde's unknown, missing and repeated fields; its key
@@ -146,12 +148,13 @@ impl<E: de::Error> de::Error for KeyError<E> {
     }
 }
 
-/// Words an unknown key: the keys the object has.
+/// Words an unknown key: the keys the object has, and the closest to `key`.
 fn unknown_key(key: &str, noun: &str, known: &[&str]) -> String {
     let names: Vec<String> = known.iter().map(|name| format!("{name:?}")).collect();
     format!(
-        "unknown key {key:?}: a {noun} has {} and {NOTE:?} notes",
-        names.join(", ")
+        "unknown key {key:?}: a {noun} has {} and {NOTE:?} notes{}",
+        names.join(", "),
+        did_you_mean(key, known.iter().copied())
     )
 }
 
@@ -319,6 +322,130 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Given<T> {
     }
 }
 
+/// Returns `"; did you mean \"<name>\"?"` for the name among `known` closest to `word`,
+/// or nothing when none is close (more than a third of its letters differ).
+pub(crate) fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    let close = (word.chars().count() / 3).max(1);
+    known
+        .into_iter()
+        .map(|name| (distance(word, name), name))
+        .filter(|(apart, _)| *apart <= close)
+        .min_by_key(|(apart, _)| *apart)
+        .map_or_else(String::new, |(_, name)| format!("; did you mean {name:?}?"))
+}
+
+/// Returns how many letters must be added, removed, changed or swapped with their
+/// neighbour to turn `a` into `b` (the optimal string alignment distance).
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    // rows[i][j]: the distance between the first i letters of a and the first j of b.
+    let mut rows = vec![vec![0; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    rows[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let change = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + change);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
+
+/// Returns the line and column (1-based, as serde_json counts them) just after the value
+/// that `path` leads to through the objects of the JSON `text`, or `None` when there is none.
+pub(crate) fn locate(text: &str, path: &[&str]) -> Option<(usize, usize)> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    match Follow(path).deserialize(&mut deserializer) {
+        Err(err) if err.classify() == serde_json::error::Category::Data => {
+            Some((err.line(), err.column()))
+        }
+        _ => None,
+    }
+}
+
+/// Follows a path of keys; fails (with the reader's position) just after the value at its end.
+struct Follow<'p>(&'p [&'p str]);
+
+impl<'de> DeserializeSeed<'de> for Follow<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Follow<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let Some((first, rest)) = self.0.split_first() else {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Err(de::Error::custom("here"));
+        };
+        while let Some(key) = map.next_key::<String>()? {
+            if key == *first {
+                map.next_value_seed(Follow(rest))?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        self.here()
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        self.here()
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        self.here()
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        self.here()
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        self.here()
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        self.here()
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.here()
+    }
+}
+
+impl Follow<'_> {
+    /// Stops the reader at the end of a value that is not an object: here, if the path ends.
+    fn here<E: de::Error>(&self) -> Result<(), E> {
+        if self.0.is_empty() {
+            Err(E::custom("here"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,7 +494,7 @@ mod tests {
         let err = read("{\"left\": 1,\n \"rigth\": 2}").unwrap_err();
         assert_eq!(
             err,
-            "unknown key \"rigth\": a pair has \"left\", \"right\" and \"//\" notes at line 2 column 8"
+            "unknown key \"rigth\": a pair has \"left\", \"right\" and \"//\" notes; did you mean \"right\"? at line 2 column 8"
         );
         let err = read(r#"{"left": 1, "left": 2}"#).unwrap_err();
         assert_eq!(
@@ -426,5 +553,27 @@ mod tests {
             err,
             "key \"A\" is given twice in this object, first as \"a\" at line 1 column 12"
         );
+    }
+
+    #[test]
+    fn the_closest_name_is_suggested_only_when_close() {
+        let keys = ["scenarios", "tokens", "modes", "regression"];
+        assert_eq!(did_you_mean("tokns", keys), "; did you mean \"tokens\"?");
+        assert_eq!(
+            did_you_mean("regresion", keys),
+            "; did you mean \"regression\"?"
+        );
+        assert_eq!(did_you_mean("mdoes", keys), "; did you mean \"modes\"?");
+        assert_eq!(did_you_mean("thresholds", keys), "");
+        assert_eq!(distance("precent", "percent"), 1);
+        assert_eq!(distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn locate_finds_the_end_of_a_nested_value() {
+        let text = "{\"a\": {\"//\": \"x\",\n  \"b\": \"tok\"}, \"c\": [1, 2]}";
+        assert_eq!(locate(text, &["a", "b"]), Some((2, 12)));
+        assert_eq!(locate(text, &["c"]), Some((2, 26)));
+        assert_eq!(locate(text, &["a", "z"]), None);
     }
 }

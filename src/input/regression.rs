@@ -13,7 +13,7 @@
 //! which side is judged, against Tukey's fences (`k`, default 1.5). Finding and
 //! ordering earlier runs is `history`'s job, judging `eval::regression`'s.
 
-use crate::input::object::{Check, Checked, Given, Key, Noted, Object, Ordered};
+use crate::input::object::{did_you_mean, Check, Checked, Given, Key, Noted, Object, Ordered};
 use serde::de::{self, value::MapAccessDeserializer, Deserializer, Visitor};
 use serde::Deserialize;
 use std::fmt;
@@ -223,7 +223,8 @@ impl Check for TestName {
             "percent" => Ok(TestName::Percent),
             "iqr" => Ok(TestName::Iqr),
             other => Err(format!(
-                "\"test\" is {other:?}: it is \"percent\" (against the median) or \"iqr\" (Tukey's fences)"
+                "\"test\" is {other:?}: it is \"percent\" (against the median) or \"iqr\" (Tukey's fences){}",
+                did_you_mean(other, ["percent", "iqr"])
             )),
         }
     }

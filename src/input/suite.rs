@@ -14,7 +14,9 @@
 
 use crate::fs::open::{self, OpenError};
 use crate::input::mode::Mode;
-use crate::input::object::{Check, Checked, Given, Key, Noted, Object, Ordered};
+use crate::input::object::{
+    self, did_you_mean, Check, Checked, Given, Key, Noted, Object, Ordered,
+};
 use crate::input::regression::{Regression, Section};
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::de::{self, value::MapAccessDeserializer, Deserializer, Visitor};
@@ -406,7 +408,7 @@ pub fn parse(text: &str, path: &Utf8Path) -> Result<Suite, SuiteError> {
             .0
             .map_or_else(|| Some(Regression::default()), |Section(on)| on),
     };
-    check_tokens(&suite, path)?;
+    check_tokens(&suite, text, path)?;
     Ok(suite)
 }
 
@@ -418,26 +420,35 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// Checks that every token a limit names is among the suite's tokens.
-fn check_tokens(suite: &Suite, path: &Utf8Path) -> Result<(), SuiteError> {
+/// Checks that every token a limit names is among the suite's tokens; `text` is the
+/// suite's, to find the token's position in.
+fn check_tokens(suite: &Suite, text: &str, path: &Utf8Path) -> Result<(), SuiteError> {
     for tables in &suite.modes {
         for table in &tables.tables {
             for limit in &table.limits {
                 let Some(token) = &limit.token else { continue };
-                if !suite.tokens.contains(token) {
-                    return Err(SuiteError::Invalid {
-                        path: path.to_path_buf(),
-                        line: 1,
-                        column: 1,
-                        message: format!(
-                            "modes.{}.{}.{}: token {token:?} is not among \"tokens\" ({})",
-                            tables.mode,
-                            table.scenario,
-                            limit.key,
-                            suite.tokens.join(", ")
-                        ),
-                    });
+                if suite.tokens.contains(token) {
+                    continue;
                 }
+                let at = [
+                    "modes",
+                    tables.mode.as_str(),
+                    &table.scenario,
+                    &limit.key,
+                    "token",
+                ];
+                let (line, column) = object::locate(text, &at).unwrap_or((1, 1));
+                return Err(SuiteError::Invalid {
+                    path: path.to_path_buf(),
+                    line,
+                    column,
+                    message: format!(
+                        "{}: token {token:?} is not among \"tokens\" ({}){}",
+                        at[..4].join("."),
+                        suite.tokens.join(", "),
+                        did_you_mean(token, suite.tokens.iter().map(String::as_str))
+                    ),
+                });
             }
         }
     }
@@ -527,8 +538,13 @@ impl Key for Mode {
     const MAP: &'static str = "an object of modes (\"baseline\", \"degraded\")";
 
     fn parse(key: &str) -> Result<Mode, String> {
-        Mode::parse(key)
-            .ok_or_else(|| format!("unknown mode {key:?}: modes are \"baseline\" and \"degraded\""))
+        Mode::parse(key).ok_or_else(|| {
+            let modes = [Mode::Baseline, Mode::Degraded].map(Mode::as_str);
+            format!(
+                "unknown mode {key:?}: modes are \"baseline\" and \"degraded\"{}",
+                did_you_mean(key, modes)
+            )
+        })
     }
 
     fn spelled(&self) -> &str {
@@ -572,8 +588,12 @@ impl Key for LimitKey {
 
     fn parse(key: &str) -> Result<LimitKey, String> {
         let (metric, bound) = split_key(key).ok_or_else(|| {
+            // "p99_us_mx" is close to "p99_us_max": offer the bounds of the same stem.
+            let stem = key.rsplit_once('_').map_or(key, |(stem, _)| stem);
+            let bounds = [format!("{stem}_max"), format!("{stem}_min")];
             format!(
-                "limit {key:?} names no bound: a limit's key is \"<metric>_min\" or \"<metric>_max\""
+                "limit {key:?} names no bound: a limit's key is \"<metric>_min\" or \"<metric>_max\"{}",
+                did_you_mean(key, bounds.iter().map(String::as_str))
             )
         })?;
         Ok(LimitKey {
@@ -690,7 +710,8 @@ impl Check for Over {
             "last" => Ok(Over::Last),
             "all" => Ok(Over::All),
             other => Err(format!(
-                "\"over\" is {other:?}: it is \"last\" (the last line holding the metric) or \"all\" (every line)"
+                "\"over\" is {other:?}: it is \"last\" (the last line holding the metric) or \"all\" (every line){}",
+                did_you_mean(other, ["last", "all"])
             )),
         }
     }
@@ -873,5 +894,34 @@ mod tests {
         assert!(err.ends_with("expected a list of scenario names"), "{err}");
         let err = parse_err("{\"regression\": {\"window\": 3, \"window\": 4}}");
         assert!(err.contains("key \"window\" is given twice"), "{err}");
+    }
+
+    #[test]
+    fn a_misspelling_is_placed_on_its_line_with_the_closest_name() {
+        let err = parse_err("{\n  \"tokns\": [\"A\"]\n}");
+        assert!(
+            err.starts_with("s.json:2:9: unknown key \"tokns\": a suite has "),
+            "{err}"
+        );
+        assert!(err.ends_with("; did you mean \"tokens\"?"), "{err}");
+        let text = "{\n \"tokens\": [\"LATENCY_METRICS\", \"CLOCK_METRICS\"],\n \"modes\": {\"degraded\": {\"a\": {\n   \"p99_us_max\": {\"limit\": 1, \"token\": \"LATENCY_METRIC\"}}}}}";
+        assert_eq!(
+            parse_err(text),
+            "s.json:4:55: modes.degraded.a.p99_us_max: token \"LATENCY_METRIC\" is not among \"tokens\" (LATENCY_METRICS, CLOCK_METRICS); did you mean \"LATENCY_METRICS\"?"
+        );
+        for (text, closest) in [
+            ("{\"modes\": {\"degradd\": {}}}", "degraded"),
+            ("{\"modes\": {\"degraded\": {\"a\": {\"p99_us_mx\": 5}}}}", "p99_us_max"),
+            ("{\"modes\": {\"degraded\": {\"a\": {\"p99_us_max\": {\"limit\": 1, \"ovr\": \"all\"}}}}}", "over"),
+            ("{\"modes\": {\"degraded\": {\"a\": {\"p99_us_max\": {\"limit\": 1, \"over\": \"al\"}}}}}", "all"),
+            ("{\"regression\": {\"test\": \"precent\"}}", "percent"),
+            ("{\"regression\": {\"metrics\": {\"p99_us\": {\"max_increse_pct\": 5}}}}", "max_increase_pct"),
+        ] {
+            let err = parse_err(text);
+            assert!(err.ends_with(&format!("; did you mean \"{closest}\"?")), "{err}");
+        }
+        // Nothing close: no guess.
+        let err = parse_err("{\"thresholds\": {}}");
+        assert!(!err.contains("did you mean"), "{err}");
     }
 }

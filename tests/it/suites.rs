@@ -157,7 +157,7 @@ fn a_suite_is_found_in_the_run_then_its_folder_then_fault_suite_wins() {
 }
 
 /// The bad suite files of the issue, each with what its message must say.
-const BAD: [(&str, &str, &str); 7] = [
+const BAD: [(&str, &str, &str); 9] = [
     ("not JSON", "{\n  \"modes\": {\n    \"degraded\": {,\n", ":3:"),
     (
         "an unknown top-level key",
@@ -188,6 +188,16 @@ const BAD: [(&str, &str, &str); 7] = [
         "a mode the run uses but the suite lacks",
         "{\"modes\": {\"baseline\": {}}}",
         "the run's mode degraded has no table: \"modes\" defines baseline",
+    ),
+    (
+        "a misspelled suite key",
+        "{\n  \"scenarios\": [\"torn_read\"],\n  \"tokns\": [\"LATENCY_METRICS\"]\n}\n",
+        "; did you mean \"tokens\"?",
+    ),
+    (
+        "a misspelled token, placed on its line",
+        "{\n  \"modes\": {\"degraded\": {\"torn_read\": {\n    \"p99_us_max\": {\"limit\": 2000, \"token\": \"LATENCY_METRIC\"}}}}\n}\n",
+        ":3:59: modes.degraded.torn_read.p99_us_max: token \"LATENCY_METRIC\" is not among",
     ),
 ];
 
@@ -248,5 +258,23 @@ fn a_metric_no_line_holds_fails_its_check_as_an_error() {
     assert!(
         message.starts_with("metric gpu_temp_c never appeared: no line of PIPELINE_METRICS, LATENCY_METRICS, FAULT_COUNTERS, RTP_METRICS in "),
         "{message}"
+    );
+}
+
+#[test]
+fn the_readmes_broken_suite_gets_the_message_the_readme_shows() {
+    let readme = std::fs::read_to_string(crate_root().join("README.md")).unwrap();
+    let text = "{\n  \"scenarios\": [\"torn_read\", \"sink_stall\", \"reset_storm\"],\n  \"tokns\": [\"LATENCY_METRICS\"]\n}\n";
+    assert!(
+        readme.contains(&format!("```json\n{text}```")),
+        "README.md does not show {text}"
+    );
+    let path = camino::Utf8Path::new("runs/fault-suite.json");
+    let message = fault_harness::input::suite::parse(text, path)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        readme.contains(&format!("```\n{message}\n```")),
+        "README.md does not show the message {message}"
     );
 }
