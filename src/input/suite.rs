@@ -32,7 +32,8 @@ pub const ANY_SCENARIO: &str = "*";
 /// Largest suite file read.
 const SIZE_LIMIT: u64 = 4 << 20;
 
-/// The reference's table, as `fault-summary --print-suite` prints it: the built-in suite.
+/// The reference's table and the regression defaults, as `fault-summary --print-suite`
+/// prints them: the built-in suite.
 const BUILTIN: &str = r#"{
   "//": "The reference's table (fault_summary_helper.py). \"*\" holds the limits of any other scenario.",
   "scenarios": ["torn_read", "sink_stall", "reset_storm"],
@@ -93,6 +94,18 @@ const BUILTIN: &str = r#"{
         "p50_us_max": 500000,
         "drop_ratio_ppm_max": 1000000
       }
+    }
+  },
+  "regression": {
+    "//": "Each run against the runs before it (README: History); false turns it off.",
+    "window": 7,
+    "min_runs": 3,
+    "test": "percent",
+    "metrics": {
+      "p50_us": {"max_increase_pct": 25},
+      "p95_us": {"max_increase_pct": 25},
+      "p99_us": {"max_increase_pct": 25},
+      "drop_ratio_ppm": {"max_increase_pct": 50}
     }
   }
 }
@@ -346,21 +359,65 @@ pub enum Found {
     Builtin,
 }
 
+impl Found {
+    /// Returns the file, if there is one.
+    fn path(&self) -> Option<&Utf8Path> {
+        match self {
+            Found::Named(path) | Found::InRun(path) | Found::InFolder(path) => Some(path),
+            Found::Builtin => None,
+        }
+    }
+}
+
+/// Where a suite was found, and the empty suite files passed over on the way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Search {
+    pub found: Found,
+    /// Files that exist but are empty: no suite yet (as `--print-suite > fault-suite.json`
+    /// leaves the file while it runs), taken as absent.
+    pub empty: Vec<Utf8PathBuf>,
+}
+
 /// Finds the suite of the run in `run_dir`: `named` (`--suite`, `FAULT_SUITE`), else
 /// `fault-suite.json` in the run directory, else in the folder holding it, else none.
+/// An empty file is no suite yet: it is passed over, as if it were not there.
 pub fn find(run_dir: &Utf8Path, named: Option<&Utf8Path>) -> Found {
-    if let Some(named) = named {
-        return Found::Named(named.to_path_buf());
+    search(Some(run_dir), named).found
+}
+
+/// Finds a suite as [`find`] does, in the run directory and its folder only when
+/// `run_dir` is given, and says which empty files it passed over.
+pub fn search(run_dir: Option<&Utf8Path>, named: Option<&Utf8Path>) -> Search {
+    let mut places: Vec<Found> = named
+        .map(|named| Found::Named(named.to_path_buf()))
+        .into_iter()
+        .collect();
+    if let Some(run_dir) = run_dir {
+        let in_run = run_dir.join(SUITE_FILE);
+        if in_run.symlink_metadata().is_ok() {
+            places.push(Found::InRun(in_run));
+        }
+        let in_folder = crate::input::run_dir::folder_of(run_dir).join(SUITE_FILE);
+        if in_folder.symlink_metadata().is_ok() {
+            places.push(Found::InFolder(in_folder));
+        }
     }
-    let in_run = run_dir.join(SUITE_FILE);
-    if in_run.symlink_metadata().is_ok() {
-        return Found::InRun(in_run);
+    let mut empty = Vec::new();
+    for found in places {
+        match found.path() {
+            // A missing named file is found, to fail as such when it is read.
+            Some(path)
+                if std::fs::metadata(path).is_ok_and(|meta| meta.is_file() && meta.len() == 0) =>
+            {
+                empty.push(path.to_path_buf());
+            }
+            _ => return Search { found, empty },
+        }
     }
-    let in_folder = crate::input::run_dir::folder_of(run_dir).join(SUITE_FILE);
-    if in_folder.symlink_metadata().is_ok() {
-        return Found::InFolder(in_folder);
+    Search {
+        found: Found::Builtin,
+        empty,
     }
-    Found::Builtin
 }
 
 /// Parses suite text; `path` names it in errors.
@@ -836,6 +893,42 @@ mod tests {
         assert_eq!(find(&run, None), Found::InRun(run.join(SUITE_FILE)));
         let named = Utf8Path::new("elsewhere.json");
         assert_eq!(find(&run, Some(named)), Found::Named(named.to_path_buf()));
+    }
+
+    #[test]
+    fn an_empty_suite_file_is_no_suite_yet() {
+        let scratch = crate::testing::Scratch::new("suite-empty");
+        let folder = scratch.utf8();
+        let run = folder.join("nightly");
+        std::fs::create_dir_all(&run).unwrap();
+        std::fs::write(folder.join(SUITE_FILE), "{}").unwrap();
+        std::fs::write(run.join(SUITE_FILE), "").unwrap();
+        let named = folder.join("named.json");
+        std::fs::write(&named, "").unwrap();
+        // Each empty file is passed over, as if it were not there.
+        assert_eq!(
+            search(Some(&run), Some(&named)),
+            Search {
+                found: Found::InFolder(folder.join(SUITE_FILE)),
+                empty: vec![named.clone(), run.join(SUITE_FILE)],
+            }
+        );
+        std::fs::write(folder.join(SUITE_FILE), "").unwrap();
+        assert_eq!(find(&run, None), Found::Builtin);
+        // Without a run directory only the named file is looked at.
+        assert_eq!(search(None, Some(&named)).found, Found::Builtin);
+        let missing = folder.join("missing.json");
+        assert_eq!(search(None, Some(&missing)).found, Found::Named(missing));
+    }
+
+    #[test]
+    fn the_builtin_text_holds_the_regression_defaults() {
+        // Printed and read back, the built-in suite judges as the built-in one does.
+        let printed = parse(Suite::builtin_text(), Utf8Path::new("printed.json")).unwrap();
+        assert_eq!(printed.regression, Some(Regression::default()));
+        assert!(printed.same_as_builtin());
+        let doc: serde_json::Value = serde_json::from_str(Suite::builtin_text()).unwrap();
+        assert_eq!(doc["regression"]["window"], 7);
     }
 
     #[test]
