@@ -9,8 +9,12 @@
 //! it. The scenario `"*"` gives the limits of every scenario its mode table does
 //! not name. A `"//"` key is a note, allowed in any object. Everything else is
 //! checked as it is read, so a misspelled key fails with its `file:line:column`
-//! instead of passing unnoticed. Where a suite is found is `find`'s business;
-//! the reference's own table, the built-in suite, is [`Suite::builtin`].
+//! (and the closest right name) instead of passing unnoticed; a key left out
+//! takes its default, and `null` is refused. The file's top level is the
+//! derived `SuiteDoc`, whose fields are the suite's keys; `object` holds the
+//! readers derive cannot say. Where a suite is found is `find`'s business (an
+//! empty file is no suite yet); the reference's own table, the built-in suite,
+//! is [`Suite::builtin`].
 
 use crate::fs::open::{self, OpenError};
 use crate::input::mode::Mode;
