@@ -467,17 +467,15 @@ mod tests {
             .join(name)
     }
 
-    /// Returns arguments that send libtest-mimic's report to a log file (removed by the caller).
-    fn args(list: &[&str]) -> (Arguments, std::path::PathBuf) {
-        let log = std::env::temp_dir().join(format!(
-            "fault-harness-unit-{}-{}.log",
-            std::process::id(),
-            list.join("_").replace(['/', ':'], "_")
-        ));
+    /// Returns arguments that send libtest-mimic's report to a log file in the returned
+    /// scratch folder.
+    fn args(list: &[&str]) -> (Arguments, crate::testing::Scratch) {
+        let scratch = crate::testing::Scratch::new("harness-args");
+        let log = scratch.path().join("harness.log");
         let mut argv = vec!["fault_suite".to_string(), "--logfile".to_string()];
         argv.push(log.display().to_string());
         argv.extend(list.iter().map(|s| s.to_string()));
-        (Arguments::from_iter(argv), log)
+        (Arguments::from_iter(argv), scratch)
     }
 
     /// Runs the tests of `config` like [`execute`] and returns how many scenarios were evaluated.
@@ -485,9 +483,8 @@ mod tests {
         let plan = plan_of(config, None);
         let evaluations: Vec<Arc<Evaluation>> =
             plan.runs.iter().map(|(_, run)| Arc::clone(run)).collect();
-        let (arguments, log) = args(list);
+        let (arguments, _log) = args(list);
         let finished = finish(&arguments, plan, None, &Pages::default());
-        let _ = std::fs::remove_file(log);
         let count = evaluations.iter().map(|e| e.evaluated().count()).sum();
         (finished, count)
     }

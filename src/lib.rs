@@ -52,3 +52,4 @@ pub mod report;
 pub mod scan;
 #[cfg(test)]
 mod testing;
+pub(crate) mod timestamp;

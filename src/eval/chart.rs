@@ -7,7 +7,7 @@
 //! and the highest value that fell into it, so a one-line spike survives
 //! however long the soak; the first and the last point, the first point past
 //! the limit and the point the check judged are kept besides. A point is
-//! placed at the timestamp its line starts with (`scan::timestamp`), or, when
+//! placed at the timestamp its line starts with (`crate::timestamp`), or, when
 //! a kept line has none or time runs backwards, every point at its byte
 //! offset. Drawing is the HTML report's; the verdicts stay the model's.
 
@@ -18,7 +18,7 @@ use crate::eval::series::small_int;
 use crate::input::suite::{Bound, Over};
 use crate::py::value::to_number;
 use crate::scan::forward::TokenLine;
-use crate::scan::timestamp;
+use crate::timestamp;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
 

@@ -494,15 +494,11 @@ mod tests {
     use crate::input::mode::Mode;
     use crate::testing::Scratch;
 
-    /// Writes a run of one torn_read scenario whose streamer log is `log`.
-    fn run_with_log(label: &str, log: &str) -> Utf8PathBuf {
-        let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
-            .unwrap()
-            .join(format!(
-                "fault-harness-evaluation-{}-{label}",
-                std::process::id()
-            ));
-        let _ = std::fs::remove_dir_all(&dir);
+    /// Writes a run of one torn_read scenario whose streamer log is `log`, in a scratch
+    /// folder that is removed when the returned one is dropped.
+    fn run_with_log(label: &str, log: &str) -> (Scratch, Utf8PathBuf) {
+        let scratch = Scratch::new(&format!("evaluation-{label}"));
+        let dir = scratch.utf8().to_path_buf();
         std::fs::create_dir_all(dir.join("torn_read")).unwrap();
         std::fs::write(
             dir.join("manifest.tsv"),
@@ -510,12 +506,12 @@ mod tests {
         )
         .unwrap();
         std::fs::write(dir.join("torn_read/streamer.log"), log).unwrap();
-        dir
+        (scratch, dir)
     }
 
     #[test]
     fn values_no_check_reads_but_the_reference_converts_are_kept_with_their_line() {
-        let dir = run_with_log(
+        let (_scratch, dir) = run_with_log(
             "unchecked",
             "LATENCY_METRICS p50_us=400 p99_us=1500 ingest_to_emit_samples=3000 drop_ratio_ppm=10\n\
              FAULT_COUNTERS torn_read_events=452 sink_stall_events=n/a reset_events=7\n",
@@ -544,12 +540,11 @@ mod tests {
             .checks
             .iter()
             .all(|check| check.verdict(Strictness::Strict).passed()));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn a_scenario_is_evaluated_once_and_only_when_asked() {
-        let dir = run_with_log("lazy", "LATENCY_METRICS p50_us=400\n");
+        let (_scratch, dir) = run_with_log("lazy", "LATENCY_METRICS p50_us=400\n");
         let evaluation =
             Evaluation::open_dir(&dir, None, Arc::new(Suite::builtin()), Options::default())
                 .unwrap();
@@ -569,7 +564,6 @@ mod tests {
         assert_eq!(scenario.exit.verdict(), crate::eval::model::Verdict::Error(
             "process_rc(sim=-1,streamer=-1,tester=-1): sim_rc=\"\" is not an integer, streamer_rc=\"\" is not an integer, tester_rc=\"\" is not an integer (counted as -1)".to_string()
         ));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -271,9 +271,8 @@ mod tests {
 
     #[test]
     fn relative_paths_are_tried_beside_the_manifest_first() {
-        let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
-            .unwrap()
-            .join(format!("fault-harness-evidence-{}", std::process::id()));
+        let scratch = Scratch::new("evidence-relative");
+        let dir = scratch.utf8().to_path_buf();
         std::fs::create_dir_all(dir.join("s")).unwrap();
         std::fs::write(dir.join("s/streamer.log"), "x").unwrap();
         std::fs::write(dir.join("elsewhere.log"), "x").unwrap();
@@ -298,7 +297,6 @@ mod tests {
             manifest_dir(Utf8Path::new("manifest.tsv")),
             Utf8PathBuf::from(".")
         );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -546,7 +546,7 @@ pub fn order(manifest: &Utf8Path, rows: Vec<Row>) -> Result<Vec<OrderedRow>, Ord
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{python3, Needs, Rng};
+    use crate::testing::{python3, Needs, Rng, Scratch};
     use std::process::Command;
 
     type Expected<'a> = &'a [(u64, &'a [(&'a str, &'a str)])];
@@ -807,19 +807,16 @@ mod tests {
         assert_eq!(lines.line_at(4), 2);
     }
 
-    /// Returns a fresh path in the temporary directory for test `name`.
-    fn temp_path(name: &str) -> Utf8PathBuf {
-        Utf8PathBuf::from_path_buf(std::env::temp_dir())
-            .unwrap()
-            .join(format!(
-                "fault-harness-manifest-{}-{name}",
-                std::process::id()
-            ))
+    /// Returns a scratch folder of test `name` and a fresh path `name` in it.
+    fn temp_path(name: &str) -> (Scratch, Utf8PathBuf) {
+        let scratch = Scratch::new(&format!("manifest-{name}"));
+        let path = scratch.utf8().join(name);
+        (scratch, path)
     }
 
     #[test]
     fn reads_a_file() -> Result<(), Box<dyn std::error::Error>> {
-        let path = temp_path("good.tsv");
+        let (_scratch, path) = temp_path("good.tsv");
         std::fs::write(&path, "order\tname\n1\tone\n")?;
         let manifest = read(&path);
         std::fs::remove_file(&path)?;
@@ -832,7 +829,7 @@ mod tests {
 
     #[test]
     fn reports_invalid_utf8_with_line_and_offset() -> Result<(), Box<dyn std::error::Error>> {
-        let path = temp_path("latin1.tsv");
+        let (_scratch, path) = temp_path("latin1.tsv");
         std::fs::write(&path, b"order\tname\r\n1\tcaf\xe9\n")?;
         let result = read(&path);
         std::fs::remove_file(&path)?;
@@ -857,7 +854,8 @@ mod tests {
 
     #[test]
     fn refuses_a_directory() {
-        let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir()).unwrap();
+        let scratch = Scratch::new("manifest-directory");
+        let dir = scratch.utf8().to_path_buf();
         match read(&dir) {
             Err(error @ ManifestError::NotAFile { .. }) => {
                 assert_eq!(error.to_string(), format!("{}: not a regular file", dir));
@@ -868,7 +866,7 @@ mod tests {
 
     #[test]
     fn refuses_a_fifo_without_blocking() -> Result<(), Box<dyn std::error::Error>> {
-        let path = temp_path("fifo");
+        let (_scratch, path) = temp_path("fifo");
         let made = Command::new("mkfifo").arg(&path).status();
         if !made.is_ok_and(|status| status.success()) {
             eprintln!("note: mkfifo is not runnable; skipping the FIFO test");
@@ -885,7 +883,7 @@ mod tests {
 
     #[test]
     fn refuses_a_file_over_the_limit() -> Result<(), Box<dyn std::error::Error>> {
-        let path = temp_path("large.tsv");
+        let (_scratch, path) = temp_path("large.tsv");
         std::fs::write(&path, "order\tname\n1\tone\n")?;
         let over = read_limited(&path, 16);
         let at = read_limited(&path, 17);
@@ -903,7 +901,7 @@ mod tests {
 
     #[test]
     fn reports_a_missing_file() {
-        let path = temp_path("missing.tsv");
+        let (_scratch, path) = temp_path("missing.tsv");
         match read(&path) {
             Err(error @ ManifestError::Io { .. }) => {
                 let message = error.to_string();
@@ -919,7 +917,7 @@ mod tests {
     #[test]
     fn reports_a_cp1252_manifest_with_the_offending_byte() -> Result<(), Box<dyn std::error::Error>>
     {
-        let path = temp_path("cp1252.tsv");
+        let (_scratch, path) = temp_path("cp1252.tsv");
         // 0x96 is an en dash in cp1252 and a lone continuation byte in UTF-8.
         std::fs::write(&path, b"order\tscenario_id\n1\ttorn\x96read\n")?;
         let result = read(&path);
@@ -952,7 +950,7 @@ mod tests {
         let text = format!(
             "order\tname\t{over}\n1\t{at}\t{wide}\n\n2\t{over}\n3\t{quoted}\textra\t{over}\n"
         );
-        let path = temp_path("long.tsv");
+        let (_scratch, path) = temp_path("long.tsv");
         std::fs::write(&path, &text)?;
         let manifest = read(&path);
         std::fs::remove_file(&path)?;

@@ -4,6 +4,7 @@
 pub mod history;
 pub mod manifest;
 pub mod mode;
+mod object;
 pub mod regression;
 pub mod run_dir;
 pub mod suite;

@@ -117,14 +117,12 @@ pub fn settle(dir: &Utf8Path, explicit: Option<&ModeChoice>) -> Result<ModeChoic
 #[cfg(test)]
 mod tests {
     use super::*;
-    use camino::Utf8PathBuf;
+    use crate::testing::Scratch;
 
     #[test]
     fn explicit_then_run_json_then_summary() {
-        let dir = Utf8PathBuf::from_path_buf(std::env::temp_dir())
-            .unwrap()
-            .join(format!("fault-harness-mode-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let scratch = Scratch::new("mode-settle");
+        let dir = scratch.utf8().join("run");
         let err = settle(&dir, None).unwrap_err().to_string();
         assert!(err.ends_with("no such run directory"), "{err}");
         std::fs::create_dir_all(&dir).unwrap();
@@ -147,6 +145,5 @@ mod tests {
         std::fs::write(dir.join("run.json"), r#"{"mode": "fast"}"#).unwrap();
         let err = settle(&dir, None).unwrap_err().to_string();
         assert!(err.contains("\"fast\"") && err.contains("fix it"), "{err}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

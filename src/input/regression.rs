@@ -13,7 +13,9 @@
 //! which side is judged, against Tukey's fences (`k`, default 1.5). Finding and
 //! ordering earlier runs is `history`'s job, judging `eval::regression`'s.
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use crate::input::object::{did_you_mean, Check, Checked, Given, Key, Noted, Object, Ordered};
+use serde::de::{self, value::MapAccessDeserializer, Deserializer, Visitor};
+use serde::Deserialize;
 use std::fmt;
 
 /// How the boundary is computed from the window of earlier values.
@@ -67,19 +69,20 @@ impl Default for Regression {
     }
 }
 
-/// Reads `"regression"`: `false`, or the section; `None` is "off".
-pub(crate) struct RegressionSeed;
+/// The `"regression"` value as read: `false`, or the section; `None` is "off".
+pub(crate) struct Section(pub Option<Regression>);
 
-impl<'de> DeserializeSeed<'de> for RegressionSeed {
-    type Value = Option<Regression>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
+impl<'de> Deserialize<'de> for Section {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(SectionVisitor)
     }
 }
 
-impl<'de> Visitor<'de> for RegressionSeed {
-    type Value = Option<Regression>;
+/// Reads `false` or the section: what derive cannot say without losing the position.
+struct SectionVisitor;
+
+impl<'de> Visitor<'de> for SectionVisitor {
+    type Value = Section;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(
@@ -87,169 +90,228 @@ impl<'de> Visitor<'de> for RegressionSeed {
         )
     }
 
-    fn visit_bool<E: de::Error>(self, on: bool) -> Result<Self::Value, E> {
+    fn visit_bool<E: de::Error>(self, on: bool) -> Result<Section, E> {
         if on {
             Err(E::custom(
                 "\"regression\": true says nothing; give the section, or false to turn it off",
             ))
         } else {
-            Ok(None)
+            Ok(Section(None))
         }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut regression = Regression::default();
-        let mut test: Option<String> = None;
-        let mut k: Option<f64> = None;
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "//" => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-                "window" | "min_runs" => {
-                    let value: u64 = map.next_value()?;
-                    if value == 0 || value > 10_000 {
-                        return Err(de::Error::custom(format!(
-                            "{key:?} is {value}: a count of runs from 1 to 10000"
-                        )));
-                    }
-                    if key == "window" {
-                        regression.window = value as usize;
-                    } else {
-                        regression.min_runs = value as usize;
-                    }
-                }
-                "test" => {
-                    let value: String = map.next_value()?;
-                    if value != "percent" && value != "iqr" {
-                        return Err(de::Error::custom(format!(
-                            "\"test\" is {value:?}: it is \"percent\" (against the median) or \"iqr\" (Tukey's fences)"
-                        )));
-                    }
-                    test = Some(value);
-                }
-                "k" => {
-                    let value: f64 = map.next_value()?;
-                    if !(value.is_finite() && value >= 0.0) {
-                        return Err(de::Error::custom(format!(
-                            "\"k\" is {value}: a fence factor of 0 or more"
-                        )));
-                    }
-                    k = Some(value);
-                }
-                "metrics" => regression.metrics = map.next_value_seed(MetricsSeed)?,
-                other => {
-                    return Err(de::Error::custom(format!(
-                        "unknown key {other:?} in \"regression\": it has \"window\", \"min_runs\", \"test\", \"k\", \"metrics\" and \"//\" notes"
-                    )))
-                }
-            }
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Section, A::Error> {
+        let Noted(doc) = Noted::<SectionDoc>::deserialize(MapAccessDeserializer::new(map))?;
+        Ok(Section(Some(doc.into_regression())))
+    }
+}
+
+/// The section as the file gives it; its fields are its keys.
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct SectionDoc {
+    window: Given<Checked<Window>>,
+    min_runs: Given<Checked<MinRuns>>,
+    test: Given<Checked<TestName>>,
+    k: Given<Checked<Fence>>,
+    metrics: Given<Ordered<MetricName, Noted<Change>>>,
+}
+
+impl Object for SectionDoc {
+    const NOUN: &'static str = "\"regression\" section";
+    const EXPECTING: &'static str =
+        "an object with \"window\", \"min_runs\", \"test\", \"k\" and \"metrics\"";
+
+    fn check(self) -> Result<SectionDoc, String> {
+        let iqr = matches!(self.test, Given(Some(Checked(TestName::Iqr))));
+        if self.k.0.is_some() && !iqr {
+            return Err(
+                "\"k\" is the factor of \"test\": \"iqr\", which this section does not use".into(),
+            );
         }
-        regression.test = match test.as_deref() {
-            Some("iqr") => Test::Iqr {
-                k: k.unwrap_or(1.5),
+        Ok(self)
+    }
+}
+
+impl SectionDoc {
+    /// Returns the regression checks the section says, with the defaults for what it leaves out.
+    fn into_regression(self) -> Regression {
+        let SectionDoc {
+            window,
+            min_runs,
+            test,
+            k,
+            metrics,
+        } = self;
+        let defaults = Regression::default();
+        Regression {
+            window: window
+                .0
+                .map_or(defaults.window, |Checked(Window(runs))| runs),
+            min_runs: min_runs
+                .0
+                .map_or(defaults.min_runs, |Checked(MinRuns(runs))| runs),
+            test: match test.0 {
+                Some(Checked(TestName::Iqr)) => Test::Iqr {
+                    k: k.0.map_or(1.5, |Checked(Fence(k))| k),
+                },
+                _ => Test::Percent,
             },
-            _ if k.is_some() => {
-                return Err(de::Error::custom(
-                    "\"k\" is the factor of \"test\": \"iqr\", which this section does not use",
-                ))
-            }
-            _ => Test::Percent,
-        };
-        Ok(Some(regression))
-    }
-}
-
-/// Reads `"metrics"`: metric → the change allowed.
-struct MetricsSeed;
-
-impl<'de> DeserializeSeed<'de> for MetricsSeed {
-    type Value = Vec<Metric>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for MetricsSeed {
-    type Value = Vec<Metric>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(
-            "an object of metrics, each {\"max_increase_pct\": N} or {\"max_decrease_pct\": N}",
-        )
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut metrics: Vec<Metric> = Vec::new();
-        while let Some(metric) = map.next_key::<String>()? {
-            if metric == "//" {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            }
-            if metrics.iter().any(|known| known.metric == metric) {
-                return Err(de::Error::custom(format!(
-                    "metric {metric:?} appears twice in \"metrics\""
-                )));
-            }
-            let (max_increase_pct, max_decrease_pct) = map.next_value_seed(ChangeSeed)?;
-            metrics.push(Metric {
-                metric,
-                max_increase_pct,
-                max_decrease_pct,
-            });
+            metrics: metrics.0.map_or(defaults.metrics, |Ordered(metrics)| {
+                metrics
+                    .into_iter()
+                    .map(|(MetricName(metric), Noted(change))| Metric {
+                        metric,
+                        max_increase_pct: change
+                            .max_increase_pct
+                            .0
+                            .map(|Checked(Increase(pct))| pct),
+                        max_decrease_pct: change
+                            .max_decrease_pct
+                            .0
+                            .map(|Checked(Decrease(pct))| pct),
+                    })
+                    .collect()
+            }),
         }
-        Ok(metrics)
     }
 }
 
-/// Reads one metric's allowed change.
-struct ChangeSeed;
+/// `"window"`: how many earlier runs make the window.
+struct Window(usize);
 
-impl<'de> DeserializeSeed<'de> for ChangeSeed {
-    type Value = (Option<f64>, Option<f64>);
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
+impl Check for Window {
+    type Raw = u64;
+    const EXPECTING: &'static str = "a count of runs from 1 to 10000";
+    fn check(raw: u64) -> Result<Window, String> {
+        runs("window", raw).map(Window)
     }
 }
 
-impl<'de> Visitor<'de> for ChangeSeed {
-    type Value = (Option<f64>, Option<f64>);
+/// `"min_runs"`: how many earlier runs a run needs.
+struct MinRuns(usize);
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("{\"max_increase_pct\": N} and/or {\"max_decrease_pct\": N}")
+impl Check for MinRuns {
+    type Raw = u64;
+    const EXPECTING: &'static str = "a count of runs from 1 to 10000";
+    fn check(raw: u64) -> Result<MinRuns, String> {
+        runs("min_runs", raw).map(MinRuns)
+    }
+}
+
+/// Checks a count of runs given as `key`.
+fn runs(key: &str, value: u64) -> Result<usize, String> {
+    match usize::try_from(value) {
+        Ok(runs @ 1..=10_000) => Ok(runs),
+        _ => Err(format!(
+            "{key:?} is {value}: a count of runs from 1 to 10000"
+        )),
+    }
+}
+
+/// `"test"`: the name of the test.
+enum TestName {
+    Percent,
+    Iqr,
+}
+
+impl Check for TestName {
+    type Raw = String;
+    const EXPECTING: &'static str = "\"percent\" or \"iqr\"";
+    fn check(raw: String) -> Result<TestName, String> {
+        match raw.as_str() {
+            "percent" => Ok(TestName::Percent),
+            "iqr" => Ok(TestName::Iqr),
+            other => Err(format!(
+                "\"test\" is {other:?}: it is \"percent\" (against the median) or \"iqr\" (Tukey's fences){}",
+                did_you_mean(other, ["percent", "iqr"])
+            )),
+        }
+    }
+}
+
+/// `"k"`: the factor of Tukey's fences.
+struct Fence(f64);
+
+impl Check for Fence {
+    type Raw = f64;
+    const EXPECTING: &'static str = "a fence factor of 0 or more";
+    fn check(raw: f64) -> Result<Fence, String> {
+        if raw.is_finite() && raw >= 0.0 {
+            Ok(Fence(raw))
+        } else {
+            Err(format!("\"k\" is {raw}: a fence factor of 0 or more"))
+        }
+    }
+}
+
+/// A metric's name, a key of `"metrics"`.
+#[derive(PartialEq)]
+struct MetricName(String);
+
+impl Key for MetricName {
+    const MAP: &'static str =
+        "an object of metrics, each {\"max_increase_pct\": N} or {\"max_decrease_pct\": N}";
+
+    fn parse(key: &str) -> Result<MetricName, String> {
+        Ok(MetricName(key.to_string()))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let (mut up, mut down) = (None, None);
-        while let Some(key) = map.next_key::<String>()? {
-            let slot = match key.as_str() {
-                "//" => {
-                    map.next_value::<IgnoredAny>()?;
-                    continue;
-                }
-                "max_increase_pct" => &mut up,
-                "max_decrease_pct" => &mut down,
-                other => {
-                    return Err(de::Error::custom(format!(
-                        "unknown key {other:?}: a metric has \"max_increase_pct\" and \"max_decrease_pct\""
-                    )))
-                }
-            };
-            let pct: f64 = map.next_value()?;
-            if !(pct.is_finite() && pct >= 0.0) {
-                return Err(de::Error::custom(format!(
-                    "{key:?} is {pct}: a percentage of 0 or more"
-                )));
-            }
-            *slot = Some(pct);
+    fn spelled(&self) -> &str {
+        &self.0
+    }
+}
+
+/// One metric's allowed change.
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct Change {
+    max_increase_pct: Given<Checked<Increase>>,
+    max_decrease_pct: Given<Checked<Decrease>>,
+}
+
+impl Object for Change {
+    const NOUN: &'static str = "metric";
+    const EXPECTING: &'static str = "{\"max_increase_pct\": N} and/or {\"max_decrease_pct\": N}";
+
+    fn check(self) -> Result<Change, String> {
+        if self.max_increase_pct.0.is_none() && self.max_decrease_pct.0.is_none() {
+            return Err(
+                "this metric says no side: give \"max_increase_pct\" or \"max_decrease_pct\""
+                    .into(),
+            );
         }
-        if up.is_none() && down.is_none() {
-            return Err(de::Error::custom(
-                "this metric says no side: give \"max_increase_pct\" or \"max_decrease_pct\"",
-            ));
-        }
-        Ok((up, down))
+        Ok(self)
+    }
+}
+
+/// `"max_increase_pct"`.
+struct Increase(f64);
+
+impl Check for Increase {
+    type Raw = f64;
+    const EXPECTING: &'static str = "a percentage of 0 or more";
+    fn check(raw: f64) -> Result<Increase, String> {
+        percentage("max_increase_pct", raw).map(Increase)
+    }
+}
+
+/// `"max_decrease_pct"`.
+struct Decrease(f64);
+
+impl Check for Decrease {
+    type Raw = f64;
+    const EXPECTING: &'static str = "a percentage of 0 or more";
+    fn check(raw: f64) -> Result<Decrease, String> {
+        percentage("max_decrease_pct", raw).map(Decrease)
+    }
+}
+
+/// Checks a percentage given as `key`.
+fn percentage(key: &str, pct: f64) -> Result<f64, String> {
+    if pct.is_finite() && pct >= 0.0 {
+        Ok(pct)
+    } else {
+        Err(format!("{key:?} is {pct}: a percentage of 0 or more"))
     }
 }

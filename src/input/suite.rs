@@ -9,14 +9,22 @@
 //! it. The scenario `"*"` gives the limits of every scenario its mode table does
 //! not name. A `"//"` key is a note, allowed in any object. Everything else is
 //! checked as it is read, so a misspelled key fails with its `file:line:column`
-//! instead of passing unnoticed. Where a suite is found is `find`'s business;
-//! the reference's own table, the built-in suite, is [`Suite::builtin`].
+//! (and the closest right name) instead of passing unnoticed; a key left out
+//! takes its default, and `null` is refused. The file's top level is the
+//! derived `SuiteDoc`, whose fields are the suite's keys; `object` holds the
+//! readers derive cannot say. Where a suite is found is `find`'s business (an
+//! empty file is no suite yet); the reference's own table, the built-in suite,
+//! is [`Suite::builtin`].
 
 use crate::fs::open::{self, OpenError};
 use crate::input::mode::Mode;
-use crate::input::regression::{Regression, RegressionSeed};
+use crate::input::object::{
+    self, did_you_mean, Check, Checked, Given, Key, Noted, Object, Ordered,
+};
+use crate::input::regression::{Regression, Section};
 use camino::{Utf8Path, Utf8PathBuf};
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, value::MapAccessDeserializer, Deserializer, Visitor};
+use serde::Deserialize;
 use std::fmt;
 
 /// The suite file's name, looked for in the run directory and in the folder holding it.
@@ -28,7 +36,8 @@ pub const ANY_SCENARIO: &str = "*";
 /// Largest suite file read.
 const SIZE_LIMIT: u64 = 4 << 20;
 
-/// The reference's table, as `fault-summary --print-suite` prints it: the built-in suite.
+/// The reference's table and the regression defaults, as `fault-summary --print-suite`
+/// prints them: the built-in suite.
 const BUILTIN: &str = r#"{
   "//": "The reference's table (fault_summary_helper.py). \"*\" holds the limits of any other scenario.",
   "scenarios": ["torn_read", "sink_stall", "reset_storm"],
@@ -89,6 +98,18 @@ const BUILTIN: &str = r#"{
         "p50_us_max": 500000,
         "drop_ratio_ppm_max": 1000000
       }
+    }
+  },
+  "regression": {
+    "//": "Each run against the runs before it (README: History); false turns it off.",
+    "window": 7,
+    "min_runs": 3,
+    "test": "percent",
+    "metrics": {
+      "p50_us": {"max_increase_pct": 25},
+      "p95_us": {"max_increase_pct": 25},
+      "p99_us": {"max_increase_pct": 25},
+      "drop_ratio_ppm": {"max_increase_pct": 50}
     }
   }
 }
@@ -342,21 +363,65 @@ pub enum Found {
     Builtin,
 }
 
+impl Found {
+    /// Returns the file, if there is one.
+    fn path(&self) -> Option<&Utf8Path> {
+        match self {
+            Found::Named(path) | Found::InRun(path) | Found::InFolder(path) => Some(path),
+            Found::Builtin => None,
+        }
+    }
+}
+
+/// Where a suite was found, and the empty suite files passed over on the way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Search {
+    pub found: Found,
+    /// Files that exist but are empty: no suite yet (as `--print-suite > fault-suite.json`
+    /// leaves the file while it runs), taken as absent.
+    pub empty: Vec<Utf8PathBuf>,
+}
+
 /// Finds the suite of the run in `run_dir`: `named` (`--suite`, `FAULT_SUITE`), else
 /// `fault-suite.json` in the run directory, else in the folder holding it, else none.
+/// An empty file is no suite yet: it is passed over, as if it were not there.
 pub fn find(run_dir: &Utf8Path, named: Option<&Utf8Path>) -> Found {
-    if let Some(named) = named {
-        return Found::Named(named.to_path_buf());
+    search(Some(run_dir), named).found
+}
+
+/// Finds a suite as [`find`] does, in the run directory and its folder only when
+/// `run_dir` is given, and says which empty files it passed over.
+pub fn search(run_dir: Option<&Utf8Path>, named: Option<&Utf8Path>) -> Search {
+    let mut places: Vec<Found> = named
+        .map(|named| Found::Named(named.to_path_buf()))
+        .into_iter()
+        .collect();
+    if let Some(run_dir) = run_dir {
+        let in_run = run_dir.join(SUITE_FILE);
+        if in_run.symlink_metadata().is_ok() {
+            places.push(Found::InRun(in_run));
+        }
+        let in_folder = crate::input::run_dir::folder_of(run_dir).join(SUITE_FILE);
+        if in_folder.symlink_metadata().is_ok() {
+            places.push(Found::InFolder(in_folder));
+        }
     }
-    let in_run = run_dir.join(SUITE_FILE);
-    if in_run.symlink_metadata().is_ok() {
-        return Found::InRun(in_run);
+    let mut empty = Vec::new();
+    for found in places {
+        match found.path() {
+            // A missing named file is found, to fail as such when it is read.
+            Some(path)
+                if std::fs::metadata(path).is_ok_and(|meta| meta.is_file() && meta.len() == 0) =>
+            {
+                empty.push(path.to_path_buf());
+            }
+            _ => return Search { found, empty },
+        }
     }
-    let in_folder = crate::input::run_dir::folder_of(run_dir).join(SUITE_FILE);
-    if in_folder.symlink_metadata().is_ok() {
-        return Found::InFolder(in_folder);
+    Search {
+        found: Found::Builtin,
+        empty,
     }
-    Found::Builtin
 }
 
 /// Parses suite text; `path` names it in errors.
@@ -368,9 +433,7 @@ pub fn parse(text: &str, path: &Utf8Path) -> Result<Suite, SuiteError> {
         message: strip_position(&err.to_string()),
     };
     let mut deserializer = serde_json::Deserializer::from_str(text);
-    let doc = deserializer
-        .deserialize_map(SuiteVisitor)
-        .map_err(invalid)?;
+    let Noted(doc) = Noted::<SuiteDoc>::deserialize(&mut deserializer).map_err(invalid)?;
     deserializer.end().map_err(invalid)?;
     let SuiteDoc {
         scenarios,
@@ -380,25 +443,33 @@ pub fn parse(text: &str, path: &Utf8Path) -> Result<Suite, SuiteError> {
     } = doc;
     let suite = Suite {
         origin: Some(path.to_path_buf()),
-        scenarios: scenarios.unwrap_or_else(|| {
-            ["torn_read", "sink_stall", "reset_storm"]
+        scenarios: scenarios.0.map_or_else(
+            || {
+                ["torn_read", "sink_stall", "reset_storm"]
+                    .map(String::from)
+                    .to_vec()
+            },
+            |Checked(Scenarios(names))| names,
+        ),
+        tokens: tokens.0.map_or_else(
+            || {
+                [
+                    "PIPELINE_METRICS",
+                    "LATENCY_METRICS",
+                    "FAULT_COUNTERS",
+                    "RTP_METRICS",
+                ]
                 .map(String::from)
                 .to_vec()
-        }),
-        tokens: tokens.unwrap_or_else(|| {
-            [
-                "PIPELINE_METRICS",
-                "LATENCY_METRICS",
-                "FAULT_COUNTERS",
-                "RTP_METRICS",
-            ]
-            .map(String::from)
-            .to_vec()
-        }),
-        modes: modes.unwrap_or_default(),
-        regression: regression.unwrap_or_else(|| Some(Regression::default())),
+            },
+            |Checked(Tokens(names))| names,
+        ),
+        modes: modes.0.into_iter().map(mode_tables).collect(),
+        regression: regression
+            .0
+            .map_or_else(|| Some(Regression::default()), |Section(on)| on),
     };
-    check_tokens(&suite, path)?;
+    check_tokens(&suite, text, path)?;
     Ok(suite)
 }
 
@@ -410,256 +481,191 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// Checks that every token a limit names is among the suite's tokens.
-fn check_tokens(suite: &Suite, path: &Utf8Path) -> Result<(), SuiteError> {
+/// Checks that every token a limit names is among the suite's tokens; `text` is the
+/// suite's, to find the token's position in.
+fn check_tokens(suite: &Suite, text: &str, path: &Utf8Path) -> Result<(), SuiteError> {
     for tables in &suite.modes {
         for table in &tables.tables {
             for limit in &table.limits {
                 let Some(token) = &limit.token else { continue };
-                if !suite.tokens.contains(token) {
-                    return Err(SuiteError::Invalid {
-                        path: path.to_path_buf(),
-                        line: 1,
-                        column: 1,
-                        message: format!(
-                            "modes.{}.{}.{}: token {token:?} is not among \"tokens\" ({})",
-                            tables.mode,
-                            table.scenario,
-                            limit.key,
-                            suite.tokens.join(", ")
-                        ),
-                    });
+                if suite.tokens.contains(token) {
+                    continue;
                 }
+                let at = [
+                    "modes",
+                    tables.mode.as_str(),
+                    &table.scenario,
+                    &limit.key,
+                    "token",
+                ];
+                let (line, column) = object::locate(text, &at).unwrap_or((1, 1));
+                return Err(SuiteError::Invalid {
+                    path: path.to_path_buf(),
+                    line,
+                    column,
+                    message: format!(
+                        "{}: token {token:?} is not among \"tokens\" ({}){}",
+                        at[..4].join("."),
+                        suite.tokens.join(", "),
+                        did_you_mean(token, suite.tokens.iter().map(String::as_str))
+                    ),
+                });
             }
         }
     }
     Ok(())
 }
 
-/// The top level of a suite file as read, before defaults.
+/// The top level of a suite file as read, before defaults; its fields are the suite's keys.
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
 struct SuiteDoc {
-    scenarios: Option<Vec<String>>,
-    tokens: Option<Vec<String>>,
-    modes: Option<Vec<ModeTables>>,
-    regression: Option<Option<Regression>>,
+    scenarios: Given<Checked<Scenarios>>,
+    tokens: Given<Checked<Tokens>>,
+    modes: Ordered<Mode, Ordered<ScenarioId, Ordered<LimitKey, LimitValue>>>,
+    regression: Given<Section>,
 }
 
-/// Returns an error for a key met twice in one object.
-fn repeated<E: de::Error>(key: &str) -> E {
-    E::custom(format!("key {key:?} appears twice in this object"))
+impl Object for SuiteDoc {
+    const NOUN: &'static str = "suite";
+    const EXPECTING: &'static str = "a suite object with \"scenarios\", \"tokens\" and \"modes\"";
 }
 
-/// Reads the top-level object.
-struct SuiteVisitor;
+/// Returns a mode's tables as read.
+fn mode_tables(
+    (mode, Ordered(tables)): (Mode, Ordered<ScenarioId, Ordered<LimitKey, LimitValue>>),
+) -> ModeTables {
+    let tables = tables
+        .into_iter()
+        .map(|(ScenarioId(scenario), Ordered(limits))| Table {
+            scenario,
+            limits: limits
+                .into_iter()
+                .map(|(key, value)| Limit {
+                    key: key.key,
+                    metric: key.metric,
+                    bound: key.bound,
+                    value: value.value,
+                    over: value.over,
+                    token: value.token,
+                })
+                .collect(),
+        })
+        .collect();
+    ModeTables { mode, tables }
+}
 
-impl<'de> Visitor<'de> for SuiteVisitor {
-    type Value = SuiteDoc;
+/// `"scenarios"`: the scenario ids a run must hold.
+struct Scenarios(Vec<String>);
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a suite object with \"scenarios\", \"tokens\" and \"modes\"")
+impl Check for Scenarios {
+    type Raw = Vec<String>;
+    const EXPECTING: &'static str = "a list of scenario names";
+    fn check(raw: Vec<String>) -> Result<Scenarios, String> {
+        names("scenario", raw).map(Scenarios)
     }
+}
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SuiteDoc, A::Error> {
-        let mut doc = SuiteDoc {
-            scenarios: None,
-            tokens: None,
-            modes: None,
-            regression: None,
-        };
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "//" => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-                "scenarios" if doc.scenarios.is_some() => return Err(repeated(&key)),
-                "scenarios" => doc.scenarios = Some(map.next_value_seed(Names("scenario"))?),
-                "tokens" if doc.tokens.is_some() => return Err(repeated(&key)),
-                "tokens" => doc.tokens = Some(map.next_value_seed(Names("token"))?),
-                "modes" if doc.modes.is_some() => return Err(repeated(&key)),
-                "modes" => doc.modes = Some(map.next_value_seed(ModesSeed)?),
-                "regression" if doc.regression.is_some() => return Err(repeated(&key)),
-                "regression" => doc.regression = Some(map.next_value_seed(RegressionSeed)?),
-                other => {
-                    return Err(de::Error::custom(format!(
-                        "unknown key {other:?}: a suite has \"scenarios\", \"tokens\", \"modes\", \"regression\" and \"//\" notes"
-                    )))
-                }
-            }
+/// `"tokens"`: the metric tokens read from each log.
+struct Tokens(Vec<String>);
+
+impl Check for Tokens {
+    type Raw = Vec<String>;
+    const EXPECTING: &'static str = "a list of token names";
+    fn check(raw: Vec<String>) -> Result<Tokens, String> {
+        names("token", raw).map(Tokens)
+    }
+}
+
+/// Checks a list of distinct, non-empty names without white space: scenario ids or tokens.
+fn names(kind: &str, names: Vec<String>) -> Result<Vec<String>, String> {
+    for (at, name) in names.iter().enumerate() {
+        if name.is_empty() || name.chars().any(char::is_whitespace) {
+            return Err(format!(
+                "{kind} name {name:?} is empty or holds white space"
+            ));
         }
-        Ok(doc)
-    }
-}
-
-/// Reads a list of distinct, non-empty names (scenario ids or tokens).
-struct Names(&'static str);
-
-impl<'de> DeserializeSeed<'de> for Names {
-    type Value = Vec<String>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Vec<String>, D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Names {
-    type Value = Vec<String>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "a list of {} names", self.0)
-    }
-
-    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
-        let mut names: Vec<String> = Vec::new();
-        while let Some(name) = seq.next_element::<String>()? {
-            if name.is_empty() || name.chars().any(char::is_whitespace) {
-                return Err(de::Error::custom(format!(
-                    "{} name {name:?} is empty or holds white space",
-                    self.0
-                )));
-            }
-            if names.contains(&name) {
-                return Err(de::Error::custom(format!(
-                    "{} {name:?} is listed twice",
-                    self.0
-                )));
-            }
-            names.push(name);
+        if names[..at].contains(name) {
+            return Err(format!("{kind} {name:?} is listed twice"));
         }
-        if names.is_empty() {
-            return Err(de::Error::custom(format!(
-                "the list of {}s is empty",
-                self.0
-            )));
-        }
-        Ok(names)
+    }
+    if names.is_empty() {
+        return Err(format!("the list of {kind}s is empty"));
+    }
+    Ok(names)
+}
+
+impl Key for Mode {
+    const MAP: &'static str = "an object of modes (\"baseline\", \"degraded\")";
+
+    fn parse(key: &str) -> Result<Mode, String> {
+        Mode::parse(key).ok_or_else(|| {
+            let modes = [Mode::Baseline, Mode::Degraded].map(Mode::as_str);
+            format!(
+                "unknown mode {key:?}: modes are \"baseline\" and \"degraded\"{}",
+                did_you_mean(key, modes)
+            )
+        })
+    }
+
+    fn spelled(&self) -> &str {
+        self.as_str()
     }
 }
 
-/// Reads `"modes"`: mode name → tables.
-struct ModesSeed;
+/// A scenario id (or [`ANY_SCENARIO`]), a key of a mode's tables.
+#[derive(PartialEq)]
+struct ScenarioId(String);
 
-impl<'de> DeserializeSeed<'de> for ModesSeed {
-    type Value = Vec<ModeTables>;
+impl Key for ScenarioId {
+    const MAP: &'static str = "an object of scenario tables";
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
+    fn parse(key: &str) -> Result<ScenarioId, String> {
+        Ok(ScenarioId(key.to_string()))
+    }
+
+    fn spelled(&self) -> &str {
+        &self.0
     }
 }
 
-impl<'de> Visitor<'de> for ModesSeed {
-    type Value = Vec<ModeTables>;
+/// A limit's key: `<metric>_<min|max>`; two keys are the same if they bound the same
+/// metric on the same side (`samples_min` is `ingest_to_emit_samples_min`).
+struct LimitKey {
+    key: String,
+    metric: String,
+    bound: Bound,
+}
 
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object of modes (\"baseline\", \"degraded\")")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut modes: Vec<ModeTables> = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "//" {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            }
-            let Some(mode) = Mode::parse(&key) else {
-                return Err(de::Error::custom(format!(
-                    "unknown mode {key:?}: modes are \"baseline\" and \"degraded\""
-                )));
-            };
-            if modes.iter().any(|tables| tables.mode == mode) {
-                return Err(repeated(&key));
-            }
-            let tables = map.next_value_seed(TablesSeed)?;
-            modes.push(ModeTables { mode, tables });
-        }
-        Ok(modes)
+impl PartialEq for LimitKey {
+    fn eq(&self, other: &LimitKey) -> bool {
+        (&self.metric, self.bound) == (&other.metric, other.bound)
     }
 }
 
-/// Reads one mode: scenario id → limits.
-struct TablesSeed;
+impl Key for LimitKey {
+    const MAP: &'static str =
+        "an object of limits (\"<metric>_min\" or \"<metric>_max\" → integer)";
 
-impl<'de> DeserializeSeed<'de> for TablesSeed {
-    type Value = Vec<Table>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TablesSeed {
-    type Value = Vec<Table>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object of scenario tables")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut tables: Vec<Table> = Vec::new();
-        while let Some(scenario) = map.next_key::<String>()? {
-            if scenario == "//" {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            }
-            if tables.iter().any(|table| table.scenario == scenario) {
-                return Err(repeated(&scenario));
-            }
-            let limits = map.next_value_seed(LimitsSeed)?;
-            tables.push(Table { scenario, limits });
-        }
-        Ok(tables)
-    }
-}
-
-/// Reads one scenario's table: `<metric>_<min|max>` → limit.
-struct LimitsSeed;
-
-impl<'de> DeserializeSeed<'de> for LimitsSeed {
-    type Value = Vec<Limit>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for LimitsSeed {
-    type Value = Vec<Limit>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object of limits (\"<metric>_min\" or \"<metric>_max\" → integer)")
+    fn parse(key: &str) -> Result<LimitKey, String> {
+        let (metric, bound) = split_key(key).ok_or_else(|| {
+            // "p99_us_mx" is close to "p99_us_max": offer the bounds of the same stem.
+            let stem = key.rsplit_once('_').map_or(key, |(stem, _)| stem);
+            let bounds = [format!("{stem}_max"), format!("{stem}_min")];
+            format!(
+                "limit {key:?} names no bound: a limit's key is \"<metric>_min\" or \"<metric>_max\"{}",
+                did_you_mean(key, bounds.iter().map(String::as_str))
+            )
+        })?;
+        Ok(LimitKey {
+            key: key.to_string(),
+            metric,
+            bound,
+        })
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut limits: Vec<Limit> = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if key == "//" {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            }
-            let (metric, bound) = split_key(&key).ok_or_else(|| {
-                de::Error::custom(format!(
-                    "limit {key:?} names no bound: a limit's key is \"<metric>_min\" or \"<metric>_max\""
-                ))
-            })?;
-            if limits
-                .iter()
-                .any(|limit| limit.metric == metric && limit.bound == bound)
-            {
-                return Err(de::Error::custom(format!(
-                    "limit {key:?}: {metric}_{} is given twice in this table",
-                    bound.as_str()
-                )));
-            }
-            let (value, over, token) = map.next_value_seed(LimitSeed)?;
-            limits.push(Limit {
-                key,
-                metric,
-                bound,
-                value,
-                over,
-                token,
-            });
-        }
-        Ok(limits)
+    fn spelled(&self) -> &str {
+        &self.key
     }
 }
 
@@ -681,21 +687,35 @@ fn split_key(key: &str) -> Option<(String, Bound)> {
     valid.then(|| (metric.to_string(), bound))
 }
 
-/// Reads one limit: an integer, or `{"limit": N, "over": ..., "token": ...}`.
-struct LimitSeed;
+/// A limit as the file gives it: an integer, or `{"limit": N, "over": ..., "token": ...}`.
+struct LimitValue {
+    value: i64,
+    over: Over,
+    token: Option<String>,
+}
 
-type LimitParts = (i64, Over, Option<String>);
-
-impl<'de> DeserializeSeed<'de> for LimitSeed {
-    type Value = LimitParts;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
+impl<'de> Deserialize<'de> for LimitValue {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(LimitVisitor)
     }
 }
 
-impl<'de> Visitor<'de> for LimitSeed {
-    type Value = LimitParts;
+/// Reads an integer or an object: what derive cannot say without losing the position.
+struct LimitVisitor;
+
+impl LimitVisitor {
+    /// Returns a limit given as a bare integer.
+    fn bare<E>(value: Result<Integer, E>) -> Result<LimitValue, E> {
+        value.map(|Integer(value)| LimitValue {
+            value,
+            over: Over::Last,
+            token: None,
+        })
+    }
+}
+
+impl<'de> Visitor<'de> for LimitVisitor {
+    type Value = LimitValue;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(
@@ -703,89 +723,91 @@ impl<'de> Visitor<'de> for LimitSeed {
         )
     }
 
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<LimitParts, E> {
-        Ok((value, Over::Last, None))
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<LimitValue, E> {
+        Self::bare(IntegerVisitor.visit_i64(value))
     }
 
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<LimitParts, E> {
-        i64::try_from(value)
-            .map(|value| (value, Over::Last, None))
-            .map_err(|_| E::custom(format!("limit {value} is larger than {}", i64::MAX)))
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<LimitValue, E> {
+        Self::bare(IntegerVisitor.visit_u64(value))
     }
 
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<LimitParts, E> {
-        Err(E::custom(format!("limit {value} is not an integer")))
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<LimitValue, E> {
+        Self::bare(IntegerVisitor.visit_f64(value))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LimitParts, A::Error> {
-        let mut limit = None;
-        let mut over = None;
-        let mut token = None;
-        while let Some(key) = map.next_key::<String>()? {
-            match key.as_str() {
-                "//" => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-                "limit" if limit.is_some() => return Err(repeated(&key)),
-                "limit" => {
-                    let (value, _, _) = map.next_value_seed(IntegerOnly)?;
-                    limit = Some(value);
-                }
-                "over" if over.is_some() => return Err(repeated(&key)),
-                "over" => {
-                    let value: String = map.next_value()?;
-                    over = Some(match value.as_str() {
-                        "last" => Over::Last,
-                        "all" => Over::All,
-                        other => {
-                            return Err(de::Error::custom(format!(
-                                "\"over\" is {other:?}: it is \"last\" (the last line holding the metric) or \"all\" (every line)"
-                            )))
-                        }
-                    });
-                }
-                "token" if token.is_some() => return Err(repeated(&key)),
-                "token" => token = Some(map.next_value::<String>()?),
-                other => {
-                    return Err(de::Error::custom(format!(
-                        "unknown key {other:?} in a limit: it has \"limit\", \"over\", \"token\" and \"//\" notes"
-                    )))
-                }
-            }
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<LimitValue, A::Error> {
+        let Noted(LimitObject { limit, over, token }) =
+            Noted::deserialize(MapAccessDeserializer::new(map))?;
+        Ok(LimitValue {
+            value: limit.0,
+            over: over.0.map_or(Over::Last, |Checked(over)| over),
+            token: token.0,
+        })
+    }
+}
+
+/// A limit given as an object; its fields are its keys.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LimitObject {
+    limit: Integer,
+    #[serde(default)]
+    over: Given<Checked<Over>>,
+    #[serde(default)]
+    token: Given<String>,
+}
+
+impl Object for LimitObject {
+    const NOUN: &'static str = "limit";
+    const EXPECTING: &'static str =
+        "{\"limit\": N, \"over\": \"last\" | \"all\", \"token\": \"...\"}";
+}
+
+impl Check for Over {
+    type Raw = String;
+    const EXPECTING: &'static str = "\"last\" or \"all\"";
+    fn check(raw: String) -> Result<Over, String> {
+        match raw.as_str() {
+            "last" => Ok(Over::Last),
+            "all" => Ok(Over::All),
+            other => Err(format!(
+                "\"over\" is {other:?}: it is \"last\" (the last line holding the metric) or \"all\" (every line){}",
+                did_you_mean(other, ["last", "all"])
+            )),
         }
-        let limit = limit.ok_or_else(|| de::Error::custom("this limit has no \"limit\""))?;
-        Ok((limit, over.unwrap_or_default(), token))
     }
 }
 
-/// Reads the integer of `"limit"`, refusing objects.
-struct IntegerOnly;
+/// The integer of a limit.
+struct Integer(i64);
 
-impl<'de> DeserializeSeed<'de> for IntegerOnly {
-    type Value = LimitParts;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
+impl<'de> Deserialize<'de> for Integer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(IntegerVisitor)
     }
 }
 
-impl<'de> Visitor<'de> for IntegerOnly {
-    type Value = LimitParts;
+struct IntegerVisitor;
+
+impl<'de> Visitor<'de> for IntegerVisitor {
+    type Value = Integer;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an integer")
     }
 
-    fn visit_i64<E: de::Error>(self, value: i64) -> Result<LimitParts, E> {
-        LimitSeed.visit_i64(value)
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Integer, E> {
+        Ok(Integer(value))
     }
 
-    fn visit_u64<E: de::Error>(self, value: u64) -> Result<LimitParts, E> {
-        LimitSeed.visit_u64(value)
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Integer, E> {
+        i64::try_from(value)
+            .map(Integer)
+            .map_err(|_| E::custom(format!("limit {value} is larger than {}", i64::MAX)))
     }
 
-    fn visit_f64<E: de::Error>(self, value: f64) -> Result<LimitParts, E> {
-        LimitSeed.visit_f64(value)
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Integer, E> {
+        Err(E::custom(format!("limit {value} is not an integer")))
     }
 }
 
@@ -878,6 +900,42 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_suite_file_is_no_suite_yet() {
+        let scratch = crate::testing::Scratch::new("suite-empty");
+        let folder = scratch.utf8();
+        let run = folder.join("nightly");
+        std::fs::create_dir_all(&run).unwrap();
+        std::fs::write(folder.join(SUITE_FILE), "{}").unwrap();
+        std::fs::write(run.join(SUITE_FILE), "").unwrap();
+        let named = folder.join("named.json");
+        std::fs::write(&named, "").unwrap();
+        // Each empty file is passed over, as if it were not there.
+        assert_eq!(
+            search(Some(&run), Some(&named)),
+            Search {
+                found: Found::InFolder(folder.join(SUITE_FILE)),
+                empty: vec![named.clone(), run.join(SUITE_FILE)],
+            }
+        );
+        std::fs::write(folder.join(SUITE_FILE), "").unwrap();
+        assert_eq!(find(&run, None), Found::Builtin);
+        // Without a run directory only the named file is looked at.
+        assert_eq!(search(None, Some(&named)).found, Found::Builtin);
+        let missing = folder.join("missing.json");
+        assert_eq!(search(None, Some(&missing)).found, Found::Named(missing));
+    }
+
+    #[test]
+    fn the_builtin_text_holds_the_regression_defaults() {
+        // Printed and read back, the built-in suite judges as the built-in one does.
+        let printed = parse(Suite::builtin_text(), Utf8Path::new("printed.json")).unwrap();
+        assert_eq!(printed.regression, Some(Regression::default()));
+        assert!(printed.same_as_builtin());
+        let doc: serde_json::Value = serde_json::from_str(Suite::builtin_text()).unwrap();
+        assert_eq!(doc["regression"]["window"], 7);
+    }
+
+    #[test]
     fn bad_files_fail_with_their_position_and_what_was_expected() {
         let err = parse_err("{\n  \"scenarios\": [\"a\"],\n  \"thresholds\": {}\n}");
         assert!(err.starts_with("s.json:3:"), "{err}");
@@ -912,5 +970,55 @@ mod tests {
         assert!(err.contains("expected a suite object"), "{err}");
         let err = parse_err("{} {}");
         assert!(err.contains("trailing characters"), "{err}");
+    }
+
+    #[test]
+    fn a_checked_value_fails_on_its_own_line_and_null_is_refused() {
+        // The last value of its object: its error stays on it, not on the brace below.
+        let err = parse_err("{\n  \"scenarios\": [\"a\", \"a\"]\n}");
+        assert!(
+            err.starts_with("s.json:2:25: scenario \"a\" is listed twice"),
+            "{err}"
+        );
+        let err = parse_err("{\"regression\": {\n  \"window\": 0\n}}");
+        assert!(err.starts_with("s.json:2:13: \"window\" is 0"), "{err}");
+        // null is a value of the wrong type, not a key left out.
+        for key in ["scenarios", "tokens", "modes", "regression"] {
+            let err = parse_err(&format!("{{\"{key}\": null}}"));
+            assert!(err.contains("invalid type: null, expected"), "{key}: {err}");
+        }
+        let err = parse_err("{\"scenarios\": \"a\"}");
+        assert!(err.ends_with("expected a list of scenario names"), "{err}");
+        let err = parse_err("{\"regression\": {\"window\": 3, \"window\": 4}}");
+        assert!(err.contains("key \"window\" is given twice"), "{err}");
+    }
+
+    #[test]
+    fn a_misspelling_is_placed_on_its_line_with_the_closest_name() {
+        let err = parse_err("{\n  \"tokns\": [\"A\"]\n}");
+        assert!(
+            err.starts_with("s.json:2:9: unknown key \"tokns\": a suite has "),
+            "{err}"
+        );
+        assert!(err.ends_with("; did you mean \"tokens\"?"), "{err}");
+        let text = "{\n \"tokens\": [\"LATENCY_METRICS\", \"CLOCK_METRICS\"],\n \"modes\": {\"degraded\": {\"a\": {\n   \"p99_us_max\": {\"limit\": 1, \"token\": \"LATENCY_METRIC\"}}}}}";
+        assert_eq!(
+            parse_err(text),
+            "s.json:4:55: modes.degraded.a.p99_us_max: token \"LATENCY_METRIC\" is not among \"tokens\" (LATENCY_METRICS, CLOCK_METRICS); did you mean \"LATENCY_METRICS\"?"
+        );
+        for (text, closest) in [
+            ("{\"modes\": {\"degradd\": {}}}", "degraded"),
+            ("{\"modes\": {\"degraded\": {\"a\": {\"p99_us_mx\": 5}}}}", "p99_us_max"),
+            ("{\"modes\": {\"degraded\": {\"a\": {\"p99_us_max\": {\"limit\": 1, \"ovr\": \"all\"}}}}}", "over"),
+            ("{\"modes\": {\"degraded\": {\"a\": {\"p99_us_max\": {\"limit\": 1, \"over\": \"al\"}}}}}", "all"),
+            ("{\"regression\": {\"test\": \"precent\"}}", "percent"),
+            ("{\"regression\": {\"metrics\": {\"p99_us\": {\"max_increse_pct\": 5}}}}", "max_increase_pct"),
+        ] {
+            let err = parse_err(text);
+            assert!(err.ends_with(&format!("; did you mean \"{closest}\"?")), "{err}");
+        }
+        // Nothing close: no guess.
+        let err = parse_err("{\"thresholds\": {}}");
+        assert!(!err.contains("did you mean"), "{err}");
     }
 }

@@ -19,7 +19,7 @@ use crate::report::overview::{
     headline, CheckView, Overview, Run, ScenarioView, Status, TrendView,
 };
 use crate::report::svg::{self, escape, number};
-use crate::scan::timestamp;
+use crate::timestamp;
 use std::fmt::Write;
 
 /// The page's style: system fonts, restrained colours, and print rules.

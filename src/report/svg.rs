@@ -11,7 +11,7 @@
 use crate::eval::chart::{Axis, Chart, ChartPoint};
 use crate::eval::regression::Trend;
 use crate::input::suite::Bound;
-use crate::scan::timestamp;
+use crate::timestamp;
 use std::fmt::Write;
 
 /// Colour of values within their limit.

@@ -363,7 +363,8 @@ mod tests {
 
     #[test]
     fn a_cached_window_serves_reads_inside_it_and_the_file_the_rest() {
-        let path = std::env::temp_dir().join(format!("fh-cached-{}", std::process::id()));
+        let scratch = crate::testing::Scratch::new("lines-cached");
+        let path = scratch.path().join("cached");
         let text: Vec<u8> = (0..200u8).collect();
         std::fs::write(&path, &text).unwrap();
         let file = File::open(&path).unwrap();

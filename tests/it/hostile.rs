@@ -729,8 +729,8 @@ fn log_nul_padded_after_a_crash_fails_the_check_with_its_line() {
 /// from `VmHWM` in `/proc`, polled while the child runs (the last reading before it exits).
 fn peak_rss_kb(mut command: Command, label: &str) -> (Output, u64) {
     let time = Path::new("/usr/bin/time");
-    let report =
-        std::env::temp_dir().join(format!("fault-harness-rss-{}-{label}", std::process::id()));
+    let scratch = Scratch::new(&format!("rss-{label}"));
+    let report = scratch.path().join("time-report");
     if time.is_file() {
         let program = command.get_program().to_os_string();
         let args: Vec<OsString> = command.get_args().map(OsStr::to_os_string).collect();
@@ -747,7 +747,6 @@ fn peak_rss_kb(mut command: Command, label: &str) -> (Output, u64) {
         }
         let output = run_bounded(timed);
         let text = std::fs::read_to_string(&report).expect("GNU time's report");
-        let _ = std::fs::remove_file(&report);
         let kb = text
             .lines()
             .last()

@@ -10,19 +10,30 @@ use std::path::Path;
 
 /// The stages in flow order, each with the stages it may use besides itself (and
 /// `testing`, the unit tests' support, which only `#[cfg(test)]` code can reach).
-const ALLOWED: [(&str, &[&str]); 7] = [
+/// `fs`, `py` and `timestamp` serve the stages and use none.
+const ALLOWED: [(&str, &[&str]); 8] = [
     ("fs", &[]),
     ("py", &[]),
+    ("timestamp", &[]),
     ("input", &["fs", "py"]),
     ("scan", &["py"]),
-    ("eval", &["fs", "py", "input", "scan"]),
-    ("report", &["eval", "input", "py", "scan"]),
-    ("plan", &["fs", "py", "input", "scan", "eval", "report"]),
+    ("eval", &["fs", "py", "timestamp", "input", "scan"]),
+    ("report", &["eval", "input", "py", "timestamp"]),
+    ("plan", &["fs", "py", "timestamp", "input", "scan", "eval", "report"]),
 ];
 
 /// Every stage a `crate::<module>` path may name, and the glue above them all.
-const MODULES: [&str; 9] = [
-    "fs", "py", "input", "scan", "eval", "report", "plan", "publish", "harness",
+const MODULES: [&str; 10] = [
+    "fs",
+    "py",
+    "timestamp",
+    "input",
+    "scan",
+    "eval",
+    "report",
+    "plan",
+    "publish",
+    "harness",
 ];
 
 /// A Rust file below `src/`: its module path (`eval::case`) and its code, comments removed.

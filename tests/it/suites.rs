@@ -120,6 +120,84 @@ fn sample_run_in(dir: &Path) {
     crate::support::runs::copy_run(&crate_root().join("fault-runs/nightly-0305"), dir);
 }
 
+/// Returns the summary `fault-summary` writes for the run in `dir`, and its exit code.
+fn summary_of(dir: &Path) -> (Option<i32>, Vec<u8>) {
+    let out = dir.join("summary.json");
+    let _ = std::fs::remove_file(&out);
+    let ran = fault_summary(dir, ["--run-dir", "."]);
+    (ran.status.code(), std::fs::read(&out).unwrap_or_default())
+}
+
+#[test]
+fn print_suite_redirected_into_the_suite_file_prints_what_judges_the_same() {
+    let scratch = Scratch::new("print-suite-redirect");
+    let run = scratch.path().join("nightly");
+    sample_run_in(&run);
+    let (code, builtin_summary) = summary_of(&run);
+    assert_eq!(code, Some(0));
+    let builtin = run_in_process(&Config::new(utf8(&run)), &[]);
+    // `fault-summary --print-suite > fault-suite.json`: the shell creates the empty file
+    // before the tool starts, and the tool must not take it for the suite.
+    let suite = run.join("fault-suite.json");
+    let printed = std::process::Command::new(env!("CARGO_BIN_EXE_fault-summary"))
+        .current_dir(&run)
+        .arg("--print-suite")
+        .stdout(std::fs::File::create(&suite).unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&printed.stderr);
+    assert_eq!(printed.status.code(), Some(0), "{stderr}");
+    let text = std::fs::read_to_string(&suite).unwrap();
+    assert!(text.contains("\"regression\": {"), "{text}");
+    // Read back, the printed suite judges as the built-in one: the same summary bytes,
+    // the same tests and the same failures.
+    assert_eq!(summary_of(&run), (Some(0), builtin_summary));
+    let printed = run_in_process(&Config::new(utf8(&run)), &[]);
+    assert_eq!(printed.ran(), builtin.ran());
+    assert_eq!(printed.failed(), builtin.failed());
+}
+
+#[test]
+fn an_empty_suite_file_is_no_suite_yet_in_both_faces() {
+    let scratch = Scratch::new("empty-suite");
+    let run = scratch.path().join("nightly");
+    sample_run_in(&run);
+    let (code, builtin_summary) = summary_of(&run);
+    let builtin = run_in_process(&Config::new(utf8(&run)), &[]);
+    std::fs::write(run.join("fault-suite.json"), "").unwrap();
+    assert_eq!(summary_of(&run), (code, builtin_summary));
+    let out = run_in_process(&Config::new(utf8(&run)), &[]);
+    assert_eq!(out.ran(), builtin.ran());
+    assert!(!out.ran().iter().any(|name| name.ends_with("::suite_file")));
+    // --print-suite for the run says why the file is not the suite it prints.
+    let printed = fault_summary(&run, ["--print-suite", "--run-dir", "."]);
+    assert_eq!(printed.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(printed.stdout).unwrap(),
+        String::from_utf8(fault_summary(scratch.path(), ["--print-suite"]).stdout).unwrap()
+    );
+    let stderr = String::from_utf8_lossy(&printed.stderr);
+    assert!(
+        stderr.contains("note: ./fault-suite.json is empty: no suite yet"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_printed_suite_judges_history_as_the_builtin_one() {
+    let scratch = Scratch::new("print-suite-history");
+    let folder = crate::history::steady_history(&scratch, Some(1410));
+    let builtin = run_in_process(&Config::new(utf8(&folder)), &[]);
+    assert!(builtin
+        .failed()
+        .contains(&"nightly-0312::torn_read::p99_us_regression"));
+    let printed = fault_summary(scratch.path(), ["--print-suite"]);
+    std::fs::write(folder.join("fault-suite.json"), printed.stdout).unwrap();
+    let out = run_in_process(&Config::new(utf8(&folder)), &[]);
+    assert_eq!(out.ran(), builtin.ran());
+    assert_eq!(out.failed(), builtin.failed());
+}
+
 #[test]
 fn a_suite_is_found_in_the_run_then_its_folder_then_fault_suite_wins() {
     let scratch = Scratch::new("suite-order");
@@ -157,7 +235,7 @@ fn a_suite_is_found_in_the_run_then_its_folder_then_fault_suite_wins() {
 }
 
 /// The bad suite files of the issue, each with what its message must say.
-const BAD: [(&str, &str, &str); 7] = [
+const BAD: [(&str, &str, &str); 9] = [
     ("not JSON", "{\n  \"modes\": {\n    \"degraded\": {,\n", ":3:"),
     (
         "an unknown top-level key",
@@ -188,6 +266,16 @@ const BAD: [(&str, &str, &str); 7] = [
         "a mode the run uses but the suite lacks",
         "{\"modes\": {\"baseline\": {}}}",
         "the run's mode degraded has no table: \"modes\" defines baseline",
+    ),
+    (
+        "a misspelled suite key",
+        "{\n  \"scenarios\": [\"torn_read\"],\n  \"tokns\": [\"LATENCY_METRICS\"]\n}\n",
+        "; did you mean \"tokens\"?",
+    ),
+    (
+        "a misspelled token, placed on its line",
+        "{\n  \"modes\": {\"degraded\": {\"torn_read\": {\n    \"p99_us_max\": {\"limit\": 2000, \"token\": \"LATENCY_METRIC\"}}}}\n}\n",
+        ":3:59: modes.degraded.torn_read.p99_us_max: token \"LATENCY_METRIC\" is not among",
     ),
 ];
 
@@ -248,5 +336,23 @@ fn a_metric_no_line_holds_fails_its_check_as_an_error() {
     assert!(
         message.starts_with("metric gpu_temp_c never appeared: no line of PIPELINE_METRICS, LATENCY_METRICS, FAULT_COUNTERS, RTP_METRICS in "),
         "{message}"
+    );
+}
+
+#[test]
+fn the_readmes_broken_suite_gets_the_message_the_readme_shows() {
+    let readme = std::fs::read_to_string(crate_root().join("README.md")).unwrap();
+    let text = "{\n  \"scenarios\": [\"torn_read\", \"sink_stall\", \"reset_storm\"],\n  \"tokns\": [\"LATENCY_METRICS\"]\n}\n";
+    assert!(
+        readme.contains(&format!("```json\n{text}```")),
+        "README.md does not show {text}"
+    );
+    let path = camino::Utf8Path::new("runs/fault-suite.json");
+    let message = fault_harness::input::suite::parse(text, path)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        readme.contains(&format!("```\n{message}\n```")),
+        "README.md does not show the message {message}"
     );
 }

@@ -248,18 +248,22 @@ fn named_suite(args: &Args) -> Result<Option<Utf8PathBuf>, CliError> {
     }
 }
 
-/// Returns where the suite of the run in `dir` comes from.
-fn find_suite(args: &Args, dir: &Utf8Path) -> Result<Found, CliError> {
-    Ok(suite::find(dir, named_suite(args)?.as_deref()))
-}
 
-/// Prints the suite in effect: a file's text once it reads as a suite, else the built-in one.
+/// Prints the suite in effect for `--run-dir` or the named suite, else the built-in one
+/// (never a `./fault-suite.json` that `> fault-suite.json` is creating): a file's text
+/// once it reads as a suite.
 fn print_suite(args: &Args) -> Result<u8, CliError> {
     let dir = match &args.run_dir {
-        Some(bytes) => utf8_path("--run-dir", bytes)?,
-        None => Utf8PathBuf::from("."),
+        Some(bytes) => Some(utf8_path("--run-dir", bytes)?),
+        None => None,
     };
-    let text = match find_suite(args, &dir)? {
+    let search = suite::search(dir.as_deref(), named_suite(args)?.as_deref());
+    for empty in &search.empty {
+        eprintln!(
+            "fault-summary: note: {empty} is empty: no suite yet, so it is not the suite in effect"
+        );
+    }
+    let text = match search.found {
         Found::Builtin => Suite::builtin_text().to_string(),
         Found::Named(path) | Found::InRun(path) | Found::InFolder(path) => {
             Suite::read(&path)?;

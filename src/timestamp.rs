@@ -1,10 +1,12 @@
-//! The timestamp a log line starts with, as milliseconds since the Unix epoch.
+//! Times as milliseconds since the Unix epoch: the RFC 3339 time that bytes start
+//! with, and the UTC calendar parts of a time.
 //!
-//! Streamer lines start with an RFC 3339 time (`2026-03-05T12:00:41.001Z`);
-//! charts put a metric's values against it. This module reads only the start
-//! of a line that the forward scan hands over ([`crate::scan::forward::TokenLine::head`])
-//! and owns no other notion of time: a line without one is placed by its
-//! position in the log instead, which is the chart's business.
+//! Streamer lines start with a time (`2026-03-05T12:00:41.001Z`) that charts put
+//! a metric's values against (`eval::chart` reads the head of a line the forward
+//! scan hands over); `run.json` records when a run started and finished, which
+//! the report turns into how long it took; chart axes are ticked in UTC. This
+//! module reads and writes no file and knows no stage: a line without a time is
+//! placed by its position in the log instead, which is the chart's business.
 
 /// Returns the time a line starting with `head` was written, in milliseconds since
 /// 1970-01-01T00:00:00Z, when it starts (after an optional `[`) with
