@@ -94,6 +94,8 @@ fn assert_self_contained(html: &str) {
         "dt",
         "dd",
         "section",
+        "details",
+        "summary",
         "ul",
         "li",
         "figure",
@@ -149,6 +151,50 @@ fn assert_self_contained(html: &str) {
     }
 }
 
+/// Where a budget bar draws its shaded zone (from, to), its limit's tick and its value's dot.
+struct BarGeometry {
+    zone: (f64, f64),
+    limit: f64,
+    value: f64,
+}
+
+impl BarGeometry {
+    /// Reads the geometry off a bar's markup.
+    fn read(bar: &str) -> BarGeometry {
+        let zone = element(bar, "<rect class=\"zone\"");
+        let limit = element(bar, "<line class=\"limit\"");
+        let value = element(bar, "<circle class=\"value\"");
+        let from = attribute(zone, "x");
+        BarGeometry {
+            zone: (from, from + attribute(zone, "width")),
+            limit: attribute(limit, "x1"),
+            value: attribute(value, "cx"),
+        }
+    }
+}
+
+/// Returns the element of `markup` that starts with `opening`, up to its end.
+fn element<'a>(markup: &'a str, opening: &str) -> &'a str {
+    let at = markup
+        .find(opening)
+        .unwrap_or_else(|| panic!("{opening} in {markup}"));
+    let rest = &markup[at..];
+    &rest[..rest.find('>').unwrap()]
+}
+
+/// Returns the number an attribute of `element` holds.
+fn attribute(element: &str, name: &str) -> f64 {
+    let key = format!(" {name}=\"");
+    let at = element
+        .find(&key)
+        .unwrap_or_else(|| panic!("{name} in {element}"))
+        + key.len();
+    let value = &element[at..];
+    value[..value.find('"').unwrap()]
+        .parse()
+        .unwrap_or_else(|err| panic!("{name} in {element}: {err}"))
+}
+
 /// Asserts that `page` holds each of `expected`.
 fn assert_holds(page: &str, expected: &[&str]) {
     for text in expected {
@@ -179,14 +225,53 @@ fn the_sample_runs_report_shows_its_facts_checks_and_charts() {
             "nightly-0305/torn_read/streamer.log</span> (",
             "<code>p99_us</code> over the run · LATENCY_METRICS · 10 lines, all drawn",
             "judged 1,539",
+            // One phrasing for every note: a share of the limit, 3,000 of a min of 100.
+            "3,000% of the min",
         ],
     );
-    assert_eq!(html.matches("<section class=\"scenario pass\"").count(), 3);
+    assert!(!html.contains("× the"), "notes in one phrasing");
+    // Passing scenarios are folded to their headings (no `open`), and print unfolds them.
+    assert_eq!(html.matches("<details class=\"scenario pass\"").count(), 3);
+    assert!(!html.contains(" open>"), "a passing scenario is folded");
+    assert!(
+        html.contains("<summary><h3><span class=\"badge pass\">pass</span> <span>torn_read</span>")
+    );
+    assert!(html.contains("6 of 6 tests pass</span></h3></summary>"));
+    let print = &html[html.find("@media print").unwrap()..];
+    assert!(print.contains("details.scenario::details-content { content-visibility: visible;"));
     // Five checks per scenario: five bars and five charts each.
     assert_eq!(html.matches("<svg class=\"bar\"").count(), 15);
     assert_eq!(html.matches("<svg class=\"chart\"").count(), 15);
     assert!(!html.contains("What did not pass"));
     assert!(!html.contains("badge fail") && !html.contains("badge error"));
+    // Every limit of the built-in suite judges the last line: the counters that start
+    // low (torn_read_events from 40 to 446 against a min of 200) are context, not alarms:
+    // no dot, no shaded region, no first crossing in any chart.
+    assert!(
+        !html.contains("<path d=\"M"),
+        "no dots on a last-line limit"
+    );
+    assert!(
+        !html.contains("opacity=\"0.6\""),
+        "no region shaded on a last-line limit"
+    );
+    assert!(!html.contains("first past the limit"));
+    assert!(html.contains("the line shows every value; only the last line is judged"));
+    // Bars read the same way for a min and a max: the shaded zone ends (min) or starts
+    // (max) at the limit's tick, and a passing value's dot is on the other side.
+    for bar in html.split("<svg class=\"bar\"").skip(1) {
+        let bar = &bar[..bar.find("</svg>").unwrap()];
+        let geometry = BarGeometry::read(bar);
+        if bar.contains("against the min") {
+            assert_eq!(geometry.zone.0, 6.0, "{bar}");
+            assert!((geometry.zone.1 - geometry.limit).abs() < 0.11, "{bar}");
+            assert!(geometry.value > geometry.limit, "{bar}");
+        } else {
+            assert!((geometry.zone.0 - geometry.limit).abs() < 0.11, "{bar}");
+            assert!(geometry.value < geometry.limit, "{bar}");
+        }
+        assert!(!bar.contains("<rect x"), "no bar covers the zone: {bar}");
+    }
 
     let markdown = &pages.markdown;
     assert!(
@@ -233,17 +318,18 @@ fn a_failing_runs_report_says_what_failed_by_how_much_and_when() {
             "dots: 7 of 60 lines past it",
         ],
     );
-    assert_eq!(html.matches("<section class=\"scenario fail\"").count(), 1);
-    assert_eq!(html.matches("<section class=\"scenario pass\"").count(), 3);
+    // The failing scenario open, the passing ones folded.
+    assert_eq!(html.matches("<details class=\"scenario fail\"").count(), 1);
+    assert!(html.contains("<details class=\"scenario fail\" id=\"run-1-scenario-4\" open>"));
+    assert_eq!(html.matches("<details class=\"scenario pass\"").count(), 3);
+    assert_eq!(html.matches(" open>").count(), 1);
     // The failing check's chart twice: at the top and in its scenario.
     assert_eq!(html.matches("first past the limit 02:04:00").count(), 2);
-    // Seven lines past the limit, each a dot (`M x y h0`) in both copies of the chart.
+    // Seven lines past the limit, each a dot (`M x y h0`) in both copies of the chart;
+    // clock_skew_events, a counter judged on its last line, starts under its min of 5
+    // but passes: no dots there.
     let dots: Vec<&str> = html.split("<path d=\"").skip(1).collect();
-    assert_eq!(
-        dots.len(),
-        2 + 1,
-        "two p99_us charts, one clock_skew_events chart"
-    );
+    assert_eq!(dots.len(), 2, "two p99_us charts");
     assert_eq!(dots[0].split('"').next().unwrap().matches("h0").count(), 7);
 
     let markdown = &pages.markdown;
@@ -451,7 +537,7 @@ fn the_harness_writes_one_report_over_every_run_it_judged() {
     assert_eq!(ran.ran(), ["alpha::torn_read::p99_us_max"]);
     let page = std::fs::read_to_string(&html).unwrap();
     assert_eq!(page.matches("<section class=\"run\"").count(), 1);
-    assert_eq!(page.matches("<section class=\"scenario").count(), 1);
+    assert_eq!(page.matches("<details class=\"scenario").count(), 1);
     assert!(
         page.contains("scenario(s) whose tests did not run (filtered out)"),
         "{page}"
@@ -481,8 +567,10 @@ fn tests_judged_against_earlier_runs_show_beside_the_checks() {
         &page,
         &[
             "<div class=\"banner fail\">",
-            "<section class=\"scenario fail\"",
-            "<tr><td><code>p99_us_regression</code></td><td><span class=\"badge fail\">fail</span></td><td colspan=\"4\">p99_us=1410 is 47% above",
+            "<details class=\"scenario fail\"",
+            // The value, the boundary (+25% over the median 960) and the violation.
+            "<tr><td><code>p99_us_regression</code></td><td><span class=\"badge fail\">fail</span></td><td class=\"num\">1,410</td><td class=\"num\">≤ 1,200</td>",
+            "<td>p99_us=1410 is 47% above",
             &format!("<code>p99_us_regression</code>: {jump}"),
             // The trend: the window's seven runs and this one, the boundary +25% over the
             // median 960 (1,200), this run's value ringed in the failure colour.
@@ -544,6 +632,24 @@ fn a_run_with_enough_history_gets_a_trend_per_metric_and_the_first_runs_none() {
     );
     assert!(!page.contains("class=\"judged\" fill=\"#b42318\">this run"));
     assert!(!page.contains("What did not pass"));
+    // A passing regression row shows its value, its boundary (+25% over the median 960)
+    // and the median, as a failing one does.
+    assert_holds(
+        &page,
+        &[
+            "<tr><td><code>p99_us_regression</code></td><td><span class=\"badge pass\">pass</span></td><td class=\"num\">1,056</td><td class=\"num\">≤ 1,200</td>",
+            "<td>median 960 of the 7 runs before</td></tr>",
+        ],
+    );
+    assert!(!page.contains(">passed<"), "no row says only passed");
+    // Newest first: the run started last (nightly-0312) heads the page, the first last.
+    let newest = page.find("<h2>nightly-0312</h2>").unwrap();
+    let oldest = page.find("<h2>nightly-0305</h2>").unwrap();
+    assert!(newest < oldest);
+    assert!(page.contains("<td><a href=\"#run-1\">nightly-0312</a></td>"));
+    // Run names under a trend stand whole, never cut (`…htly-0301`).
+    assert!(page.contains("<title>nightly-0305</title>nightly-0305</text>"));
+    assert!(!page.contains("…"), "no name cut short");
 }
 
 #[test]
