@@ -248,10 +248,17 @@ impl Layout {
             right: self.plot.right - 1.0,
             bottom: self.plot.bottom - 1.0,
         };
+        // A unit of room all round: coordinates are written rounded to a tenth.
+        let room = TextBox {
+            left: area.left - 1.0,
+            top: area.top - 1.0,
+            right: area.right + 1.0,
+            bottom: area.bottom + 1.0,
+        };
         area.within(&self.picture)
-            && (area.within(&inside) || !area.overlaps(&self.plot))
-            && !self.taken.iter().any(|taken| taken.overlaps(area))
-            && !self.lines.iter().any(|(from, to)| area.crosses(*from, *to))
+            && (area.within(&inside) || !room.overlaps(&self.plot))
+            && !self.taken.iter().any(|taken| taken.overlaps(&room))
+            && !self.lines.iter().any(|(from, to)| room.crosses(*from, *to))
     }
 
     /// Places `text` at the first of `spots` (x, baseline, anchor) where it is free, and

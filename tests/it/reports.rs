@@ -11,6 +11,7 @@ use fault_harness::eval::evaluation::{Evaluation, Options};
 use fault_harness::harness::Config;
 use fault_harness::input::suite::Suite;
 use fault_harness::publish::Pages;
+use fault_harness::report::svg::{self, Anchor, TextBox};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -805,4 +806,225 @@ fn the_kept_screenshots_are_images_of_the_reports() {
             "README shows {kept}"
         );
     }
+}
+
+/// A label of a chart as drawn: its text (entities read, its `<title>` left out) and box.
+#[derive(Debug)]
+struct Drawn {
+    text: String,
+    area: TextBox,
+}
+
+/// What a chart draws that its labels must keep clear of.
+struct ChartMarkup {
+    picture: TextBox,
+    frame: Option<TextBox>,
+    labels: Vec<Drawn>,
+    lines: Vec<((f64, f64), (f64, f64))>,
+}
+
+/// Returns the text of an attribute of `element`, if it has one.
+fn text_attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let at = element.find(&key)? + key.len();
+    let value = &element[at..];
+    Some(&value[..value.find('"')?])
+}
+
+/// Reads the labels, lines and frame of one chart's markup (`<svg class="chart" ...`).
+fn read_chart(svg: &str) -> ChartMarkup {
+    let opening = element(svg, "<svg");
+    let view: Vec<f64> = text_attribute(opening, "viewBox")
+        .unwrap()
+        .split(' ')
+        .map(|n| n.parse().unwrap())
+        .collect();
+    let picture = TextBox {
+        left: 0.0,
+        top: 0.0,
+        right: view[2],
+        bottom: view[3],
+    };
+    let mut labels = Vec::new();
+    for piece in svg.split("<text").skip(1) {
+        let tag = &piece[..piece.find('>').unwrap()];
+        let body = &piece[tag.len() + 1..piece.find("</text>").unwrap()];
+        let body = match body.find("</title>") {
+            Some(end) => &body[end + "</title>".len()..],
+            None => body,
+        };
+        let text = body
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&");
+        let number = |name: &str| text_attribute(tag, name).unwrap().parse::<f64>().unwrap();
+        let anchor = Anchor::parse(text_attribute(tag, "text-anchor").unwrap_or("start"));
+        labels.push(Drawn {
+            area: TextBox::of_text(number("x"), number("y"), anchor, &text),
+            text,
+        });
+    }
+    let mut lines = Vec::new();
+    let (mut bottom_axis, mut left_axis) = (None, None);
+    for piece in svg.split("<line").skip(1) {
+        let tag = &piece[..piece.find('>').unwrap()];
+        let number = |name: &str| text_attribute(tag, name).unwrap().parse::<f64>().unwrap();
+        let (from, to) = ((number("x1"), number("y1")), (number("x2"), number("y2")));
+        if tag.contains(" class=\"axis\"") {
+            if from.1 == to.1 {
+                bottom_axis = Some((from, to));
+            } else {
+                left_axis = Some((from, to));
+            }
+        }
+        // Grid lines lie under everything, as a background.
+        if text_attribute(tag, "stroke") != Some(svg::GRID) {
+            lines.push((from, to));
+        }
+    }
+    for piece in svg.split("<polyline").skip(1) {
+        let tag = &piece[..piece.find('>').unwrap()];
+        let points: Vec<(f64, f64)> = text_attribute(tag, "points")
+            .unwrap()
+            .split(' ')
+            .map(|pair| {
+                let (x, y) = pair.split_once(',').unwrap();
+                (x.parse().unwrap(), y.parse().unwrap())
+            })
+            .collect();
+        lines.extend(points.windows(2).map(|pair| (pair[0], pair[1])));
+    }
+    let frame = match (bottom_axis, left_axis) {
+        (Some((from, to)), Some((top, _))) => Some(TextBox {
+            left: from.0,
+            top: top.1,
+            right: to.0,
+            bottom: from.1,
+        }),
+        _ => None,
+    };
+    ChartMarkup {
+        picture,
+        frame,
+        labels,
+        lines,
+    }
+}
+
+/// Returns the chart markups of an HTML page.
+fn charts_of(page: &str) -> Vec<&str> {
+    page.split("<svg class=\"chart\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("</svg>").unwrap()])
+        .map(|body| {
+            // Put the opening back for read_chart.
+            let start = page.find(body).unwrap() - "<svg class=\"chart\"".len();
+            &page[start..start + "<svg class=\"chart\"".len() + body.len()]
+        })
+        .collect()
+}
+
+/// Writes a run whose values end near their limits, where labels crowd: p99_us rising to
+/// 1,960 under its max of 2,000, torn_read_events ending at 150 under its min of 200.
+fn crowded_run() -> Run {
+    let run = Run::good("report-crowded");
+    let mut log = String::new();
+    for second in 0..20 {
+        let p99 = 1_500 + second * 460 / 19;
+        let events = 10 + second * 140 / 19;
+        log.push_str(&format!(
+            "2026-03-05T12:00:{second:02}.000Z INFO cvmmap_streamer::metrics LATENCY_METRICS p50_us=412 p95_us=1380 p99_us={p99} max_us=5120 ingest_to_emit_samples={} drop_ratio_ppm=1200\n\
+             2026-03-05T12:00:{second:02}.001Z INFO cvmmap_streamer::metrics FAULT_COUNTERS torn_read_events={events} sink_stall_events=0 reset_events=0\n",
+            150 + second * 10
+        ));
+    }
+    run.write("torn_read/streamer.log", log);
+    run
+}
+
+#[test]
+fn no_label_of_any_chart_touches_another_a_drawn_line_or_the_plot_frame() {
+    let scratch = Scratch::new("report-labels");
+    let crowded = crowded_run();
+    let jump = Scratch::new("report-labels-jump");
+    let mut folders = vec![
+        crate_root().join("fault-runs"),
+        fixtures("suites"),
+        crate::history::steady_history(&jump, Some(1410)),
+        crowded.dir().to_path_buf(),
+    ];
+    // A run just under its boundary (1,200): "this run 1,190" beside "boundary 1,200".
+    let near = Scratch::new("report-labels-near");
+    folders.push(crate::history::steady_history(&near, Some(1190)));
+    for entry in std::fs::read_dir(fixtures("runs")).unwrap() {
+        folders.push(entry.unwrap().path());
+    }
+    let mut charts = 0;
+    let mut labels = 0;
+    let mut pages = Vec::new();
+    for (index, folder) in folders.iter().enumerate() {
+        let html = scratch.utf8().join(format!("report-{index}.html"));
+        let mut config = Config::new(utf8(folder));
+        config.pages = Pages {
+            html: Some(html.clone()),
+            markdown: None,
+        };
+        run_in_process(&config, &[]);
+        let page = std::fs::read_to_string(&html).unwrap();
+        for svg in charts_of(&page) {
+            let chart = read_chart(svg);
+            charts += 1;
+            labels += chart.labels.len();
+            let context = || format!("{}: {svg}", folder.display());
+            for (i, label) in chart.labels.iter().enumerate() {
+                assert!(
+                    label.area.within(&chart.picture),
+                    "{label:?} leaves the picture in {}",
+                    context()
+                );
+                if let Some(frame) = &chart.frame {
+                    assert!(
+                        label.area.within(frame) || !label.area.overlaps(frame),
+                        "{label:?} crosses the plot's frame {frame:?} in {}",
+                        context()
+                    );
+                    for (from, to) in &chart.lines {
+                        assert!(
+                            !label.area.crosses(*from, *to),
+                            "{label:?} crosses the line {from:?}-{to:?} in {}",
+                            context()
+                        );
+                    }
+                }
+                for other in &chart.labels[i + 1..] {
+                    assert!(
+                        !label.area.overlaps(&other.area),
+                        "{label:?} overlaps {other:?} in {}",
+                        context()
+                    );
+                }
+            }
+        }
+        pages.push(page);
+    }
+    // Not vacuous: many charts and labels, and the crowded ones drew their labels.
+    assert!(
+        charts >= 60 && labels >= 600,
+        "{charts} charts, {labels} labels"
+    );
+    let all = pages.concat();
+    for crowded in [
+        ">judged 1,960</text>",
+        ">max 2,000</text>",
+        ">judged 150</text>",
+        ">min 200</text>",
+        ">this run 1,190</text>",
+        ">boundary 1,200</text>",
+        ">this run 1,410</text>",
+    ] {
+        assert!(all.contains(crowded), "{crowded} drawn");
+    }
+    drop(crowded);
 }
