@@ -243,7 +243,7 @@ pub fn judge(case: &Case, evaluation: Option<&Evaluation>) -> (Verdict, String) 
         CaseKind::Check { scenario, check } => {
             let choice = match evaluation.mode() {
                 Ok(choice) => choice,
-                Err(why) => return (Verdict::Error(why.to_string()), String::new()),
+                Err(why) => return no_mode(case, evaluation, why),
             };
             let found = evaluation.scenario(scenario);
             match found.and_then(|found| Some((found, found.checks.get(check)?))) {
@@ -331,7 +331,32 @@ fn evidence_path(evidence: Option<&Evidence>, manifest: &Utf8Path) -> String {
     }
 }
 
-/// Judges a scenario's three exit codes.
+/// Words why a check of a run without a mode cannot be judged: in full (how to set a
+/// mode) on the run's first check, the first in evaluation order, and shortly, naming
+/// that check, on every other, so that a run of 16 checks says it once.
+fn no_mode(case: &Case, evaluation: &Evaluation, why: &str) -> (Verdict, String) {
+    let first = (0..evaluation.len()).find(|&index| !evaluation.checks(index).is_empty());
+    let (Some(first), CaseKind::Check { scenario, check }) = (first, &case.kind) else {
+        return (Verdict::Error(why.to_string()), String::new());
+    };
+    if (*scenario, *check) == (first, 0) {
+        return (Verdict::Error(why.to_string()), String::new());
+    }
+    // The first scenario's key is its id's, sanitized: only later ones get a `#<n>`,
+    // and the reserved `suite` one always.
+    let key = unique(vec![sanitize(&evaluation.ids[first])], &[SUITE]).remove(0);
+    let test = evaluation.checks(first)[0].test_name();
+    let run = case.suite.rsplit_once("::").map_or("", |(run, _)| run);
+    (
+        Verdict::Error(format!(
+            "no mode for the thresholds, so no limit ({run}::{key}::{test} says why and how to set one)"
+        )),
+        String::new(),
+    )
+}
+
+/// Judges a scenario's three exit codes: a failure says, under the reference's words,
+/// which process exited how (`streamer exited 139: killed by SIGSEGV`).
 fn process_exit(scenario: &Scenario, manifest: &Utf8Path) -> (Verdict, String) {
     let evidence = format!(
         "manifest: {manifest}:{}\nsim log: {}\nstreamer log: {}\ntester log: {}",
@@ -340,7 +365,82 @@ fn process_exit(scenario: &Scenario, manifest: &Utf8Path) -> (Verdict, String) {
         evidence_path(Some(&scenario.files.streamer_log), manifest),
         evidence_path(scenario.files.tester_log.as_ref(), manifest),
     );
-    (worded(scenario.exit.verdict(), &evidence), evidence)
+    let verdict = match scenario.exit.verdict() {
+        Verdict::Failure(text) => {
+            let codes = &scenario.exit;
+            let exits: Vec<String> = [
+                ("sim", &codes.sim),
+                ("streamer", &codes.streamer),
+                ("tester", &codes.tester),
+            ]
+            .into_iter()
+            .filter(|(_, exit)| !exit.code.is_zero() && exit.unreadable.is_none())
+            .map(|(process, exit)| exit_words(process, exit.code.to_i64()))
+            .collect();
+            Verdict::Failure(format!("{text}\n{}", exits.join("\n")))
+        }
+        other => other,
+    };
+    (worded(verdict, &evidence), evidence)
+}
+
+/// Words how a process exited: `streamer exited 1`, `streamer exited 139: killed by
+/// SIGSEGV` (a shell's 128 + the signal), `streamer exited -9: killed by SIGKILL` (how
+/// Python's subprocess reports a signal).
+fn exit_words(process: &str, code: Option<i64>) -> String {
+    let Some(code) = code else {
+        return format!("{process} exited with a code past any signal's");
+    };
+    let signal = match code {
+        129..=192 => Some(code - 128),
+        -64..=-2 => Some(-code),
+        _ => None,
+    };
+    match signal {
+        Some(number) => format!("{process} exited {code}: killed by {}", signal_name(number)),
+        None => format!("{process} exited {code}"),
+    }
+}
+
+/// Returns the name of Linux signal `number` (`SIGSEGV`), or `signal <number>`.
+fn signal_name(number: i64) -> String {
+    const NAMES: [&str; 31] = [
+        "SIGHUP",
+        "SIGINT",
+        "SIGQUIT",
+        "SIGILL",
+        "SIGTRAP",
+        "SIGABRT",
+        "SIGBUS",
+        "SIGFPE",
+        "SIGKILL",
+        "SIGUSR1",
+        "SIGSEGV",
+        "SIGUSR2",
+        "SIGPIPE",
+        "SIGALRM",
+        "SIGTERM",
+        "SIGSTKFLT",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGSTOP",
+        "SIGTSTP",
+        "SIGTTIN",
+        "SIGTTOU",
+        "SIGURG",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGWINCH",
+        "SIGIO",
+        "SIGPWR",
+        "SIGSYS",
+    ];
+    usize::try_from(number - 1)
+        .ok()
+        .and_then(|index| NAMES.get(index))
+        .map_or_else(|| format!("signal {number}"), |name| name.to_string())
 }
 
 /// Describes a metric line's position and text: `path:line` (or the byte offset), then the line.
@@ -554,6 +654,26 @@ fn expected_scenarios(evaluation: &Evaluation) -> (Verdict, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_exit_past_128_or_below_minus_1_names_its_signal() {
+        assert_eq!(
+            exit_words("streamer", Some(139)),
+            "streamer exited 139: killed by SIGSEGV"
+        );
+        assert_eq!(exit_words("sim", Some(1)), "sim exited 1");
+        assert_eq!(
+            exit_words("tester", Some(-9)),
+            "tester exited -9: killed by SIGKILL"
+        );
+        // -1 is what the reference counts an unreadable code as, not a signal.
+        assert_eq!(exit_words("tester", Some(-1)), "tester exited -1");
+        assert_eq!(
+            exit_words("sim", Some(128 + 40)),
+            "sim exited 168: killed by signal 40"
+        );
+        assert_eq!(exit_words("sim", Some(300)), "sim exited 300");
+    }
 
     #[test]
     fn sanitize_keeps_the_hierarchy_and_listing_intact() {

@@ -981,7 +981,9 @@ fn no_label_of_any_chart_touches_another_a_drawn_line_or_the_plot_frame() {
             for (i, label) in chart.labels.iter().enumerate() {
                 assert!(
                     label.area.within(&chart.picture),
-                    "{label:?} leaves the picture in {}",
+                    "{:?} {:?} leaves the picture in {}",
+                    label.text,
+                    label.area,
                     context()
                 );
                 if let Some(frame) = &chart.frame {
