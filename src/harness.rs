@@ -207,7 +207,7 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
     // A reader that goes away (`| head`) ends the process quietly, as it ends other
     // Unix tools: libtest-mimic's printer would panic on the failed write.
     crate::fs::sys::end_quietly_on_broken_pipe();
-    let args = Arguments::from_args();
+    let args = arguments();
     let default_runs: Utf8PathBuf = default_runs.into();
     let default_runs = match std::env::var("CARGO_MANIFEST_DIR") {
         Ok(root) if default_runs.is_relative() && !root.is_empty() => {
@@ -247,6 +247,58 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
     // one would cost a tenth of judging them.
     std::mem::forget(finished.evaluations);
     code
+}
+
+/// The variables the harness reads, each with what it means, for `--help`.
+const VARIABLES: [(&str, &str); 8] = [
+    (
+        RUN_DIR_VAR,
+        "a run directory, or a folder of them (default: the test target's, fault-runs/)",
+    ),
+    (
+        MODE_VAR,
+        "baseline or degraded, for every run (default: each run's run.json)",
+    ),
+    (
+        SUITE_VAR,
+        "the suite file for every run (default: fault-suite.json beside the run)",
+    ),
+    (
+        HISTORY_VAR,
+        "a folder of earlier runs for the _regression tests (default: the runs' own)",
+    ),
+    (
+        JUNIT_VAR,
+        "write a JUnit XML report of the tests that ran to this path",
+    ),
+    (
+        HTML_VAR,
+        "write the HTML report of the runs judged to this path",
+    ),
+    (
+        MARKDOWN_VAR,
+        "write the Markdown summary of the runs judged to this path",
+    ),
+    (
+        CONFINE_VAR,
+        "1 (or true, yes, on): refuse evidence paths that leave the run directory",
+    ),
+];
+
+/// Reads the command line as libtest-mimic does, its `--help` ending with the `FAULT_*`
+/// variables, one line each.
+fn arguments() -> Arguments {
+    use clap::{CommandFactory, FromArgMatches};
+    let command = Arguments::command();
+    let mut after = command
+        .get_after_help()
+        .map_or(String::new(), ToString::to_string);
+    after.push_str("\n\nThe fault suite reads these environment variables:\n");
+    for (var, meaning) in VARIABLES {
+        after.push_str(&format!("    {var:<16}{meaning}\n"));
+    }
+    let matches = command.after_help(after).get_matches();
+    Arguments::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
 }
 
 /// Runs the harness over `config` with explicit arguments, as [`main`] does after reading the environment.

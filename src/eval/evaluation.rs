@@ -350,8 +350,9 @@ impl Evaluation {
     pub fn mode(&self) -> Result<&ModeChoice, &str> {
         self.mode
             .get_or_init(|| {
+                let defined: Vec<_> = self.suite.modes.iter().map(|tables| tables.mode).collect();
                 mode::settle(&self.dir, self.explicit_mode.as_ref())
-                    .map_err(|err: ModeError| err.to_string())
+                    .map_err(|err: ModeError| err.worded(&defined))
             })
             .as_ref()
             .map_err(String::as_str)

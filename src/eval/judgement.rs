@@ -7,7 +7,7 @@
 //! The verdict is decided here, together with what it was decided on; wording it
 //! with its evidence is `report::cases`'s job, naming cases `case`'s.
 
-use crate::eval::case::{Case, CaseKind};
+use crate::eval::case::{self, Case, CaseKind};
 use crate::eval::evaluation::Evaluation;
 use crate::eval::model::{Check, MetricLine, Scenario, Strictness, Verdict};
 use crate::eval::regression::{self, Comparison, Earlier};
@@ -62,6 +62,25 @@ impl Judgement<'_> {
     }
 }
 
+/// Says why a check of a run without a mode cannot be judged: in full (how to set a
+/// mode) on the run's first check, the first in evaluation order, and shortly, naming
+/// that check, on every other, so that a run of 16 checks says it once.
+fn no_mode(case: &Case, evaluation: &Evaluation, why: &str) -> Verdict {
+    let first = (0..evaluation.len()).find(|&index| !evaluation.checks(index).is_empty());
+    let (Some(first), CaseKind::Check { scenario, check }) = (first, &case.kind) else {
+        return Verdict::Error(why.to_string());
+    };
+    if (*scenario, *check) == (first, 0) {
+        return Verdict::Error(why.to_string());
+    }
+    let key = &case::scenario_keys(&evaluation.ids)[first];
+    let test = case::check_test(&evaluation.checks(first)[0]);
+    let run = case.suite.rsplit_once("::").map_or("", |(run, _)| run);
+    Verdict::Error(format!(
+        "no mode for the thresholds, so no limit ({run}::{key}::{test} says why and how to set one)"
+    ))
+}
+
 /// Judges `case` on `evaluation`, its run (`None` for a case that stands for an
 /// unusable run or folder).
 pub fn judge<'a>(case: &Case, evaluation: Option<&'a Evaluation>) -> Judgement<'a> {
@@ -91,7 +110,7 @@ pub fn judge<'a>(case: &Case, evaluation: Option<&'a Evaluation>) -> Judgement<'
         CaseKind::Check { scenario, check } => {
             let mode = match evaluation.mode() {
                 Ok(mode) => mode,
-                Err(why) => return Judgement::bare(Verdict::Error(why.to_string())),
+                Err(why) => return Judgement::bare(no_mode(case, evaluation, why)),
             };
             let found = evaluation.scenario(scenario);
             match found.and_then(|found| Some((found, found.checks.get(check)?))) {

@@ -193,6 +193,9 @@ pub enum ManifestError {
     },
     /// The file is larger than [`SIZE_LIMIT`] bytes: no manifest of a real run is.
     TooLarge { path: Utf8PathBuf, limit: u64 },
+    /// The header holds no tab but `commas` commas, and records follow: the file is
+    /// comma-separated (the reference stops on it, finding no `order` column).
+    NotTabSeparated { path: Utf8PathBuf, commas: usize },
 }
 
 impl fmt::Display for ManifestError {
@@ -214,11 +217,22 @@ impl fmt::Display for ManifestError {
                     f,
                     "{}:{line}: invalid utf-8 at byte offset {offset} (byte {byte:#04x})",
                     path
-                )
+                )?;
+                // Bytes that start no UTF-8 character but are Windows-1252's punctuation
+                // (dashes, curly quotes, €), as a spreadsheet saves them.
+                if (0x80..=0x9f).contains(byte) {
+                    f.write_str("; saved as Windows-1252? save it as UTF-8")?;
+                }
+                Ok(())
             }
             ManifestError::TooLarge { path, limit } => {
                 write!(f, "{}: larger than {limit} bytes; not a manifest", path)
             }
+            ManifestError::NotTabSeparated { path, commas } => write!(
+                f,
+                "{path}:1: no tab in the header, but {commas} comma{}: the file is not tab-separated (saved as CSV?); save it with tabs between the columns",
+                if *commas == 1 { "" } else { "s" }
+            ),
         }
     }
 }
@@ -266,11 +280,27 @@ fn read_limited(path: &Utf8Path, limit: u64) -> Result<Manifest, ManifestError> 
         }
     })?;
     let Parsed { rows, long_fields } = parse(&text);
+    if let (false, Some(commas)) = (rows.is_empty(), commas_instead_of_tabs(&text)) {
+        return Err(ManifestError::NotTabSeparated {
+            path: path.to_path_buf(),
+            commas,
+        });
+    }
     Ok(Manifest {
         path: path.to_path_buf(),
         rows,
         long_fields,
     })
+}
+
+/// Returns the commas of the header line when it holds no tab but commas: a header
+/// of one column, which cannot be `order`, so the reference finds no `order` in any
+/// record.
+fn commas_instead_of_tabs(text: &str) -> Option<usize> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let header = text.split(['\n', '\r']).next().unwrap_or_default();
+    let commas = header.matches(',').count();
+    (!header.contains('\t') && commas > 0).then_some(commas)
 }
 
 /// Counts lines as Python's `newline=""` reading does, forward through one text.

@@ -70,6 +70,9 @@ impl fmt::Display for ModeError {
         );
         match self {
             ModeError::NoDir { dir } => write!(f, "{dir}: no such run directory"),
+            ModeError::RunJson(RunError::UnknownMode { .. }) => {
+                f.write_str(&self.worded(&[Mode::Baseline, Mode::Degraded]))
+            }
             ModeError::RunJson(err) => write!(f, "{err}; fix it, or {how}"),
             ModeError::Unset { dir } => write!(
                 f,
@@ -81,7 +84,75 @@ impl fmt::Display for ModeError {
     }
 }
 
-impl std::error::Error for ModeError {}
+impl std::error::Error for ModeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ModeError::RunJson(err) => Some(err),
+            ModeError::NoDir { .. } | ModeError::Unset { .. } => None,
+        }
+    }
+}
+
+impl ModeError {
+    /// Words the error for a run judged by a suite that defines the modes `defined`: a
+    /// mode `run.json` names but no suite has is shown with the suite's modes and the
+    /// closest of them, since the mode is there, only misspelled.
+    pub fn worded(&self, defined: &[Mode]) -> String {
+        let ModeError::RunJson(RunError::UnknownMode { path, value }) = self else {
+            // Display words an unknown mode through here; every other error as it is.
+            return self.to_string();
+        };
+        let names: Vec<&str> = defined.iter().map(|mode| mode.as_str()).collect();
+        let listed = match names.as_slice() {
+            [] => "none".to_string(),
+            [one] => format!("only {one}"),
+            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        };
+        let guess = closest(value, &names)
+            .map_or(String::new(), |name| format!("; did you mean \"{name}\"?"));
+        format!(
+            "{path}: mode {value:?} is not a mode of the suite (it has {listed}){guess} Fix it there, or pass --mode (fault-summary) or set {MODE_VAR} to override it"
+        )
+    }
+}
+
+/// Returns the one of `names` closest to `value` in edits (a letter added, dropped,
+/// changed or two swapped), when it is close enough to be a misspelling of it.
+pub fn closest<'a>(value: &str, names: &[&'a str]) -> Option<&'a str> {
+    let value = value.trim().to_lowercase();
+    names
+        .iter()
+        .map(|name| (edits(&value, name), *name))
+        .filter(|(distance, name)| *distance <= (name.chars().count() / 3).max(1))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, name)| name)
+}
+
+/// Returns the optimal string alignment distance between `a` and `b`: the fewest
+/// insertions, deletions, substitutions and swaps of neighbours that turn one into the other.
+fn edits(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in rows.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        rows[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (rows[i - 1][j] + 1)
+                .min(rows[i][j - 1] + 1)
+                .min(rows[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(rows[i - 2][j - 2] + 1);
+            }
+            rows[i][j] = best;
+        }
+    }
+    rows[a.len()][b.len()]
+}
 
 /// Settles a run's mode: `explicit` (from `--mode` or `FAULT_MODE`), else `dir/run.json`,
 /// else an existing `dir/summary.json`.
@@ -144,6 +215,44 @@ mod tests {
         assert_eq!(settle(&dir, Some(&flag)).unwrap(), flag);
         std::fs::write(dir.join("run.json"), r#"{"mode": "fast"}"#).unwrap();
         let err = settle(&dir, None).unwrap_err().to_string();
-        assert!(err.contains("\"fast\"") && err.contains("fix it"), "{err}");
+        assert!(
+            err.contains("\"fast\"") && err.contains("Fix it there"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_misspelled_mode_is_named_with_the_suites_modes_and_the_closest() {
+        let err = ModeError::RunJson(RunError::UnknownMode {
+            path: "runs/n1/run.json".into(),
+            value: "degradd".to_string(),
+        });
+        let both = [Mode::Baseline, Mode::Degraded];
+        assert_eq!(
+            err.worded(&both),
+            "runs/n1/run.json: mode \"degradd\" is not a mode of the suite (it has baseline and degraded); did you mean \"degraded\"? Fix it there, or pass --mode (fault-summary) or set FAULT_MODE to override it"
+        );
+        let message = err.worded(&[Mode::Baseline]);
+        assert!(
+            message.contains("(it has only baseline) Fix it there"),
+            "{message}"
+        );
+        // Edits: a dropped letter, two swapped, a changed one; nothing near "fast".
+        assert_eq!(
+            closest("degradd", &["baseline", "degraded"]),
+            Some("degraded")
+        );
+        assert_eq!(
+            closest("baesline", &["baseline", "degraded"]),
+            Some("baseline")
+        );
+        assert_eq!(
+            closest("Baselime", &["baseline", "degraded"]),
+            Some("baseline")
+        );
+        assert_eq!(closest("fast", &["baseline", "degraded"]), None);
+        let unset = ModeError::Unset { dir: "d".into() };
+        assert_eq!(unset.worded(&both), unset.to_string());
     }
 }

@@ -6,7 +6,7 @@
 //! choosing among the places a mode may come from to `mode`.
 
 use crate::fs::open::{self, OpenError};
-use crate::input::mode::Mode;
+use crate::input::mode::{self, Mode};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::fmt;
 use std::path::Path;
@@ -51,8 +51,12 @@ pub enum RunError {
     NoRuns { path: Utf8PathBuf },
     /// The path that should be a run directory or a folder of them is a regular file.
     IsAFile { path: Utf8PathBuf },
-    /// Nothing exists where a run directory should be.
-    NoSuchDir { path: Utf8PathBuf },
+    /// Nothing exists where a run directory should be; `base` is the current folder a
+    /// relative `path` was taken from.
+    NoSuchDir {
+        path: Utf8PathBuf,
+        base: Option<Utf8PathBuf>,
+    },
     /// A folder of runs holds a folder whose name is not UTF-8.
     NotUtf8 { path: String },
 }
@@ -65,12 +69,16 @@ impl fmt::Display for RunError {
                 write!(f, "{}: is {}, not a regular file", path, kind)
             }
             RunError::BadRunJson { path, what } => write!(f, "{}: {}", path, what),
-            RunError::UnknownMode { path, value } => write!(
-                f,
-                "{}: mode {:?} is neither \"baseline\" nor \"degraded\"",
-                path,
-                value
-            ),
+            RunError::UnknownMode { path, value } => {
+                write!(
+                    f,
+                    "{path}: mode {value:?} is neither \"baseline\" nor \"degraded\""
+                )?;
+                match mode::closest(value, &[Mode::Baseline.as_str(), Mode::Degraded.as_str()]) {
+                    Some(name) => write!(f, "; did you mean \"{name}\"?"),
+                    None => Ok(()),
+                }
+            }
             RunError::NoRuns { path } => write!(
                 f,
                 "{}: no run directory here (a run directory holds {})",
@@ -81,7 +89,17 @@ impl fmt::Display for RunError {
                 f,
                 "{path}: is a file; expected a run directory (holding {MANIFEST}) or a folder of them"
             ),
-            RunError::NoSuchDir { path } => write!(f, "{path}: no such run directory"),
+            RunError::NoSuchDir { path, base: None } => {
+                write!(f, "{path}: no such run directory")
+            }
+            RunError::NoSuchDir {
+                path,
+                base: Some(base),
+            } => write!(
+                f,
+                "{path}: no such run directory: looked for {} (a relative path is taken from the current folder, {base}, which cargo test sets to the crate's root)",
+                base.join(path)
+            ),
             RunError::NotUtf8 { path } => write!(
                 f,
                 "{path}: the folder's name is not UTF-8; rename it to judge it"
@@ -255,6 +273,11 @@ pub fn discover_where(
     let meta = std::fs::metadata(path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => RunError::NoSuchDir {
             path: path.to_path_buf(),
+            base: path
+                .is_relative()
+                .then(|| std::env::current_dir().ok())
+                .flatten()
+                .and_then(|dir| Utf8PathBuf::from_path_buf(dir).ok()),
         },
         _ => io(source),
     })?;

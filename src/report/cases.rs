@@ -112,7 +112,8 @@ fn evidence_path(evidence: Option<&Evidence>, manifest: &Utf8Path) -> String {
     }
 }
 
-/// Words the verdict on a scenario's three exit codes.
+/// Words the verdict on a scenario's three exit codes: a failure says, under the
+/// reference's words, which process exited how (`streamer exited 139: killed by SIGSEGV`).
 fn process_exit(verdict: Verdict, scenario: &Scenario, manifest: &Utf8Path) -> (Verdict, String) {
     let evidence = format!(
         "manifest: {manifest}:{}\nsim log: {}\nstreamer log: {}\ntester log: {}",
@@ -121,7 +122,82 @@ fn process_exit(verdict: Verdict, scenario: &Scenario, manifest: &Utf8Path) -> (
         evidence_path(Some(&scenario.files.streamer_log), manifest),
         evidence_path(scenario.files.tester_log.as_ref(), manifest),
     );
+    let verdict = match verdict {
+        Verdict::Failure(text) => {
+            let codes = &scenario.exit;
+            let exits: Vec<String> = [
+                ("sim", &codes.sim),
+                ("streamer", &codes.streamer),
+                ("tester", &codes.tester),
+            ]
+            .into_iter()
+            .filter(|(_, exit)| !exit.code.is_zero() && exit.unreadable.is_none())
+            .map(|(process, exit)| exit_words(process, exit.code.to_i64()))
+            .collect();
+            Verdict::Failure(format!("{text}\n{}", exits.join("\n")))
+        }
+        other => other,
+    };
     (worded(verdict, &evidence), evidence)
+}
+
+/// Words how a process exited: `streamer exited 1`, `streamer exited 139: killed by
+/// SIGSEGV` (a shell's 128 + the signal), `streamer exited -9: killed by SIGKILL` (how
+/// Python's subprocess reports a signal).
+fn exit_words(process: &str, code: Option<i64>) -> String {
+    let Some(code) = code else {
+        return format!("{process} exited with a code past any signal's");
+    };
+    let signal = match code {
+        129..=192 => Some(code - 128),
+        -64..=-2 => Some(-code),
+        _ => None,
+    };
+    match signal {
+        Some(number) => format!("{process} exited {code}: killed by {}", signal_name(number)),
+        None => format!("{process} exited {code}"),
+    }
+}
+
+/// Returns the name of Linux signal `number` (`SIGSEGV`), or `signal <number>`.
+fn signal_name(number: i64) -> String {
+    const NAMES: [&str; 31] = [
+        "SIGHUP",
+        "SIGINT",
+        "SIGQUIT",
+        "SIGILL",
+        "SIGTRAP",
+        "SIGABRT",
+        "SIGBUS",
+        "SIGFPE",
+        "SIGKILL",
+        "SIGUSR1",
+        "SIGSEGV",
+        "SIGUSR2",
+        "SIGPIPE",
+        "SIGALRM",
+        "SIGTERM",
+        "SIGSTKFLT",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGSTOP",
+        "SIGTSTP",
+        "SIGTTIN",
+        "SIGTTOU",
+        "SIGURG",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGWINCH",
+        "SIGIO",
+        "SIGPWR",
+        "SIGSYS",
+    ];
+    usize::try_from(number - 1)
+        .ok()
+        .and_then(|index| NAMES.get(index))
+        .map_or_else(|| format!("signal {number}"), |name| name.to_string())
 }
 
 /// Describes a metric line's position and text: `path:line` (or the byte offset), then the line.
@@ -339,4 +415,29 @@ fn expected_scenarios(verdict: Verdict, evaluation: &Evaluation) -> (Verdict, St
         }
     );
     (worded(verdict, &evidence), evidence)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exit_past_128_or_below_minus_1_names_its_signal() {
+        assert_eq!(
+            exit_words("streamer", Some(139)),
+            "streamer exited 139: killed by SIGSEGV"
+        );
+        assert_eq!(exit_words("sim", Some(1)), "sim exited 1");
+        assert_eq!(
+            exit_words("tester", Some(-9)),
+            "tester exited -9: killed by SIGKILL"
+        );
+        // -1 is what the reference counts an unreadable code as, not a signal.
+        assert_eq!(exit_words("tester", Some(-1)), "tester exited -1");
+        assert_eq!(
+            exit_words("sim", Some(128 + 40)),
+            "sim exited 168: killed by signal 40"
+        );
+        assert_eq!(exit_words("sim", Some(300)), "sim exited 300");
+    }
 }

@@ -7,20 +7,23 @@
 //! its metrics judged against earlier runs, and its evidence paths.
 //! Everything is inline (CSS in a `<style>`, pictures as SVG from `svg`): no
 //! script, font, image or style sheet is fetched, so the file reads the same
-//! offline, in a CI artifact viewer and on paper. Every text from a run is
-//! escaped. What is shown is `overview`'s; this module only lays it out.
+//! offline, in a CI artifact viewer and on paper. Passing scenarios are folded
+//! (`<details>`), failing ones open, and print unfolds them all. Runs are shown
+//! newest first. Markup is [`Html`]: every text from a run is escaped by type.
+//! What is shown is `overview`'s; this module only lays it out.
 
 use crate::eval::case::PROCESS_EXIT;
 use crate::eval::chart::{Axis, Chart, MAX_POINTS};
 use crate::eval::model::{Evidence, LogStatus, Observed, Scenario};
+use crate::html;
 use crate::input::suite::{Bound, Over};
 use crate::report::cases::Judged;
+use crate::report::markup::Html;
 use crate::report::overview::{
-    headline, CheckView, Overview, Run, ScenarioView, Status, TrendView,
+    self, headline, CheckView, Overview, Run, ScenarioView, Status, TrendView,
 };
-use crate::report::svg::{self, escape, number};
+use crate::report::svg::{self, number};
 use crate::timestamp;
-use std::fmt::Write;
 
 /// The page's style: system fonts, restrained colours, and print rules.
 const STYLE: &str = r#"
@@ -60,6 +63,11 @@ section.run { margin: 0 0 36px; }
 .scenario.fail { border-left-color: var(--fail); }
 .scenario.error { border-left-color: var(--error); }
 .scenario .name { color: var(--muted); font-weight: 400; }
+.scenario > summary { list-style: none; cursor: pointer; }
+.scenario > summary::-webkit-details-marker { display: none; }
+.scenario > summary h3::before { content: "▸"; color: var(--muted); width: 10px; }
+.scenario[open] > summary h3::before { content: "▾"; }
+.scenario .tally { color: var(--muted); font-weight: 400; font-size: 13px; }
 .meta { color: var(--muted); margin: 4px 0 10px; }
 table.checks { border-collapse: collapse; width: 100%; margin: 6px 0; }
 .checks th { text-align: left; font-weight: 600; color: var(--muted); font-size: 12px; border-bottom: 1px solid var(--line); padding: 4px 8px; }
@@ -99,12 +107,18 @@ footer { color: var(--muted); font-size: 12px; border-top: 1px solid var(--line)
   .scenario, section.run { break-inside: auto; }
   .banner, figure, tr { break-inside: avoid; }
   .charts { grid-template-columns: 1fr 1fr; }
+  /* Paper cannot unfold a scenario: print shows every one whole. */
+  details.scenario::details-content { content-visibility: visible; display: contents; }
+  .scenario > summary h3::before { content: none; }
 }
 "#;
 
-/// Renders the report of `runs`; `written_by` names the face that wrote it.
+/// Renders the report of `runs`, the newest first; `written_by` names the face that wrote it.
 pub fn render(runs: &[Run<'_>], written_by: &str) -> String {
-    let overviews: Vec<Overview> = runs.iter().map(Overview::of).collect();
+    let overviews: Vec<Overview> = overview::newest_first(runs)
+        .into_iter()
+        .map(Overview::of)
+        .collect();
     let failing = overviews.iter().filter(|overview| !overview.passed).count();
     let title = match overviews.as_slice() {
         [one] => format!(
@@ -114,22 +128,24 @@ pub fn render(runs: &[Run<'_>], written_by: &str) -> String {
         ),
         _ => format!("{} runs, {failing} failing", overviews.len()),
     };
-    let mut page = String::with_capacity(64 << 10);
-    let _ = write!(
+    let mut page = Html::new();
+    html!(
         page,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<title>Fault suite report — {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n\
-<h1>Fault suite report</h1>\n<p class=\"sub\">{} judged by {}; verdicts as the tests give them</p>\n",
-        escape(&title),
+<title>Fault suite report — {}</title>\n<style>{}</style>\n</head>\n<body>\n<main>\n\
+<h1>Fault suite report</h1>\n<p class=\"sub\">{} judged by {}; verdicts as the tests give them{}</p>\n",
+        title,
+        Html::literal(STYLE),
         match overviews.len() {
             1 => "1 run".to_string(),
             n => format!("{n} runs"),
         },
-        escape(written_by)
+        written_by,
+        if overviews.len() > 1 { ", the newest first" } else { "" }
     );
     if overviews.len() > 1 {
-        page.push_str(
+        page.push_literal(
             "<table class=\"runs\"><tr><th>run</th><th>status</th><th>scenarios</th></tr>\n",
         );
         for (index, overview) in overviews.iter().enumerate() {
@@ -138,29 +154,29 @@ pub fn render(runs: &[Run<'_>], written_by: &str) -> String {
             } else {
                 Status::Failure
             };
-            let _ = writeln!(
+            html!(
                 page,
-                "<tr><td><a href=\"#run-{}\">{}</a></td><td>{}</td><td>{} of {} pass</td></tr>",
+                "<tr><td><a href=\"#run-{}\">{}</a></td><td>{}</td><td>{} of {} pass</td></tr>\n",
                 index + 1,
-                escape(&overview.run.name),
+                overview.run.name,
                 badge(status),
                 overview.scenarios_passed(),
                 overview.scenarios.len()
             );
         }
-        page.push_str("</table>\n");
+        page.push_literal("</table>\n");
     }
     for (index, overview) in overviews.iter().enumerate() {
         run_section(&mut page, index + 1, overview);
     }
-    let _ = write!(
+    html!(
         page,
         "<footer>Written by {} (fault-harness {}). Verdicts are the tests' (a metric that never appeared is an error). \
 Self-contained: nothing is fetched to show this page.</footer>\n</main>\n</body>\n</html>\n",
-        escape(written_by),
+        written_by,
         env!("CARGO_PKG_VERSION")
     );
-    page
+    page.into_string()
 }
 
 /// Words a duration: `850 ms`, `42.5 s`, `6 min 10 s`, `2 h 5 min`.
@@ -175,18 +191,23 @@ fn duration_words(ms: i64) -> String {
 }
 
 /// Returns a status badge.
-fn badge(status: Status) -> String {
+fn badge(status: Status) -> Html {
     let class = match status {
         Status::Pass => "pass",
         Status::Failure => "fail",
         Status::Error => "error",
         Status::NotRun => "notrun",
     };
-    format!("<span class=\"badge {class}\">{}</span>", status.word())
+    html!("<span class=\"badge {}\">{}</span>", class, status.word())
+}
+
+/// Returns text in the page's monospace face.
+fn mono(text: &str) -> Html {
+    html!("<span class=\"mono\">{}</span>", text)
 }
 
 /// Writes one run: banner, facts, run-wide tests, scenarios.
-fn run_section(page: &mut String, number_of_run: usize, overview: &Overview<'_>) {
+fn run_section(page: &mut Html, number_of_run: usize, overview: &Overview<'_>) {
     let run = overview.run;
     let class = if overview.passed { "pass" } else { "fail" };
     let counts = overview.counts;
@@ -198,7 +219,7 @@ fn run_section(page: &mut String, number_of_run: usize, overview: &Overview<'_>)
         counts.passed
     );
     if counts.failed > 0 {
-        let _ = write!(tally, " · {} failed", counts.failed);
+        tally.push_str(&format!(" · {} failed", counts.failed));
     }
     if counts.errors > 0 {
         let noun = if counts.errors == 1 {
@@ -206,41 +227,40 @@ fn run_section(page: &mut String, number_of_run: usize, overview: &Overview<'_>)
         } else {
             "errors"
         };
-        let _ = write!(tally, " · {} {noun}", counts.errors);
+        tally.push_str(&format!(" · {} {noun}", counts.errors));
     }
-    let _ = write!(
+    html!(
         page,
-        "<section class=\"run\" id=\"run-{number_of_run}\">\n<div class=\"banner {class}\"><span class=\"verdict\">{}</span>\
-<h2>{}</h2><span class=\"counts\">{tally}</span></div>\n<dl class=\"facts\">\n",
+        "<section class=\"run\" id=\"run-{}\">\n<div class=\"banner {}\"><span class=\"verdict\">{}</span>\
+<h2>{}</h2><span class=\"counts\">{}</span></div>\n<dl class=\"facts\">\n",
+        number_of_run,
+        class,
         if overview.passed { "PASS" } else { "FAIL" },
-        escape(&run.name)
+        run.name,
+        tally
     );
-    let mut fact = |term: &str, value: String| {
-        let _ = writeln!(page, "<dt>{term}</dt><dd>{value}</dd>");
+    let mut fact = |term: &'static str, value: Html| {
+        html!(page, "<dt>{}</dt><dd>{}</dd>\n", term, value);
     };
     if let Some(evaluation) = run.evaluation {
         fact(
             "mode",
             match evaluation.settled_mode() {
-                Ok(choice) => format!(
-                    "<b>{}</b> (from {})",
-                    escape(choice.mode.as_str()),
-                    escape(&choice.origin)
-                ),
-                Err(why) => format!("none: {}", escape(why)),
+                Ok(choice) => html!("<b>{}</b> (from {})", choice.mode.as_str(), choice.origin),
+                Err(why) => html!("none: {}", why),
             },
         );
         fact(
             "suite",
             match &evaluation.suite.origin {
-                Some(path) => format!("<span class=\"mono\">{}</span>", escape(path.as_str())),
-                None => "built in (the reference's table)".to_string(),
+                Some(path) => mono(path.as_str()),
+                None => Html::literal("built in (the reference's table)"),
             },
         );
     }
     let time = |value: &Option<String>| match value.as_deref() {
-        Some(text) if !text.is_empty() => escape(text),
-        _ => "not recorded".to_string(),
+        Some(text) if !text.is_empty() => Html::text(text),
+        _ => Html::literal("not recorded"),
     };
     fact("started", time(&run.started_at));
     fact("finished", time(&run.finished_at));
@@ -251,57 +271,47 @@ fn run_section(page: &mut String, number_of_run: usize, overview: &Overview<'_>)
     };
     if let (Some(start), Some(end)) = (instant(&run.started_at), instant(&run.finished_at)) {
         if end >= start {
-            fact("took", duration_words(end - start));
+            fact("took", Html::text(&duration_words(end - start)));
         }
     }
     if let Some(evaluation) = run.evaluation {
-        fact(
-            "run directory",
-            format!(
-                "<span class=\"mono\">{}</span>",
-                escape(evaluation.dir.as_str())
-            ),
-        );
+        fact("run directory", mono(evaluation.dir.as_str()));
     }
     if overview.not_shown > 0 {
         fact(
             "not shown",
-            format!(
+            html!(
                 "{} scenario(s) whose tests did not run (filtered out)",
                 overview.not_shown
             ),
         );
     }
-    page.push_str("</dl>\n");
+    page.push_literal("</dl>\n");
     failures(page, number_of_run, overview);
     if !overview.run_cases.is_empty() {
-        page.push_str("<ul class=\"cases\">\n");
+        page.push_literal("<ul class=\"cases\">\n");
         for judged in &overview.run_cases {
             let status = Status::of(Some(judged));
-            let _ = write!(
-                page,
-                "<li>{} <code>{}</code>",
-                badge(status),
-                escape(&judged.name)
-            );
+            html!(page, "<li>{} <code>{}</code>", badge(status), judged.name);
             message(page, status, judged.verdict.text());
-            page.push_str("</li>\n");
+            page.push_literal("</li>\n");
         }
-        page.push_str("</ul>\n");
+        page.push_literal("</ul>\n");
     }
     for (index, view) in overview.scenarios.iter().enumerate() {
         scenario_section(page, number_of_run, index + 1, view);
     }
-    page.push_str("</section>\n");
+    page.push_literal("</section>\n");
 }
 
 /// Lists what did not pass, first thing under the run's facts: each failing or erring
-/// test of a scenario with its violation and when the metric first crossed its limit,
-/// linked to the scenario, and the charts of the first few failing checks.
-fn failures(page: &mut String, number_of_run: usize, overview: &Overview<'_>) {
+/// test of a scenario with its violation and, for a limit judged on every line, when
+/// the metric first crossed it, linked to the scenario, and the charts of the first
+/// few failing checks.
+fn failures(page: &mut Html, number_of_run: usize, overview: &Overview<'_>) {
     const CHARTS_SHOWN: usize = 4;
-    let mut items = String::new();
-    let mut charts = String::new();
+    let mut items = Html::new();
+    let mut charts = Html::new();
     let mut charted = 0;
     for (index, view) in overview.scenarios.iter().enumerate() {
         let mut item = |test: &str, judged: Option<&Judged>, check: Option<&CheckView<'_>>| {
@@ -310,22 +320,25 @@ fn failures(page: &mut String, number_of_run: usize, overview: &Overview<'_>) {
                 return;
             };
             let when = check
+                .filter(|check| check.check.spec.over == Over::All)
                 .and_then(|check| check.chart)
                 .and_then(|chart| Some((chart, chart.first_crossed.as_ref()?)))
-                .map_or(String::new(), |(chart, first)| {
-                    format!(
+                .map_or(Html::new(), |(chart, first)| {
+                    html!(
                         " <b>First past the limit: {}.</b>",
-                        escape(&svg::place(chart, first))
+                        svg::place(chart, first)
                     )
                 });
-            let _ = writeln!(
+            html!(
                 items,
-                "<li>{} <a href=\"#run-{number_of_run}-scenario-{}\">{}</a> <code>{}</code>: {}{when}</li>",
+                "<li>{} <a href=\"#run-{}-scenario-{}\">{}</a> <code>{}</code>: {}{}</li>\n",
                 badge(status),
+                number_of_run,
                 index + 1,
-                escape(&view.key),
-                escape(test),
-                escape(headline(&judged.verdict).unwrap_or_default())
+                view.key,
+                test,
+                headline(&judged.verdict).unwrap_or_default(),
+                when
             );
             if let Some(check) = check.filter(|check| check.chart.is_some()) {
                 if charted < CHARTS_SHOWN {
@@ -349,31 +362,33 @@ fn failures(page: &mut String, number_of_run: usize, overview: &Overview<'_>) {
         }
     }
     if !items.is_empty() {
-        let _ = write!(
+        html!(
             page,
-            "<div class=\"failures\"><h4>What did not pass</h4>\n<ul>\n{items}</ul>\n"
+            "<div class=\"failures\"><h4>What did not pass</h4>\n<ul>\n{}</ul>\n",
+            items
         );
         if !charts.is_empty() {
-            let _ = write!(page, "<div class=\"charts\">\n{charts}</div>\n");
+            html!(page, "<div class=\"charts\">\n{}</div>\n", charts);
         }
-        page.push_str("</div>\n");
+        page.push_literal("</div>\n");
     }
 }
 
 /// Writes a failing or erring test's full message.
-fn message(page: &mut String, status: Status, text: Option<&str>) {
+fn message(page: &mut Html, status: Status, text: Option<&str>) {
     if let (Some(text), Status::Failure | Status::Error) = (text, status) {
         let class = if status == Status::Failure {
             "fail"
         } else {
             "error"
         };
-        let _ = write!(page, "<pre class=\"{class}\">{}</pre>", escape(text));
+        html!(page, "<pre class=\"{}\">{}</pre>", class, text);
     }
 }
 
-/// Writes one scenario: heading, exit codes, checks, charts, evidence.
-fn scenario_section(page: &mut String, run: usize, index: usize, view: &ScenarioView<'_>) {
+/// Writes one scenario: heading, exit codes, checks, charts, evidence. A scenario whose
+/// tests all passed is folded to its heading, one that did not is open.
+fn scenario_section(page: &mut Html, run: usize, index: usize, view: &ScenarioView<'_>) {
     let ScenarioView {
         key,
         scenario,
@@ -383,38 +398,52 @@ fn scenario_section(page: &mut String, run: usize, index: usize, view: &Scenario
         status,
         trends,
     } = view;
-    let class = match status {
-        Status::Pass | Status::NotRun => "pass",
-        Status::Failure => "fail",
-        Status::Error => "error",
+    let (class, open) = match status {
+        Status::Pass | Status::NotRun => ("pass", ""),
+        Status::Failure => ("fail", " open"),
+        Status::Error => ("error", " open"),
     };
-    let _ = write!(
+    let tests = checks.len() + other.len() + usize::from(exit.is_some());
+    let passed = checks
+        .iter()
+        .map(CheckView::status)
+        .chain(other.iter().map(|(_, judged)| Status::of(Some(judged))))
+        .chain(exit.map(|judged| Status::of(Some(judged))))
+        .filter(|status| *status == Status::Pass)
+        .count();
+    html!(
         page,
-        "<section class=\"scenario {class}\" id=\"run-{run}-scenario-{index}\">\n<h3>{} <span>{}</span>",
+        "<details class=\"scenario {}\" id=\"run-{}-scenario-{}\"{}>\n<summary><h3>{} <span>{}</span>",
+        class,
+        run,
+        index,
+        Html::literal(open),
         badge(*status),
-        escape(key)
+        key
     );
     if !scenario.row.name().is_empty() {
-        let _ = write!(
-            page,
-            " <span class=\"name\">{}</span>",
-            escape(scenario.row.name())
-        );
+        html!(page, " <span class=\"name\">{}</span>", scenario.row.name());
     }
-    page.push_str("</h3>\n");
+    html!(
+        page,
+        " <span class=\"tally\">{} of {} tests pass</span></h3></summary>\n",
+        passed,
+        tests
+    );
     let exit_codes = &scenario.exit;
     let exit_status = Status::of(*exit);
     let duration = match scenario.duration_ms.to_i64() {
         Some(ms) => duration_words(ms),
-        None => format!("{} ms", escape(&scenario.duration_ms.to_string())),
+        None => format!("{} ms", scenario.duration_ms),
     };
-    let _ = writeln!(
+    html!(
         page,
-        "<p class=\"meta\">{} exit codes: sim <b>{}</b> · streamer <b>{}</b> · tester <b>{}</b> · took {duration} · manifest line {}</p>",
+        "<p class=\"meta\">{} exit codes: sim <b>{}</b> · streamer <b>{}</b> · tester <b>{}</b> · took {} · manifest line {}</p>\n",
         badge(exit_status),
-        escape(&exit_codes.sim.code.to_string()),
-        escape(&exit_codes.streamer.code.to_string()),
-        escape(&exit_codes.tester.code.to_string()),
+        exit_codes.sim.code.to_string(),
+        exit_codes.streamer.code.to_string(),
+        exit_codes.tester.code.to_string(),
+        duration,
         scenario.row.line
     );
     message(
@@ -423,7 +452,7 @@ fn scenario_section(page: &mut String, run: usize, index: usize, view: &Scenario
         exit.and_then(|judged| judged.verdict.text()),
     );
     if !checks.is_empty() || !other.is_empty() {
-        page.push_str(
+        page.push_literal(
             "<table class=\"checks\">\n<tr><th>check</th><th>status</th><th class=\"num\">value</th>\
 <th class=\"num\">limit</th><th>value against limit</th><th>note</th></tr>\n",
         );
@@ -431,50 +460,69 @@ fn scenario_section(page: &mut String, run: usize, index: usize, view: &Scenario
             check_row(page, check);
         }
         for (test, judged) in other {
-            other_row(page, test, judged);
+            let trend = trends
+                .iter()
+                .find(|trend| std::ptr::eq(trend.judged, *judged));
+            other_row(page, test, judged, trend);
         }
-        page.push_str("</table>\n");
+        page.push_literal("</table>\n");
     }
     let charted: Vec<&CheckView> = checks
         .iter()
         .filter(|check| check.chart.is_some())
         .collect();
     if !charted.is_empty() {
-        page.push_str("<div class=\"charts\">\n");
+        page.push_literal("<div class=\"charts\">\n");
         for check in charted {
             figure(page, scenario, check);
         }
-        page.push_str("</div>\n");
+        page.push_literal("</div>\n");
     }
     if !trends.is_empty() {
-        page.push_str("<div class=\"charts\">\n");
+        page.push_literal("<div class=\"charts\">\n");
         for trend in trends {
             trend_figure(page, trend);
         }
-        page.push_str("</div>\n");
+        page.push_literal("</div>\n");
     }
     evidence(page, scenario);
-    page.push_str("</section>\n");
+    page.push_literal("</details>\n");
 }
 
 /// Writes a metric's trend across runs, coloured by its regression test's verdict.
-fn trend_figure(page: &mut String, view: &TrendView<'_>) {
+fn trend_figure(page: &mut Html, view: &TrendView<'_>) {
     let trend = &view.trend;
     let failed = matches!(view.status(), Status::Failure | Status::Error);
     let runs = trend.window.len();
-    let _ = write!(
+    html!(
         page,
         "<figure>\n<figcaption><code>{}</code> across runs · the {} run{} before and this one</figcaption>\n{}",
-        escape(&trend.metric),
+        trend.metric,
         number(runs as f64),
         if runs == 1 { "" } else { "s" },
         svg::trend_chart(trend, failed)
     );
-    let words = match trend.boundary {
-        Some(_) => "Each dot is a run's last value of the metric; the dashed line is the boundary the window sets (past it the test fails), the dotted one the window's median.",
-        None => "Each dot is a run's last value of the metric; too few runs came before to judge this one.",
+    let words = match &trend.boundary {
+        Some(boundary) => format!(
+            "Each dot is a run's last value of the metric; dashed: the boundary the window sets, {} (past it the test fails); dotted: the window's median, {}.",
+            boundary_words(boundary),
+            number(boundary.median.round())
+        ),
+        None => "Each dot is a run's last value of the metric; too few runs came before to judge this one.".to_string(),
     };
-    let _ = write!(page, "<p class=\"legend\">{words}</p>\n</figure>\n");
+    html!(page, "<p class=\"legend\">{}</p>\n</figure>\n", words);
+}
+
+/// Words a regression boundary as a limit: `≤ 1,200`, `≥ 800`, or `800 to 1,200`.
+fn boundary_words(boundary: &crate::eval::regression::Boundary) -> String {
+    match (boundary.lower, boundary.upper) {
+        (Some(lower), Some(upper)) => {
+            format!("{} to {}", number(lower.round()), number(upper.round()))
+        }
+        (None, Some(upper)) => format!("≤ {}", number(upper.round())),
+        (Some(lower), None) => format!("≥ {}", number(lower.round())),
+        (None, None) => "none".to_string(),
+    }
 }
 
 /// Returns the value a check's bar shows: the value read for a limit on the last line,
@@ -488,17 +536,17 @@ fn shown_value(check: &CheckView<'_>) -> Option<f64> {
 }
 
 /// Writes a check's row (and its message's row when its test did not pass).
-fn check_row(page: &mut String, view: &CheckView<'_>) {
+fn check_row(page: &mut Html, view: &CheckView<'_>) {
     let spec = &view.check.spec;
     let status = view.status();
     let failed = matches!(status, Status::Failure | Status::Error);
     let over = match spec.over {
-        Over::All => " <span class=\"over\">every line</span>",
-        Over::Last => "",
+        Over::All => Html::literal(" <span class=\"over\">every line</span>"),
+        Over::Last => Html::new(),
     };
     let value = shown_value(view);
     let value_text = match (&view.check.observed, value) {
-        (Observed::Invalid { value }, _) => escape(&value.text()),
+        (Observed::Invalid { value }, _) => value.text(),
         (_, Some(value)) => number(value),
         (_, None) => "—".to_string(),
     };
@@ -510,48 +558,111 @@ fn check_row(page: &mut String, view: &CheckView<'_>) {
         (Some(value), Some(limit)) => {
             svg::budget_bar(&spec.metric, value, limit, spec.bound, failed)
         }
-        _ => String::new(),
+        _ => Html::new(),
     };
-    let _ = writeln!(
+    html!(
         page,
-        "<tr><td><code>{}</code>{over}</td><td>{}</td><td class=\"num\">{value_text}</td><td class=\"num\">{limit_text}</td><td>{bar}</td><td>{}</td></tr>",
-        escape(&view.test),
+        "<tr><td><code>{}</code>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>\n",
+        view.test,
+        over,
         badge(status),
+        value_text,
+        limit_text,
+        bar,
         note(view, value)
     );
     if failed {
-        page.push_str("<tr class=\"message\"><td colspan=\"6\">");
+        page.push_literal("<tr class=\"message\"><td colspan=\"6\">");
         message(
             page,
             status,
             view.judged.and_then(|judged| judged.verdict.text()),
         );
-        page.push_str("</td></tr>\n");
+        page.push_literal("</td></tr>\n");
     }
 }
 
 /// Writes the row of a test that is no threshold check (one judged against earlier
-/// runs), with its first line, and its whole message when it did not pass.
-fn other_row(page: &mut String, test: &str, judged: &Judged) {
+/// runs): with its trend, the value, the boundary and the window's median, as for a
+/// check; its whole message too when it did not pass.
+fn other_row(page: &mut Html, test: &str, judged: &Judged, trend: Option<&TrendView<'_>>) {
     let status = Status::of(Some(judged));
-    let words = match headline(&judged.verdict) {
-        Some(line) => escape(line),
-        None => "passed".to_string(),
-    };
-    let _ = writeln!(
-        page,
-        "<tr><td><code>{}</code></td><td>{}</td><td colspan=\"4\">{words}</td></tr>",
-        escape(test),
-        badge(status)
-    );
-    if matches!(status, Status::Failure | Status::Error) {
-        page.push_str("<tr class=\"message\"><td colspan=\"6\">");
+    let failed = matches!(status, Status::Failure | Status::Error);
+    let headline = headline(&judged.verdict);
+    match trend.map(|view| &view.trend) {
+        Some(trend) => {
+            let value = trend.value.to_f64();
+            let runs = trend.window.len();
+            let (limit, bar, median) = match &trend.boundary {
+                Some(boundary) => {
+                    let bar = match (boundary.lower, boundary.upper) {
+                        (None, Some(upper)) => svg::budget_bar(
+                            &trend.metric,
+                            value,
+                            upper.round() as i64,
+                            Bound::Max,
+                            failed,
+                        ),
+                        (Some(lower), None) => svg::budget_bar(
+                            &trend.metric,
+                            value,
+                            lower.round() as i64,
+                            Bound::Min,
+                            failed,
+                        ),
+                        _ => Html::new(),
+                    };
+                    let median = format!(
+                        "median {} of the {} runs before",
+                        number(boundary.median.round()),
+                        number(runs as f64)
+                    );
+                    (boundary_words(boundary), bar, median)
+                }
+                None => (
+                    "—".to_string(),
+                    Html::new(),
+                    format!("too few runs before to judge ({runs})"),
+                ),
+            };
+            let words = match (failed, headline) {
+                (true, Some(line)) => line.to_string(),
+                _ => median,
+            };
+            html!(
+                page,
+                "<tr><td><code>{}</code></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>\n",
+                test,
+                badge(status),
+                number(value),
+                limit,
+                bar,
+                words
+            );
+        }
+        None => {
+            let words = headline.unwrap_or(match status {
+                Status::Pass => "passed",
+                _ => "",
+            });
+            html!(
+                page,
+                "<tr><td><code>{}</code></td><td>{}</td><td colspan=\"4\">{}</td></tr>\n",
+                test,
+                badge(status),
+                words
+            );
+        }
+    }
+    if failed {
+        page.push_literal("<tr class=\"message\"><td colspan=\"6\">");
         message(page, status, judged.verdict.text());
-        page.push_str("</td></tr>\n");
+        page.push_literal("</td></tr>\n");
     }
 }
 
-/// Says how far a value is from its limit, or how many lines crossed it.
+/// Says where a value stands against its limit, as a share of it (`77% of the max`), or
+/// how many lines crossed a limit judged on every line.
 fn note(view: &CheckView<'_>, value: Option<f64>) -> String {
     let spec = &view.check.spec;
     if let Observed::All(series) = &view.check.observed {
@@ -568,23 +679,21 @@ fn note(view: &CheckView<'_>, value: Option<f64>) -> String {
     let (Some(value), Some(limit)) = (value, spec.limit) else {
         return String::new();
     };
-    let limit = limit as f64;
-    if limit == 0.0 {
+    share_of(value, limit, spec.bound)
+}
+
+/// Words `value` as a share of `limit`: `77% of the max`, `3,000% of the min`; empty for
+/// a limit of 0, of which no share can be taken.
+fn share_of(value: f64, limit: i64, bound: Bound) -> String {
+    if limit == 0 {
         return String::new();
     }
-    let share = value / limit * 100.0;
-    let side = spec.bound.as_str();
-    match spec.bound {
-        Bound::Max if value > limit => format!("{:.0}% over the max", share - 100.0),
-        Bound::Min if value < limit => format!("{:.0}% under the min", 100.0 - share),
-        _ if share >= 1000.0 => format!("{}× the {side}", number((share / 100.0).round())),
-        _ if share >= 200.0 => format!("{:.1}× the {side}", share / 100.0),
-        _ => format!("{share:.0}% of the {side}"),
-    }
+    let share = (value / limit as f64 * 100.0).round();
+    format!("{}% of the {}", number(share), bound.as_str())
 }
 
 /// Writes the chart of a checked metric with its caption and legend.
-fn figure(page: &mut String, scenario: &Scenario, view: &CheckView<'_>) {
+fn figure(page: &mut Html, scenario: &Scenario, view: &CheckView<'_>) {
     let Some(chart) = view.chart else {
         return;
     };
@@ -604,99 +713,100 @@ fn figure(page: &mut String, scenario: &Scenario, view: &CheckView<'_>) {
             number(chart.points.len() as f64)
         )
     };
-    let _ = write!(
+    html!(
         page,
-        "<figure>\n<figcaption><code>{}</code> over the run · {} · {drawn}</figcaption>\n",
-        escape(&spec.metric),
-        escape(token)
+        "<figure>\n<figcaption><code>{}</code> over the run · {} · {}</figcaption>\n{}",
+        spec.metric,
+        token,
+        drawn,
+        svg::line_chart(
+            chart,
+            &svg::Marks {
+                metric: &spec.metric,
+                bound: spec.bound,
+                limit: spec.limit,
+                over: spec.over,
+                failed,
+            },
+        )
     );
-    page.push_str(&svg::line_chart(
-        chart,
-        &svg::Marks {
-            metric: &spec.metric,
-            bound: spec.bound,
-            limit: spec.limit,
-            failed,
-        },
-    ));
     legend(page, scenario, chart, view);
-    page.push_str("</figure>\n");
+    page.push_literal("</figure>\n");
 }
 
 /// Writes what a chart's axes and marks mean.
-fn legend(page: &mut String, scenario: &Scenario, chart: &Chart, view: &CheckView<'_>) {
+fn legend(page: &mut Html, scenario: &Scenario, chart: &Chart, view: &CheckView<'_>) {
+    let spec = &view.check.spec;
     let mut parts = vec![match chart.axis {
         Axis::Time => "x: time (UTC)".to_string(),
         Axis::Offset => format!(
             "x: byte offset in {} (no timestamps in order)",
-            escape(scenario.files.streamer_log.shown())
+            scenario.files.streamer_log.shown()
         ),
     }];
-    if let Some(limit) = view.check.spec.limit {
+    if let Some(limit) = spec.limit {
         parts.push(format!(
             "dashed: limit {}",
-            escape(&svg::limit_words(view.check.spec.bound, limit))
+            svg::limit_words(spec.bound, limit)
         ));
     }
-    if chart.crossed > 0 {
-        parts.push(format!(
+    match spec.over {
+        Over::All if chart.crossed > 0 => parts.push(format!(
             "dots: {} of {} lines past it",
             number(chart.crossed as f64),
             number(chart.lines as f64)
-        ));
+        )),
+        Over::All => {}
+        Over::Last => {
+            parts.push("the line shows every value; only the last line is judged".to_string())
+        }
     }
     if let Some(judged) = &chart.judged {
-        let which = match view.check.spec.over {
+        let which = match spec.over {
             Over::All => "worst line",
             Over::Last => "last line",
         };
         parts.push(format!(
             "ring: judged {}, the {which}, at {}",
             number(judged.value),
-            escape(&svg::place(chart, judged))
+            svg::place(chart, judged)
         ));
     }
-    let _ = writeln!(page, "<p class=\"legend\">{}</p>", parts.join(" · "));
+    html!(page, "<p class=\"legend\">{}</p>\n", parts.join(" · "));
 }
 
 /// Writes a scenario's evidence files.
-fn evidence(page: &mut String, scenario: &Scenario) {
+fn evidence(page: &mut Html, scenario: &Scenario) {
     let files = &scenario.files;
     let streamer = match &scenario.log {
         LogStatus::Read { len } => format!(" ({} bytes)", number(*len as f64)),
         LogStatus::Unnamed => " (none named)".to_string(),
         LogStatus::Missing => " (not found)".to_string(),
         LogStatus::NotAFile { kind } => format!(" ({kind}, not a regular file)"),
-        LogStatus::Unreadable { reason } => format!(" (unreadable: {})", escape(reason)),
+        LogStatus::Unreadable { reason } => format!(" (unreadable: {reason})"),
         LogStatus::Refused => " (refused: leads out of the run directory)".to_string(),
     };
     let path = |evidence: &Option<Evidence>| {
         let Some(evidence) = evidence else {
-            return "(not looked for)".to_string();
+            return Html::literal("(not looked for)");
         };
         let found = if evidence.found || evidence.named.is_empty() {
             ""
         } else {
             " (not found)"
         };
-        format!(
-            "<span class=\"mono\">{}</span>{found}",
-            escape(evidence.shown())
-        )
+        html!("{}{}", mono(evidence.shown()), found)
     };
-    let _ = write!(
+    html!(
         page,
-        "<ul class=\"evidence\"><li>streamer log: <span class=\"mono\">{}</span>{streamer}</li><li>sim log: {}</li><li>tester log: {}</li>",
-        escape(files.streamer_log.shown()),
+        "<ul class=\"evidence\"><li>streamer log: {}{}</li><li>sim log: {}</li><li>tester log: {}</li>",
+        mono(files.streamer_log.shown()),
+        streamer,
         path(&files.sim_log),
         path(&files.tester_log)
     );
     if !scenario.row.sdp_path().is_empty() {
-        let _ = write!(
-            page,
-            "<li>SDP: <span class=\"mono\">{}</span></li>",
-            escape(scenario.row.sdp_path())
-        );
+        html!(page, "<li>SDP: {}</li>", mono(scenario.row.sdp_path()));
     }
-    page.push_str("</ul>\n");
+    page.push_literal("</ul>\n");
 }

@@ -9,7 +9,7 @@
 //! [`MAX_BYTES`]: runs past that are counted, not listed.
 
 use crate::eval::model::{Strictness, Verdict};
-use crate::report::overview::{headline, Overview, Run, Status};
+use crate::report::overview::{self, headline, Overview, Run, Status};
 use std::fmt::Write;
 
 /// The most bytes the summary takes; GitHub allows 1 MiB per step summary.
@@ -18,9 +18,12 @@ pub const MAX_BYTES: usize = 64 << 10;
 /// Failing checks named per scenario; the rest are counted.
 const CHECKS_NAMED: usize = 3;
 
-/// Renders the summary of `runs`.
+/// Renders the summary of `runs`, the newest first.
 pub fn render(runs: &[Run<'_>]) -> String {
-    let overviews: Vec<Overview> = runs.iter().map(Overview::of).collect();
+    let overviews: Vec<Overview> = overview::newest_first(runs)
+        .into_iter()
+        .map(Overview::of)
+        .collect();
     let failing = overviews.iter().filter(|overview| !overview.passed).count();
     let mut out = String::new();
     if overviews.len() > 1 {
@@ -253,7 +256,9 @@ mod tests {
         let summary = render(&runs);
         assert!(summary.len() <= MAX_BYTES, "{} bytes", summary.len());
         assert!(summary.starts_with("## Fault suite: 5000 runs, 5000 failing\n"));
-        assert!(summary.contains("- ⚠️ error `nightly-0000::manifest`: manifest.tsv: no such file"));
+        // Newest first: without start times, the last run given (the latest) leads.
+        assert!(summary.contains("- ⚠️ error `nightly-4999::manifest`: manifest.tsv: no such file"));
+        assert!(!summary.contains("`nightly-0000::manifest`"));
         let shown = summary.matches("\n### ").count();
         assert!(summary.contains(&format!(
             "… and {} more runs ({} failing)",

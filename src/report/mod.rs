@@ -6,6 +6,7 @@ pub mod cases;
 pub mod html;
 pub mod junit;
 pub mod markdown;
+pub mod markup;
 pub mod overview;
 pub mod summary;
 pub mod svg;

@@ -260,3 +260,26 @@ impl<'a> Overview<'a> {
 pub fn headline(verdict: &Verdict) -> Option<&str> {
     verdict.text().and_then(|text| text.lines().next())
 }
+
+/// Returns `runs` the newest first: by the time each started (latest first), runs without
+/// one after those with, in the reverse of the order given (the faces give the oldest
+/// first), so that the run a reader looks for, the latest, heads the page.
+pub fn newest_first<'r, 'a>(runs: &'r [Run<'a>]) -> Vec<&'r Run<'a>> {
+    let started = |run: &Run<'_>| {
+        run.started_at
+            .as_deref()
+            .and_then(|text| crate::timestamp::leading(text.as_bytes()))
+    };
+    let mut order: Vec<(usize, Option<i64>)> = runs
+        .iter()
+        .enumerate()
+        .map(|(index, run)| (index, started(run)))
+        .collect();
+    order.sort_by(|(a, a_time), (b, b_time)| match (a_time, b_time) {
+        (Some(a_time), Some(b_time)) => b_time.cmp(a_time).then(b.cmp(a)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => b.cmp(a),
+    });
+    order.into_iter().map(|(index, _)| &runs[index]).collect()
+}

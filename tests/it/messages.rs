@@ -273,3 +273,191 @@ fn a_manifest_field_past_pythons_csv_limit_is_warned_about() {
         "{err}"
     );
 }
+
+/// Returns the name of the run directory of `run`, as its test names begin.
+fn run_name(run: &Run) -> String {
+    run.dir()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn a_process_exit_failure_names_the_process_and_its_signal_under_the_references_words() {
+    let run = Run::good("msg-signal");
+    let manifest = std::fs::read_to_string(run.path("manifest.tsv")).unwrap();
+    // The streamer killed by SIGSEGV (128 + 11), the tester ended by exit(1).
+    run.write(
+        "manifest.tsv",
+        manifest.replacen("\t1200\t0\t0\t0\t", "\t1200\t0\t139\t1\t", 1),
+    );
+    let out = run_in_process(&Config::new(utf8(run.dir())), &[]);
+    let name = format!("{}::torn_read::process_exit", run_name(&run));
+    let message = out.message(&name, "failure");
+    assert!(
+        message.starts_with(
+            "process_rc(sim=0,streamer=139,tester=1)\nstreamer exited 139: killed by SIGSEGV\ntester exited 1\n  manifest: "
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_missing_mode_is_said_in_full_once_and_shortly_in_every_other_check() {
+    let run = Run::good("msg-no-mode");
+    std::fs::remove_file(run.path("run.json")).unwrap();
+    let out = run_in_process(&Config::new(utf8(run.dir())), &[]);
+    let run_name = run_name(&run);
+    let checks: Vec<&str> = out
+        .failed()
+        .into_iter()
+        .filter(|name| !name.ends_with("process_exit"))
+        .collect();
+    // Five checks for each of the three scenarios.
+    assert_eq!(checks.len(), 15, "{checks:?}");
+    // The first check of the first scenario in the manifest (torn_read's first limit in
+    // the reference's table, ingest_to_emit_samples_min) says it all.
+    let first = format!("{run_name}::torn_read::ingest_to_emit_samples_min");
+    let full = out.message(&first, "error");
+    assert!(full.contains("no mode for the thresholds"), "{full}");
+    assert!(full.contains("FAULT_MODE=baseline|degraded"), "{full}");
+    let short =
+        format!("no mode for the thresholds, so no limit ({first} says why and how to set one)");
+    for name in checks.iter().filter(|name| **name != first) {
+        assert_eq!(out.message(name, "error"), short, "{name}");
+    }
+    let all: String = checks
+        .iter()
+        .map(|name| out.message(name, "error"))
+        .collect();
+    assert_eq!(all.matches("FAULT_MODE=").count(), 1, "said in full once");
+}
+
+#[test]
+fn a_misspelled_mode_is_named_with_the_suites_modes_and_the_closest_one() {
+    let run = Run::good("msg-misspelled-mode");
+    run.write(
+        "run.json",
+        r#"{"run_id": "n", "mode": "degradd", "started_at": "t0", "finished_at": "t1"}"#,
+    );
+    let out = run_in_process(&Config::new(utf8(run.dir())), &[]);
+    let name = format!("{}::torn_read::ingest_to_emit_samples_min", run_name(&run));
+    let message = out.message(&name, "error");
+    assert!(
+        message.contains(
+            "run.json: mode \"degradd\" is not a mode of the suite (it has baseline and degraded); did you mean \"degraded\"?"
+        ),
+        "{message}"
+    );
+    assert!(!message.contains("add \"mode\""), "{message}");
+    // fault-summary reads run.json itself, and says the same.
+    let output = fault_summary(run.dir(), ["--run-dir", "."]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "mode \"degradd\" is neither \"baseline\" nor \"degraded\"; did you mean \"degraded\"?"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_comma_separated_manifest_is_said_to_be_not_tab_separated() {
+    let run = Run::good("msg-commas");
+    let manifest = std::fs::read_to_string(run.path("manifest.tsv")).unwrap();
+    run.write("manifest.tsv", manifest.replace('\t', ","));
+    let output = fault_summary(run.dir(), ["--run-dir", "."]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    // The header's 13 columns are joined by 12 commas.
+    assert!(
+        err.contains(
+            "manifest.tsv:1: no tab in the header, but 12 commas: the file is not tab-separated"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("is not an integer"), "{err}");
+    // Only the header: the reference reads no record, and neither do we.
+    run.write(
+        "manifest.tsv",
+        manifest.lines().next().unwrap().replace('\t', ","),
+    );
+    let output = fault_summary(run.dir(), ["--run-dir", "."]);
+    assert!(
+        !stderr(&output).contains("not tab-separated"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_windows_1252_byte_in_a_manifest_gets_a_hint() {
+    let run = Run::good("msg-cp1252");
+    let manifest = std::fs::read_to_string(run.path("manifest.tsv")).unwrap();
+    // "Torn frame – reads" with Windows-1252's en dash, 0x96.
+    let mut bytes = manifest.into_bytes();
+    let at = bytes.windows(5).position(|w| w == b"fault").unwrap();
+    bytes.splice(at..at, [0x96, b' ']);
+    std::fs::write(run.path("manifest.tsv"), bytes).unwrap();
+    let output = fault_summary(run.dir(), ["--run-dir", "."]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    assert!(
+        err.contains("manifest.tsv:2: invalid utf-8 at byte offset")
+            && err.contains("(byte 0x96); saved as Windows-1252? save it as UTF-8"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_relative_fault_run_dir_that_does_not_exist_shows_the_path_tried_and_from_where() {
+    let scratch = crate::support::Scratch::new("msg-relative-run-dir");
+    let mut command = fault_suite_command(scratch.path());
+    command
+        .current_dir(scratch.path())
+        .env("FAULT_RUN_DIR", "runs/nightly-fail");
+    let output = run_bounded(command);
+    assert_eq!(output.status.code(), Some(101));
+    let out = stdout(&output);
+    let folder = scratch.path().canonicalize().unwrap();
+    let tried = format!(
+        "runs/nightly-fail: no such run directory: looked for {}/runs/nightly-fail (a relative path is taken from the current folder, {}, which cargo test sets to the crate's root)",
+        folder.display(),
+        folder.display()
+    );
+    assert!(out.contains(&tried), "{out}");
+}
+
+#[test]
+fn the_harness_help_lists_every_fault_variable_one_line_each() {
+    let mut command = fault_suite_command(std::path::Path::new("."));
+    command.arg("--help");
+    let output = run_bounded(command);
+    assert_eq!(output.status.code(), Some(0));
+    let out = stdout(&output);
+    // libtest's own flags stay, and the variables follow them.
+    assert!(out.contains("--test-threads"), "{out}");
+    for var in [
+        "FAULT_RUN_DIR",
+        "FAULT_MODE",
+        "FAULT_SUITE",
+        "FAULT_HISTORY",
+        "FAULT_JUNIT",
+        "FAULT_HTML",
+        "FAULT_MARKDOWN",
+        "FAULT_CONFINE",
+    ] {
+        let lines: Vec<&str> = out
+            .lines()
+            .filter(|line| line.trim_start().starts_with(&format!("{var} ")))
+            .collect();
+        assert_eq!(lines.len(), 1, "{var}: {out}");
+        assert!(
+            lines[0].len() > var.len() + 20,
+            "{var} is explained: {}",
+            lines[0]
+        );
+    }
+}

@@ -11,6 +11,7 @@ use fault_harness::eval::evaluation::{Evaluation, Options};
 use fault_harness::harness::Config;
 use fault_harness::input::suite::Suite;
 use fault_harness::publish::Pages;
+use fault_harness::report::svg::{self, Anchor, TextBox};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -94,6 +95,8 @@ fn assert_self_contained(html: &str) {
         "dt",
         "dd",
         "section",
+        "details",
+        "summary",
         "ul",
         "li",
         "figure",
@@ -149,6 +152,50 @@ fn assert_self_contained(html: &str) {
     }
 }
 
+/// Where a budget bar draws its shaded zone (from, to), its limit's tick and its value's dot.
+struct BarGeometry {
+    zone: (f64, f64),
+    limit: f64,
+    value: f64,
+}
+
+impl BarGeometry {
+    /// Reads the geometry off a bar's markup.
+    fn read(bar: &str) -> BarGeometry {
+        let zone = element(bar, "<rect class=\"zone\"");
+        let limit = element(bar, "<line class=\"limit\"");
+        let value = element(bar, "<circle class=\"value\"");
+        let from = attribute(zone, "x");
+        BarGeometry {
+            zone: (from, from + attribute(zone, "width")),
+            limit: attribute(limit, "x1"),
+            value: attribute(value, "cx"),
+        }
+    }
+}
+
+/// Returns the element of `markup` that starts with `opening`, up to its end.
+fn element<'a>(markup: &'a str, opening: &str) -> &'a str {
+    let at = markup
+        .find(opening)
+        .unwrap_or_else(|| panic!("{opening} in {markup}"));
+    let rest = &markup[at..];
+    &rest[..rest.find('>').unwrap()]
+}
+
+/// Returns the number an attribute of `element` holds.
+fn attribute(element: &str, name: &str) -> f64 {
+    let key = format!(" {name}=\"");
+    let at = element
+        .find(&key)
+        .unwrap_or_else(|| panic!("{name} in {element}"))
+        + key.len();
+    let value = &element[at..];
+    value[..value.find('"').unwrap()]
+        .parse()
+        .unwrap_or_else(|err| panic!("{name} in {element}: {err}"))
+}
+
 /// Asserts that `page` holds each of `expected`.
 fn assert_holds(page: &str, expected: &[&str]) {
     for text in expected {
@@ -179,14 +226,53 @@ fn the_sample_runs_report_shows_its_facts_checks_and_charts() {
             "nightly-0305/torn_read/streamer.log</span> (",
             "<code>p99_us</code> over the run · LATENCY_METRICS · 10 lines, all drawn",
             "judged 1,539",
+            // One phrasing for every note: a share of the limit, 3,000 of a min of 100.
+            "3,000% of the min",
         ],
     );
-    assert_eq!(html.matches("<section class=\"scenario pass\"").count(), 3);
+    assert!(!html.contains("× the"), "notes in one phrasing");
+    // Passing scenarios are folded to their headings (no `open`), and print unfolds them.
+    assert_eq!(html.matches("<details class=\"scenario pass\"").count(), 3);
+    assert!(!html.contains(" open>"), "a passing scenario is folded");
+    assert!(
+        html.contains("<summary><h3><span class=\"badge pass\">pass</span> <span>torn_read</span>")
+    );
+    assert!(html.contains("6 of 6 tests pass</span></h3></summary>"));
+    let print = &html[html.find("@media print").unwrap()..];
+    assert!(print.contains("details.scenario::details-content { content-visibility: visible;"));
     // Five checks per scenario: five bars and five charts each.
     assert_eq!(html.matches("<svg class=\"bar\"").count(), 15);
     assert_eq!(html.matches("<svg class=\"chart\"").count(), 15);
     assert!(!html.contains("What did not pass"));
     assert!(!html.contains("badge fail") && !html.contains("badge error"));
+    // Every limit of the built-in suite judges the last line: the counters that start
+    // low (torn_read_events from 40 to 446 against a min of 200) are context, not alarms:
+    // no dot, no shaded region, no first crossing in any chart.
+    assert!(
+        !html.contains("<path d=\"M"),
+        "no dots on a last-line limit"
+    );
+    assert!(
+        !html.contains("opacity=\"0.6\""),
+        "no region shaded on a last-line limit"
+    );
+    assert!(!html.contains("first past the limit"));
+    assert!(html.contains("the line shows every value; only the last line is judged"));
+    // Bars read the same way for a min and a max: the shaded zone ends (min) or starts
+    // (max) at the limit's tick, and a passing value's dot is on the other side.
+    for bar in html.split("<svg class=\"bar\"").skip(1) {
+        let bar = &bar[..bar.find("</svg>").unwrap()];
+        let geometry = BarGeometry::read(bar);
+        if bar.contains("against the min") {
+            assert_eq!(geometry.zone.0, 6.0, "{bar}");
+            assert!((geometry.zone.1 - geometry.limit).abs() < 0.11, "{bar}");
+            assert!(geometry.value > geometry.limit, "{bar}");
+        } else {
+            assert!((geometry.zone.0 - geometry.limit).abs() < 0.11, "{bar}");
+            assert!(geometry.value < geometry.limit, "{bar}");
+        }
+        assert!(!bar.contains("<rect x"), "no bar covers the zone: {bar}");
+    }
 
     let markdown = &pages.markdown;
     assert!(
@@ -233,17 +319,18 @@ fn a_failing_runs_report_says_what_failed_by_how_much_and_when() {
             "dots: 7 of 60 lines past it",
         ],
     );
-    assert_eq!(html.matches("<section class=\"scenario fail\"").count(), 1);
-    assert_eq!(html.matches("<section class=\"scenario pass\"").count(), 3);
+    // The failing scenario open, the passing ones folded.
+    assert_eq!(html.matches("<details class=\"scenario fail\"").count(), 1);
+    assert!(html.contains("<details class=\"scenario fail\" id=\"run-1-scenario-4\" open>"));
+    assert_eq!(html.matches("<details class=\"scenario pass\"").count(), 3);
+    assert_eq!(html.matches(" open>").count(), 1);
     // The failing check's chart twice: at the top and in its scenario.
     assert_eq!(html.matches("first past the limit 02:04:00").count(), 2);
-    // Seven lines past the limit, each a dot (`M x y h0`) in both copies of the chart.
+    // Seven lines past the limit, each a dot (`M x y h0`) in both copies of the chart;
+    // clock_skew_events, a counter judged on its last line, starts under its min of 5
+    // but passes: no dots there.
     let dots: Vec<&str> = html.split("<path d=\"").skip(1).collect();
-    assert_eq!(
-        dots.len(),
-        2 + 1,
-        "two p99_us charts, one clock_skew_events chart"
-    );
+    assert_eq!(dots.len(), 2, "two p99_us charts");
     assert_eq!(dots[0].split('"').next().unwrap().matches("h0").count(), 7);
 
     let markdown = &pages.markdown;
@@ -451,7 +538,7 @@ fn the_harness_writes_one_report_over_every_run_it_judged() {
     assert_eq!(ran.ran(), ["alpha::torn_read::p99_us_max"]);
     let page = std::fs::read_to_string(&html).unwrap();
     assert_eq!(page.matches("<section class=\"run\"").count(), 1);
-    assert_eq!(page.matches("<section class=\"scenario").count(), 1);
+    assert_eq!(page.matches("<details class=\"scenario").count(), 1);
     assert!(
         page.contains("scenario(s) whose tests did not run (filtered out)"),
         "{page}"
@@ -481,8 +568,10 @@ fn tests_judged_against_earlier_runs_show_beside_the_checks() {
         &page,
         &[
             "<div class=\"banner fail\">",
-            "<section class=\"scenario fail\"",
-            "<tr><td><code>p99_us_regression</code></td><td><span class=\"badge fail\">fail</span></td><td colspan=\"4\">p99_us=1410 is 47% above",
+            "<details class=\"scenario fail\"",
+            // The value, the boundary (+25% over the median 960) and the violation.
+            "<tr><td><code>p99_us_regression</code></td><td><span class=\"badge fail\">fail</span></td><td class=\"num\">1,410</td><td class=\"num\">≤ 1,200</td>",
+            "<td>p99_us=1410 is 47% above",
             &format!("<code>p99_us_regression</code>: {jump}"),
             // The trend: the window's seven runs and this one, the boundary +25% over the
             // median 960 (1,200), this run's value ringed in the failure colour.
@@ -544,6 +633,24 @@ fn a_run_with_enough_history_gets_a_trend_per_metric_and_the_first_runs_none() {
     );
     assert!(!page.contains("class=\"judged\" fill=\"#b42318\">this run"));
     assert!(!page.contains("What did not pass"));
+    // A passing regression row shows its value, its boundary (+25% over the median 960)
+    // and the median, as a failing one does.
+    assert_holds(
+        &page,
+        &[
+            "<tr><td><code>p99_us_regression</code></td><td><span class=\"badge pass\">pass</span></td><td class=\"num\">1,056</td><td class=\"num\">≤ 1,200</td>",
+            "<td>median 960 of the 7 runs before</td></tr>",
+        ],
+    );
+    assert!(!page.contains(">passed<"), "no row says only passed");
+    // Newest first: the run started last (nightly-0312) heads the page, the first last.
+    let newest = page.find("<h2>nightly-0312</h2>").unwrap();
+    let oldest = page.find("<h2>nightly-0305</h2>").unwrap();
+    assert!(newest < oldest);
+    assert!(page.contains("<td><a href=\"#run-1\">nightly-0312</a></td>"));
+    // Run names under a trend stand whole, never cut (`…htly-0301`).
+    assert!(page.contains("<title>nightly-0305</title>nightly-0305</text>"));
+    assert!(!page.contains("…"), "no name cut short");
 }
 
 #[test]
@@ -699,4 +806,227 @@ fn the_kept_screenshots_are_images_of_the_reports() {
             "README shows {kept}"
         );
     }
+}
+
+/// A label of a chart as drawn: its text (entities read, its `<title>` left out) and box.
+#[derive(Debug)]
+struct Drawn {
+    text: String,
+    area: TextBox,
+}
+
+/// What a chart draws that its labels must keep clear of.
+struct ChartMarkup {
+    picture: TextBox,
+    frame: Option<TextBox>,
+    labels: Vec<Drawn>,
+    lines: Vec<((f64, f64), (f64, f64))>,
+}
+
+/// Returns the text of an attribute of `element`, if it has one.
+fn text_attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
+    let key = format!(" {name}=\"");
+    let at = element.find(&key)? + key.len();
+    let value = &element[at..];
+    Some(&value[..value.find('"')?])
+}
+
+/// Reads the labels, lines and frame of one chart's markup (`<svg class="chart" ...`).
+fn read_chart(svg: &str) -> ChartMarkup {
+    let opening = element(svg, "<svg");
+    let view: Vec<f64> = text_attribute(opening, "viewBox")
+        .unwrap()
+        .split(' ')
+        .map(|n| n.parse().unwrap())
+        .collect();
+    let picture = TextBox {
+        left: 0.0,
+        top: 0.0,
+        right: view[2],
+        bottom: view[3],
+    };
+    let mut labels = Vec::new();
+    for piece in svg.split("<text").skip(1) {
+        let tag = &piece[..piece.find('>').unwrap()];
+        let body = &piece[tag.len() + 1..piece.find("</text>").unwrap()];
+        let body = match body.find("</title>") {
+            Some(end) => &body[end + "</title>".len()..],
+            None => body,
+        };
+        let text = body
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&");
+        let number = |name: &str| text_attribute(tag, name).unwrap().parse::<f64>().unwrap();
+        let anchor = Anchor::parse(text_attribute(tag, "text-anchor").unwrap_or("start"));
+        labels.push(Drawn {
+            area: TextBox::of_text(number("x"), number("y"), anchor, &text),
+            text,
+        });
+    }
+    let mut lines = Vec::new();
+    let (mut bottom_axis, mut left_axis) = (None, None);
+    for piece in svg.split("<line").skip(1) {
+        let tag = &piece[..piece.find('>').unwrap()];
+        let number = |name: &str| text_attribute(tag, name).unwrap().parse::<f64>().unwrap();
+        let (from, to) = ((number("x1"), number("y1")), (number("x2"), number("y2")));
+        if tag.contains(" class=\"axis\"") {
+            if from.1 == to.1 {
+                bottom_axis = Some((from, to));
+            } else {
+                left_axis = Some((from, to));
+            }
+        }
+        // Grid lines lie under everything, as a background.
+        if text_attribute(tag, "stroke") != Some(svg::GRID) {
+            lines.push((from, to));
+        }
+    }
+    for piece in svg.split("<polyline").skip(1) {
+        let tag = &piece[..piece.find('>').unwrap()];
+        let points: Vec<(f64, f64)> = text_attribute(tag, "points")
+            .unwrap()
+            .split(' ')
+            .map(|pair| {
+                let (x, y) = pair.split_once(',').unwrap();
+                (x.parse().unwrap(), y.parse().unwrap())
+            })
+            .collect();
+        lines.extend(points.windows(2).map(|pair| (pair[0], pair[1])));
+    }
+    let frame = match (bottom_axis, left_axis) {
+        (Some((from, to)), Some((top, _))) => Some(TextBox {
+            left: from.0,
+            top: top.1,
+            right: to.0,
+            bottom: from.1,
+        }),
+        _ => None,
+    };
+    ChartMarkup {
+        picture,
+        frame,
+        labels,
+        lines,
+    }
+}
+
+/// Returns the chart markups of an HTML page.
+fn charts_of(page: &str) -> Vec<&str> {
+    page.split("<svg class=\"chart\"")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("</svg>").unwrap()])
+        .map(|body| {
+            // Put the opening back for read_chart.
+            let start = page.find(body).unwrap() - "<svg class=\"chart\"".len();
+            &page[start..start + "<svg class=\"chart\"".len() + body.len()]
+        })
+        .collect()
+}
+
+/// Writes a run whose values end near their limits, where labels crowd: p99_us rising to
+/// 1,960 under its max of 2,000, torn_read_events ending at 150 under its min of 200.
+fn crowded_run() -> Run {
+    let run = Run::good("report-crowded");
+    let mut log = String::new();
+    for second in 0..20 {
+        let p99 = 1_500 + second * 460 / 19;
+        let events = 10 + second * 140 / 19;
+        log.push_str(&format!(
+            "2026-03-05T12:00:{second:02}.000Z INFO cvmmap_streamer::metrics LATENCY_METRICS p50_us=412 p95_us=1380 p99_us={p99} max_us=5120 ingest_to_emit_samples={} drop_ratio_ppm=1200\n\
+             2026-03-05T12:00:{second:02}.001Z INFO cvmmap_streamer::metrics FAULT_COUNTERS torn_read_events={events} sink_stall_events=0 reset_events=0\n",
+            150 + second * 10
+        ));
+    }
+    run.write("torn_read/streamer.log", log);
+    run
+}
+
+#[test]
+fn no_label_of_any_chart_touches_another_a_drawn_line_or_the_plot_frame() {
+    let scratch = Scratch::new("report-labels");
+    let crowded = crowded_run();
+    let jump = Scratch::new("report-labels-jump");
+    let mut folders = vec![
+        crate_root().join("fault-runs"),
+        fixtures("suites"),
+        crate::history::steady_history(&jump, Some(1410)),
+        crowded.dir().to_path_buf(),
+    ];
+    // A run just under its boundary (1,200): "this run 1,190" beside "boundary 1,200".
+    let near = Scratch::new("report-labels-near");
+    folders.push(crate::history::steady_history(&near, Some(1190)));
+    for entry in std::fs::read_dir(fixtures("runs")).unwrap() {
+        folders.push(entry.unwrap().path());
+    }
+    let mut charts = 0;
+    let mut labels = 0;
+    let mut pages = Vec::new();
+    for (index, folder) in folders.iter().enumerate() {
+        let html = scratch.utf8().join(format!("report-{index}.html"));
+        let mut config = Config::new(utf8(folder));
+        config.pages = Pages {
+            html: Some(html.clone()),
+            markdown: None,
+        };
+        run_in_process(&config, &[]);
+        let page = std::fs::read_to_string(&html).unwrap();
+        for svg in charts_of(&page) {
+            let chart = read_chart(svg);
+            charts += 1;
+            labels += chart.labels.len();
+            let context = || format!("{}: {svg}", folder.display());
+            for (i, label) in chart.labels.iter().enumerate() {
+                assert!(
+                    label.area.within(&chart.picture),
+                    "{:?} {:?} leaves the picture in {}",
+                    label.text,
+                    label.area,
+                    context()
+                );
+                if let Some(frame) = &chart.frame {
+                    assert!(
+                        label.area.within(frame) || !label.area.overlaps(frame),
+                        "{label:?} crosses the plot's frame {frame:?} in {}",
+                        context()
+                    );
+                    for (from, to) in &chart.lines {
+                        assert!(
+                            !label.area.crosses(*from, *to),
+                            "{label:?} crosses the line {from:?}-{to:?} in {}",
+                            context()
+                        );
+                    }
+                }
+                for other in &chart.labels[i + 1..] {
+                    assert!(
+                        !label.area.overlaps(&other.area),
+                        "{label:?} overlaps {other:?} in {}",
+                        context()
+                    );
+                }
+            }
+        }
+        pages.push(page);
+    }
+    // Not vacuous: many charts and labels, and the crowded ones drew their labels.
+    assert!(
+        charts >= 60 && labels >= 600,
+        "{charts} charts, {labels} labels"
+    );
+    let all = pages.concat();
+    for crowded in [
+        ">judged 1,960</text>",
+        ">max 2,000</text>",
+        ">judged 150</text>",
+        ">min 200</text>",
+        ">this run 1,190</text>",
+        ">boundary 1,200</text>",
+        ">this run 1,410</text>",
+    ] {
+        assert!(all.contains(crowded), "{crowded} drawn");
+    }
+    drop(crowded);
 }
