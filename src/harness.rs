@@ -230,7 +230,10 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
                 plan.setup.extend(publish::not_under_nextest(&config.pages));
                 config.pages = Pages::default();
             }
-            finish(&args, plan, config.junit.as_deref(), &config.pages)
+            let refused = refuse_outputs_outside(&mut config);
+            let mut finished = finish(&args, plan, config.junit.as_deref(), &config.pages);
+            refused.report(&mut finished);
+            finished
         }
         Err(err) => {
             let runs = std::env::var_os(RUN_DIR_VAR)
@@ -299,6 +302,59 @@ fn arguments() -> Arguments {
     }
     let matches = command.after_help(after).get_matches();
     Arguments::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+}
+
+/// The outputs `FAULT_CONFINE` refused: why the JUnit report and the pages were not written.
+struct Refused {
+    junit: Option<String>,
+    pages: Option<String>,
+}
+
+impl Refused {
+    /// Says why each refused output was not written, as the error of writing it.
+    fn report(self, finished: &mut Finished) {
+        let Refused { junit, pages } = self;
+        for message in junit.iter().chain(&pages) {
+            eprintln!("error: {message}");
+        }
+        finished.junit_error = finished.junit_error.take().or(junit);
+        finished.pages_error = finished.pages_error.take().or(pages);
+    }
+}
+
+/// Takes out of `config`, under `FAULT_CONFINE`, the outputs in the runs' folder that
+/// lead out of it through symlinks, and says why.
+fn refuse_outputs_outside(config: &mut Config) -> Refused {
+    let mut refused = Refused {
+        junit: None,
+        pages: None,
+    };
+    if !config.confine {
+        return refused;
+    }
+    let runs = config.runs.clone();
+    let leads_out = |path: &Utf8Path| {
+        let target = atomic::leads_outside(path.as_std_path(), runs.as_std_path())?;
+        Some(format!(
+            "{path}: leads out of the run directory, to {}; not written ({CONFINE_VAR})",
+            target.display()
+        ))
+    };
+    refused.junit = config.junit.as_deref().and_then(leads_out);
+    if refused.junit.is_some() {
+        config.junit = None;
+    }
+    let Pages { html, markdown } = &config.pages;
+    let pages: Vec<String> = [html, markdown]
+        .into_iter()
+        .flatten()
+        .filter_map(|path| leads_out(path))
+        .collect();
+    if !pages.is_empty() {
+        refused.pages = Some(pages.join("; "));
+        config.pages = Pages::default();
+    }
+    refused
 }
 
 /// Runs the harness over `config` with explicit arguments, as [`main`] does after reading the environment.

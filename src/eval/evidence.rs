@@ -14,6 +14,8 @@ use crate::scan::tail::{self, Hit};
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 use std::collections::HashMap;
 use std::fs::{File, Metadata};
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
 use std::sync::{Mutex, OnceLock};
 
 /// Returns the folder relative evidence paths are tried against first: the manifest's.
@@ -213,12 +215,13 @@ pub fn read_log(
             return (status, Metrics::default(), None);
         }
     };
-    scan_opened(file, &opened, tokens)
+    scan_opened(path.as_std_path(), file, &opened, tokens)
 }
 
-/// Scans the log `file`, whose metadata when opened was `opened`, and looks whether it
-/// changed meanwhile: [`read_log`]'s work once the file is open.
+/// Scans the log `file`, opened at `path` with the metadata `opened`, and looks whether
+/// it changed meanwhile: [`read_log`]'s work once the file is open.
 fn scan_opened(
+    path: &Path,
     mut file: File,
     opened: &Metadata,
     tokens: &[String],
@@ -226,7 +229,12 @@ fn scan_opened(
     let len = opened.len();
     let scanned = tail::scan(&mut file, len, tokens);
     // One more look at the open file tells a log still being written.
-    let changed = change(opened, file.metadata().ok().as_ref());
+    let changed = change(opened, file.metadata().ok().as_ref()).or_else(|| {
+        // The path may name another file by now (a log rotated by renaming).
+        let now = std::fs::metadata(path).ok()?;
+        let same = (now.dev(), now.ino()) == (opened.dev(), opened.ino());
+        (!same).then_some(LogChange::Replaced)
+    });
     match scanned {
         Ok(hits) => {
             let lines = tokens
@@ -350,7 +358,7 @@ mod tests {
     }
 
     #[test]
-    fn a_log_that_grows_or_shrinks_while_read_says_so() {
+    fn a_log_that_grows_shrinks_or_is_replaced_while_read_says_so() {
         let scratch = Scratch::new("evidence-changed");
         let path = scratch.path().join("streamer.log");
         let tokens = ["FAULT_COUNTERS".to_string()];
@@ -359,7 +367,7 @@ mod tests {
         let opened = |path: &std::path::Path| open::regular_file_seen(path, false).unwrap();
         // Untouched: read, nothing changed.
         let (file, meta) = opened(&path);
-        let (status, metrics, _) = scan_opened(file, &meta, &tokens);
+        let (status, metrics, _) = scan_opened(&path, file, &meta, &tokens);
         assert_eq!(status, LogStatus::Read { len: meta.len() });
         assert_eq!(metrics.changed, None);
         // Grown after opening: the lines of the length opened are judged, and the growth kept.
@@ -369,15 +377,28 @@ mod tests {
             .open(&path)
             .unwrap();
         std::io::Write::write_all(&mut writer, b"FAULT_COUNTERS torn_read_events=9").unwrap();
-        let (status, metrics, _) = scan_opened(file, &meta, &tokens);
+        let (status, metrics, _) = scan_opened(&path, file, &meta, &tokens);
         let (from, to) = (meta.len(), meta.len() + 33);
         assert_eq!(status, LogStatus::Read { len: from });
         assert_eq!(metrics.changed, Some(LogChange::Grew { from, to }));
+        // Replaced by another file (a rotation by renaming): the file opened is read whole.
+        let (file, meta) = opened(&path);
+        let other = scratch.path().join("other.log");
+        std::fs::write(&other, line).unwrap();
+        std::fs::rename(&other, &path).unwrap();
+        let (status, metrics, _) = scan_opened(&path, file, &meta, &tokens);
+        assert_eq!(status, LogStatus::Read { len: meta.len() });
+        assert_eq!(metrics.changed, Some(LogChange::Replaced));
+        let mut writer = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
+        std::io::Write::write_all(&mut writer, line.repeat(999).as_bytes()).unwrap();
         // Truncated after opening: the short read says the log shrank, not "failed to
         // fill whole buffer".
         let (file, meta) = opened(&path);
         writer.set_len(10).unwrap();
-        let (status, _, _) = scan_opened(file, &meta, &tokens);
+        let (status, _, _) = scan_opened(&path, file, &meta, &tokens);
         assert_eq!(
             status,
             LogStatus::Unreadable {

@@ -128,6 +128,9 @@ pub enum LogChange {
     Shrank { from: u64, to: u64 },
     /// Its length stayed, but it was written to.
     Rewritten,
+    /// Its path names another file by now (a log rotated by renaming); the file
+    /// opened was read.
+    Replaced,
 }
 
 impl fmt::Display for LogChange {
@@ -142,6 +145,7 @@ impl fmt::Display for LogChange {
                 "shrank from {from} to {to} bytes while it was read (truncated or replaced)"
             ),
             LogChange::Rewritten => f.write_str("was written to while it was read"),
+            LogChange::Replaced => f.write_str("was replaced by another file while it was read"),
         }
     }
 }

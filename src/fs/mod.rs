@@ -5,6 +5,7 @@ pub mod atomic;
 pub(crate) mod open;
 #[allow(unsafe_code)]
 pub(crate) mod sys;
+pub(crate) mod temp;
 
 use std::path::{Component, Path, PathBuf};
 

@@ -364,6 +364,23 @@ fn a_symlinked_output_keeps_its_targets_mode_and_confine_refuses_it() {
         strangers(outside.path(), &["latest.json"]),
         Vec::<String>::new()
     );
+    // The harness under FAULT_CONFINE refuses a JUnit report linked out of the run.
+    let junit = outside.path().join("junit.xml");
+    std::fs::write(&junit, "old").unwrap();
+    std::os::unix::fs::symlink(&junit, run.path("junit.xml")).unwrap();
+    let mut command = fault_suite_command(run.dir());
+    command
+        .env("FAULT_CONFINE", "1")
+        .env("FAULT_JUNIT", run.path("junit.xml"));
+    let output = run_bounded(command);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(101), "{stderr}");
+    assert!(
+        stderr.contains("junit.xml: leads out of the run directory, to")
+            && stderr.contains("(FAULT_CONFINE)"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&junit).unwrap(), "old");
 }
 
 #[test]

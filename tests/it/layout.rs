@@ -19,7 +19,10 @@ const ALLOWED: [(&str, &[&str]); 8] = [
     ("scan", &["py"]),
     ("eval", &["fs", "py", "timestamp", "input", "scan"]),
     ("report", &["eval", "input", "py", "timestamp"]),
-    ("plan", &["fs", "py", "timestamp", "input", "scan", "eval", "report"]),
+    (
+        "plan",
+        &["fs", "py", "timestamp", "input", "scan", "eval", "report"],
+    ),
 ];
 
 /// Every stage a `crate::<module>` path may name, and the glue above them all.

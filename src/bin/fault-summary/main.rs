@@ -248,7 +248,6 @@ fn named_suite(args: &Args) -> Result<Option<Utf8PathBuf>, CliError> {
     }
 }
 
-
 /// Prints the suite in effect for `--run-dir` or the named suite, else the built-in one
 /// (never a `./fault-suite.json` that `> fault-suite.json` is creating): a file's text
 /// once it reads as a suite.
