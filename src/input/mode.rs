@@ -6,7 +6,7 @@
 //! themselves belong to `eval::thresholds`.
 
 use crate::input::run_dir::{self, RunError};
-use camino::Utf8Path;
+use camino::{Utf8Path, Utf8PathBuf};
 use std::fmt;
 
 /// The variable that names the mode for every run (both faces read it).
@@ -58,6 +58,8 @@ pub enum ModeError {
     NoDir { dir: String },
     /// `run.json` could not be used.
     RunJson(RunError),
+    /// `run.json` names a mode that does not exist.
+    UnknownMode { path: Utf8PathBuf, value: String },
     /// Nothing names a mode.
     Unset { dir: String },
 }
@@ -70,7 +72,7 @@ impl fmt::Display for ModeError {
         );
         match self {
             ModeError::NoDir { dir } => write!(f, "{dir}: no such run directory"),
-            ModeError::RunJson(RunError::UnknownMode { .. }) => {
+            ModeError::UnknownMode { .. } => {
                 f.write_str(&self.worded(&[Mode::Baseline, Mode::Degraded]))
             }
             ModeError::RunJson(err) => write!(f, "{err}; fix it, or {how}"),
@@ -88,7 +90,9 @@ impl std::error::Error for ModeError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ModeError::RunJson(err) => Some(err),
-            ModeError::NoDir { .. } | ModeError::Unset { .. } => None,
+            ModeError::NoDir { .. } | ModeError::UnknownMode { .. } | ModeError::Unset { .. } => {
+                None
+            }
         }
     }
 }
@@ -98,7 +102,7 @@ impl ModeError {
     /// mode `run.json` names but no suite has is shown with the suite's modes and the
     /// closest of them, since the mode is there, only misspelled.
     pub fn worded(&self, defined: &[Mode]) -> String {
-        let ModeError::RunJson(RunError::UnknownMode { path, value }) = self else {
+        let ModeError::UnknownMode { path, value } = self else {
             // Display words an unknown mode through here; every other error as it is.
             return self.to_string();
         };
@@ -165,16 +169,21 @@ pub fn settle(dir: &Utf8Path, explicit: Option<&ModeChoice>) -> Result<ModeChoic
             dir: dir.to_string(),
         });
     }
-    if let Some(mode) = run_dir::read_run_json(dir)
+    if let Some(value) = run_dir::read_run_json(dir)
         .map_err(ModeError::RunJson)?
         .and_then(|described| described.mode)
     {
-        return Ok(ModeChoice {
-            mode,
-            origin: dir.join(run_dir::RUN_JSON).to_string(),
-        });
+        let path = dir.join(run_dir::RUN_JSON);
+        return match Mode::parse(&value) {
+            Some(mode) => Ok(ModeChoice {
+                mode,
+                origin: path.to_string(),
+            }),
+            None => Err(ModeError::UnknownMode { path, value }),
+        };
     }
-    match run_dir::summary_mode(dir) {
+    // A summary.json whose mode is none the reference writes names no mode.
+    match run_dir::summary_mode(dir).as_deref().and_then(Mode::parse) {
         Some(mode) => Ok(ModeChoice {
             mode,
             origin: dir.join(run_dir::SUMMARY).to_string(),
@@ -224,10 +233,10 @@ mod tests {
 
     #[test]
     fn a_misspelled_mode_is_named_with_the_suites_modes_and_the_closest() {
-        let err = ModeError::RunJson(RunError::UnknownMode {
+        let err = ModeError::UnknownMode {
             path: "runs/n1/run.json".into(),
             value: "degradd".to_string(),
-        });
+        };
         let both = [Mode::Baseline, Mode::Degraded];
         assert_eq!(
             err.worded(&both),

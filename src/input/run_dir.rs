@@ -6,7 +6,6 @@
 //! choosing among the places a mode may come from to `mode`.
 
 use crate::fs::open::{self, OpenError};
-use crate::input::mode::{self, Mode};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::fmt;
 use std::path::Path;
@@ -25,7 +24,8 @@ const RUN_JSON_LIMIT: u64 = 1 << 20;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RunJson {
     pub run_id: Option<String>,
-    pub mode: Option<Mode>,
+    /// The mode as written; settling it (and saying a misspelled one) is `mode`'s.
+    pub mode: Option<String>,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
 }
@@ -45,8 +45,6 @@ pub enum RunError {
     },
     /// `run.json` is not JSON, or not of the expected shape.
     BadRunJson { path: Utf8PathBuf, what: String },
-    /// `run.json` names a mode that does not exist.
-    UnknownMode { path: Utf8PathBuf, value: String },
     /// A folder holds no run directory.
     NoRuns { path: Utf8PathBuf },
     /// The path that should be a run directory or a folder of them is a regular file.
@@ -69,16 +67,6 @@ impl fmt::Display for RunError {
                 write!(f, "{}: is {}, not a regular file", path, kind)
             }
             RunError::BadRunJson { path, what } => write!(f, "{}: {}", path, what),
-            RunError::UnknownMode { path, value } => {
-                write!(
-                    f,
-                    "{path}: mode {value:?} is neither \"baseline\" nor \"degraded\""
-                )?;
-                match mode::closest(value, &[Mode::Baseline.as_str(), Mode::Degraded.as_str()]) {
-                    Some(name) => write!(f, "; did you mean \"{name}\"?"),
-                    None => Ok(()),
-                }
-            }
             RunError::NoRuns { path } => write!(
                 f,
                 "{}: no run directory here (a run directory holds {})",
@@ -167,13 +155,7 @@ pub fn read_run_json(dir: &Utf8Path) -> Result<Option<RunJson>, RunError> {
             Some(other) => Err(bad(format!("{key:?} must be a string, found {other}"))),
         }
     };
-    let mode = match text("mode")? {
-        None => None,
-        Some(value) => Some(Mode::parse(&value).ok_or(RunError::UnknownMode {
-            path: path.clone(),
-            value,
-        })?),
-    };
+    let mode = text("mode")?;
     Ok(Some(RunJson {
         run_id: text("run_id")?,
         mode,
@@ -186,11 +168,11 @@ pub fn read_run_json(dir: &Utf8Path) -> Result<Option<RunJson>, RunError> {
 /// but `mode` is their second key.
 const SUMMARY_PREFIX: u64 = 64 << 10;
 
-/// Returns the mode recorded in an existing `dir/summary.json`, if it has a valid one.
+/// Returns the mode recorded in an existing `dir/summary.json`, as written, if it has one.
 ///
 /// A summary up to 64 KiB is parsed whole; of a larger one only the members
 /// before `"mode"` within its first 64 KiB are, so memory stays bounded.
-pub fn summary_mode(dir: &Utf8Path) -> Option<Mode> {
+pub fn summary_mode(dir: &Utf8Path) -> Option<String> {
     use std::io::Read;
     let path = dir.join(SUMMARY);
     let (file, _) = open::regular_file(path.as_std_path()).ok()?;
@@ -204,7 +186,7 @@ pub fn summary_mode(dir: &Utf8Path) -> Option<Mode> {
         let doc: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
         doc.get("mode")?.clone()
     };
-    Mode::parse(mode.as_str()?)
+    mode.as_str().map(str::to_string)
 }
 
 /// Returns the value of member `key` of the JSON object that `bytes` begin, reading
@@ -366,12 +348,13 @@ mod tests {
         .unwrap();
         let info = read_run_json(dir).unwrap().unwrap();
         assert_eq!(info.run_id.as_deref(), Some("n1"));
-        assert_eq!(info.mode, Some(Mode::Degraded));
+        assert_eq!(info.mode.as_deref(), Some("degraded"));
         assert_eq!(info.finished_at, None);
 
+        // A mode that does not exist is read as written: settling it says so (`mode`).
         std::fs::write(dir.join(RUN_JSON), r#"{"mode": "fast"}"#).unwrap();
-        let err = read_run_json(dir).unwrap_err().to_string();
-        assert!(err.contains("\"fast\""), "{err}");
+        let info = read_run_json(dir).unwrap().unwrap();
+        assert_eq!(info.mode.as_deref(), Some("fast"));
 
         std::fs::write(dir.join(RUN_JSON), r#"{"run_id": 5}"#).unwrap();
         let err = read_run_json(dir).unwrap_err().to_string();
@@ -392,13 +375,13 @@ mod tests {
             "{\n  \"task\": 15,\n  \"mode\": \"baseline\"\n}\n",
         )
         .unwrap();
-        assert_eq!(summary_mode(dir), Some(Mode::Baseline));
+        assert_eq!(summary_mode(dir).as_deref(), Some("baseline"));
         // A large summary is read only up to its mode, even when cut short after it.
         let mut large =
             String::from("{ \"task\" : [1, {\"a\": \"}\"}], \"mode\":\"degraded\", \"x\": \"");
         large.push_str(&"y".repeat(2 * SUMMARY_PREFIX as usize));
         std::fs::write(dir.join(SUMMARY), &large).unwrap();
-        assert_eq!(summary_mode(dir), Some(Mode::Degraded));
+        assert_eq!(summary_mode(dir).as_deref(), Some("degraded"));
         let late = format!(
             "{{\"x\": \"{}\", \"mode\": \"baseline\"}}",
             "y".repeat(2 * SUMMARY_PREFIX as usize)

@@ -18,10 +18,7 @@ fn mode_of(case: &Path) -> String {
     let info = fault_harness::input::run_dir::read_run_json(&crate::support::utf8(case))
         .expect("readable run.json")
         .expect("golden cases carry run.json");
-    info.mode
-        .expect("golden run.json names a mode")
-        .as_str()
-        .to_string()
+    info.mode.expect("golden run.json names a mode")
 }
 
 /// Returns the reference's flags for golden case `name`, writing to `output`.

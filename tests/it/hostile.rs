@@ -1113,7 +1113,7 @@ fn run_json_with_an_unknown_mode_names_it() {
     refused(
         &run,
         run_dir_only(),
-        &["run.json: mode \"Degraded \" is neither \"baseline\" nor \"degraded\""],
+        &["run.json: mode \"Degraded \" is not a mode of the suite (it has baseline and degraded); did you mean \"degraded\"?"],
     );
 }
 

@@ -356,7 +356,7 @@ fn a_misspelled_mode_is_named_with_the_suites_modes_and_the_closest_one() {
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains(
-            "mode \"degradd\" is neither \"baseline\" nor \"degraded\"; did you mean \"degraded\"?"
+            "run.json: mode \"degradd\" is not a mode of the suite (it has baseline and degraded); did you mean \"degraded\"?"
         ),
         "{}",
         stderr(&output)
