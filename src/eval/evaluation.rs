@@ -69,7 +69,14 @@ impl fmt::Display for UnusableRun {
     }
 }
 
-impl std::error::Error for UnusableRun {}
+impl std::error::Error for UnusableRun {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            UnusableRun::Manifest(err) => Some(err),
+            UnusableRun::Order(err) => Some(err),
+        }
+    }
+}
 
 /// Returns `int(value)`, or `fallback` when Python's `int()` would raise.
 fn int_or(value: &str, fallback: i64) -> PyInt {

@@ -36,7 +36,14 @@ impl std::fmt::Display for OpenError {
     }
 }
 
-impl std::error::Error for OpenError {}
+impl std::error::Error for OpenError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            OpenError::Io(err) => Some(err),
+            OpenError::Missing | OpenError::NotAFile { .. } | OpenError::TooLarge { .. } => None,
+        }
+    }
+}
 
 /// Linux's `O_NONBLOCK` on the architectures that share the generic value; no flag
 /// elsewhere, where the type check before opening still applies.

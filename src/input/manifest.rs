@@ -237,7 +237,14 @@ impl fmt::Display for ManifestError {
     }
 }
 
-impl std::error::Error for ManifestError {}
+impl std::error::Error for ManifestError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ManifestError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
 
 /// Largest manifest read, in bytes: ten times a manifest of 100,000 rows with long
 /// paths, and a bound on the memory a hostile file can take.

@@ -96,7 +96,14 @@ impl fmt::Display for RunError {
     }
 }
 
-impl std::error::Error for RunError {}
+impl std::error::Error for RunError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RunError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
 
 /// Reads a small regular file whole, refusing FIFOs, devices and anything over `limit` bytes.
 fn read_small_file(path: &Utf8Path, limit: u64) -> Result<Vec<u8>, RunError> {

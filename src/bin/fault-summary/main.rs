@@ -51,12 +51,27 @@ use fault_harness::report::{junit, warnings};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// An error that stops the summary from being written (exit status 2).
-struct CliError(String);
+/// An error that stops the summary from being written (exit status 2), worded only
+/// when `main` prints it.
+enum CliError {
+    /// An error of the library, kept typed with its `source()`.
+    Typed(Box<dyn std::error::Error>),
+    /// The command's own message, naming the flag, variable or path it concerns.
+    Message(String),
+}
 
-impl<E: std::fmt::Display> From<E> for CliError {
+impl<E: std::error::Error + 'static> From<E> for CliError {
     fn from(err: E) -> CliError {
-        CliError(err.to_string())
+        CliError::Typed(Box::new(err))
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Typed(err) => err.fmt(f),
+            CliError::Message(message) => f.write_str(message),
+        }
     }
 }
 
@@ -64,7 +79,7 @@ impl<E: std::fmt::Display> From<E> for CliError {
 fn utf8_path(flag: &str, bytes: &[u8]) -> Result<Utf8PathBuf, CliError> {
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(Utf8PathBuf::from(text)),
-        Err(_) => Err(CliError(format!(
+        Err(_) => Err(CliError::Message(format!(
             "{flag} {}: not valid UTF-8; name a UTF-8 path",
             String::from_utf8_lossy(bytes)
         ))),
@@ -75,7 +90,7 @@ fn utf8_path(flag: &str, bytes: &[u8]) -> Result<Utf8PathBuf, CliError> {
 fn explicit_mode(args: &Args) -> Result<Option<ModeChoice>, CliError> {
     if let Some(flag) = &args.mode {
         let mode = Mode::parse(&String::from_utf8_lossy(flag))
-            .ok_or_else(|| CliError("bad --mode".into()))?;
+            .ok_or_else(|| CliError::Message("bad --mode".into()))?;
         return Ok(Some(ModeChoice {
             mode,
             origin: "--mode".to_string(),
@@ -89,12 +104,12 @@ fn explicit_mode(args: &Args) -> Result<Option<ModeChoice>, CliError> {
                 mode,
                 origin: MODE_VAR.to_string(),
             })),
-            None => Err(CliError(format!(
+            None => Err(CliError::Message(format!(
                 "{MODE_VAR}={value:?} is neither \"baseline\" nor \"degraded\""
             ))),
         },
         Err(std::env::VarError::NotUnicode(_)) => {
-            Err(CliError(format!("{MODE_VAR}: not valid UTF-8")))
+            Err(CliError::Message(format!("{MODE_VAR}: not valid UTF-8")))
         }
     }
 }
@@ -243,7 +258,7 @@ fn named_suite(args: &Args) -> Result<Option<Utf8PathBuf>, CliError> {
         Ok(value) if !value.is_empty() => Ok(Some(Utf8PathBuf::from(value))),
         Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
         Err(std::env::VarError::NotUnicode(_)) => {
-            Err(CliError(format!("{SUITE_VAR}: not valid UTF-8")))
+            Err(CliError::Message(format!("{SUITE_VAR}: not valid UTF-8")))
         }
     }
 }
@@ -266,7 +281,8 @@ fn print_suite(args: &Args) -> Result<u8, CliError> {
         Found::Builtin => Suite::builtin_text().to_string(),
         Found::Named(path) | Found::InRun(path) | Found::InFolder(path) => {
             Suite::read(&path)?;
-            std::fs::read_to_string(&path).map_err(|err| CliError(format!("{path}: {err}")))?
+            std::fs::read_to_string(&path)
+                .map_err(|err| CliError::Message(format!("{path}: {err}")))?
         }
     };
     print!("{text}");
@@ -281,7 +297,7 @@ fn refuse_outputs_outside<'a>(
 ) -> Result<(), CliError> {
     for output in outputs.into_iter().flatten() {
         if let Some(target) = atomic::leads_outside(output.as_std_path(), dir.as_std_path()) {
-            return Err(CliError(format!(
+            return Err(CliError::Message(format!(
                 "{output}: leads out of the run directory, to {}; not written (--confine)",
                 target.display()
             )));
@@ -361,17 +377,17 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
         setup,
     } = plan::plan(&request);
     if let Some(message) = setup.into_iter().next() {
-        return Err(CliError(message));
+        return Err(CliError::Message(message));
     }
     if let Some(Case {
         kind: CaseKind::Unusable { message },
         ..
     }) = unusable.into_iter().next()
     {
-        return Err(CliError(message));
+        return Err(CliError::Message(message));
     }
     let Some((test_name, evaluation)) = runs.into_iter().next() else {
-        return Err(CliError(format!("{dir}: no run planned")));
+        return Err(CliError::Message(format!("{dir}: no run planned")));
     };
     // The run's mode settles the same way in the evaluation; its tables must exist.
     let suite = Arc::clone(&evaluation.suite);
@@ -408,7 +424,7 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
         let (head, tail) = stream.frame()?;
         Ok((head.into_bytes(), tail.as_bytes().to_vec()))
     })
-    .map_err(|err| CliError(format!("{output}: {err}")))?;
+    .map_err(|err| CliError::Message(format!("{output}: {err}")))?;
     let tally = stream.tally();
     // The tests the reports show (every case), or with `--history` alone those against
     // the runs before: the result line and `--exit-code` hide none that fails.
@@ -423,7 +439,7 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
         Vec::new()
     };
     if let Some(junit_path) = &junit {
-        let failed = |err: std::io::Error| CliError(format!("{junit_path}: {err}"));
+        let failed = |err: std::io::Error| CliError::Message(format!("{junit_path}: {err}"));
         let xml = junit::render(&judged).map_err(failed)?;
         atomic::write_atomic(junit_path.as_std_path(), xml.as_bytes()).map_err(failed)?;
     }
@@ -446,7 +462,11 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
             started_at: Some(String::from_utf8_lossy(&header.started_at).into_owned()),
             finished_at: Some(String::from_utf8_lossy(&header.finished_at).into_owned()),
         };
-        extra.extend(pages.write(&[run], "fault-summary").map_err(CliError)?);
+        extra.extend(
+            pages
+                .write(&[run], "fault-summary")
+                .map_err(CliError::Message)?,
+        );
     }
     if !args.quiet {
         eprintln!(
@@ -491,8 +511,8 @@ fn main() -> ExitCode {
         }
         Command::Run(args) => match summarize(&args) {
             Ok(code) => ExitCode::from(code),
-            Err(CliError(message)) => {
-                eprintln!("fault-summary: error: {message}");
+            Err(err) => {
+                eprintln!("fault-summary: error: {err}");
                 ExitCode::from(2)
             }
         },
