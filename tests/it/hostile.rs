@@ -1421,8 +1421,8 @@ fn harness_over_a_missing_run_dir_fails_one_setup_test() {
     let scratch = Scratch::new("h-missing");
     let missing = scratch.path().join("no-such-runs");
     let out = run_in_process(&Config::new(crate::support::utf8(&missing)), &[]);
-    assert_eq!(out.ran(), ["no-such-runs::setup"]);
-    match outcome(&out, "no-such-runs::setup") {
+    assert_eq!(out.ran(), ["no_such_runs::setup"]);
+    match outcome(&out, "no_such_runs::setup") {
         Verdict::Error(message) => assert!(message.contains("no-such-runs"), "{message}"),
         other => panic!("{other:?}"),
     }

@@ -471,9 +471,9 @@ fn tests_judged_against_earlier_runs_show_beside_the_checks() {
     };
     let ran = run_in_process(
         &config,
-        &["--exact", "nightly-0312::torn_read::p99_us_regression"],
+        &["--exact", "nightly_0312::torn_read::p99_us_regression"],
     );
-    assert_eq!(ran.failed(), ["nightly-0312::torn_read::p99_us_regression"]);
+    assert_eq!(ran.failed(), ["nightly_0312::torn_read::p99_us_regression"]);
     let page = std::fs::read_to_string(&html).unwrap();
     assert_self_contained(&page);
     let jump = "p99_us=1410 is 47% above the median 960 of the 7 runs before (max +25%)";

@@ -18,21 +18,21 @@ fn a_suite_adds_a_scenario_a_token_and_a_limit_over_the_whole_run() {
     let out = run_in_process(&Config::new(utf8(clock_skew())), &[]);
     let ran = out.ran();
     for name in [
-        "clock-skew::clock_skew::clock_skew_events_min",
-        "clock-skew::clock_skew::p99_us_max",
-        "clock-skew::clock_skew::rtp_jitter_us_max",
-        "clock-skew::clock_skew::process_exit",
+        "clock_skew::clock_skew::clock_skew_events_min",
+        "clock_skew::clock_skew::p99_us_max",
+        "clock_skew::clock_skew::rtp_jitter_us_max",
+        "clock_skew::clock_skew::process_exit",
     ] {
         assert!(ran.contains(&name), "{name} not in {ran:?}");
     }
     // The scenario set follows the file: four scenarios, none unexpected.
     assert_eq!(
-        out.get("clock-skew::suite::expected_scenarios").verdict,
+        out.get("clock_skew::suite::expected_scenarios").verdict,
         fault_harness::eval::model::Verdict::Pass
     );
     // p99_us crossed 3000 mid-run, though the last line (2400) is within the limit.
-    assert_eq!(out.failed(), ["clock-skew::clock_skew::p99_us_max"]);
-    let message = out.message("clock-skew::clock_skew::p99_us_max", "failure");
+    assert_eq!(out.failed(), ["clock_skew::clock_skew::p99_us_max"]);
+    let message = out.message("clock_skew::clock_skew::p99_us_max", "failure");
     let log = clock_skew().join("clock_skew/streamer.log");
     assert!(
         message.starts_with(
