@@ -178,7 +178,7 @@ fn missing_or_unnamed_logs_are_errors_for_every_check_of_their_scenario() {
     let dir = fixture("missing-logs");
     let out = run_in_process(&Config::new(crate::support::utf8(&dir)), &[]);
     let failed: Vec<&str> = out.failed();
-    let expected: Vec<String> = names("missing-logs")
+    let expected: Vec<String> = names("missing_logs")
         .into_iter()
         .filter(|name| {
             (name.contains("::torn_read::") || name.contains("::sink_stall::"))
@@ -291,7 +291,7 @@ fn a_run_without_a_mode_fails_only_its_checks_saying_how_to_set_it() {
     let dir = fixture("no-mode");
     let out = run_in_process(&Config::new(crate::support::utf8(&dir)), &[]);
     // The exit codes and the scenario set do not depend on the mode.
-    let checks: Vec<String> = names("no-mode")
+    let checks: Vec<String> = names("no_mode")
         .into_iter()
         .filter(|name| !name.ends_with("::process_exit") && !name.ends_with("::expected_scenarios"))
         .collect();
@@ -313,10 +313,8 @@ fn a_run_without_a_mode_fails_only_its_checks_saying_how_to_set_it() {
 fn a_folder_without_runs_fails_loudly() {
     let empty = crate::support::Scratch::new("harness-no-runs");
     let out = run_in_process(&Config::new(crate::support::utf8(empty.path())), &[]);
-    let label = format!(
-        "{}::setup",
-        empty.path().file_name().unwrap().to_string_lossy()
-    );
+    let folder = empty.path().file_name().unwrap().to_string_lossy();
+    let label = format!("{}::setup", fault_harness::eval::case::sanitize(&folder));
     assert_eq!(out.ran(), [label.as_str()]);
     let message = out.message(&label, "error");
     assert!(message.contains("no run directory here"), "{message}");
@@ -510,7 +508,7 @@ fn real_binary_speaks_nextests_list_and_exact_protocol() {
         .output()
         .unwrap();
     assert!(output.status.success());
-    let expected: String = names("failing-thresholds")
+    let expected: String = names("failing_thresholds")
         .iter()
         .map(|name| format!("{name}: test\n"))
         .collect();
@@ -697,7 +695,11 @@ fn exact_finds_runs_named_by_every_name_rule() {
     let listed = run_in_process(&config, &["--list"]);
     for (dir, name) in named {
         let test = format!("{name}::torn_read::process_exit");
-        assert!(listed.stdout.contains(&format!("{test}: test\n")), "{}", listed.stdout);
+        assert!(
+            listed.stdout.contains(&format!("{test}: test\n")),
+            "{}",
+            listed.stdout
+        );
         let out = run_in_process(&config, &["--exact", &test]);
         assert_eq!(out.ran(), [test.as_str()]);
         let manifest = scratch.path().join(dir).join("manifest.tsv");

@@ -54,7 +54,7 @@ fn harness_report_of_every_fixture_run_validates_and_keeps_failures_and_errors_a
         ),
         "{xml}"
     );
-    assert!(xml.contains("<testsuite name=\"malformed-manifest\" tests=\"1\" disabled=\"0\" errors=\"1\" failures=\"0\""), "{xml}");
+    assert!(xml.contains("<testsuite name=\"malformed_manifest\" tests=\"1\" disabled=\"0\" errors=\"1\" failures=\"0\""), "{xml}");
     // Surefire's layout: the check's own name under the run-and-scenario classname,
     // the full libtest name in system-out.
     assert!(

@@ -205,10 +205,7 @@ fn every_bad_suite_fails_loudly_with_its_position_in_both_faces() {
         assert!(!run.path("summary.json").exists(), "{what}");
         // The harness: a failing <run>::suite_file, never an empty green suite.
         let out = run_in_process(&Config::new(utf8(run.dir())), &[]);
-        let name = format!(
-            "{}::suite_file",
-            run.dir().file_name().unwrap().to_string_lossy()
-        );
+        let name = format!("{}::suite_file", run.test_name());
         let message = out.message(&name, "error");
         assert!(message.contains(expected), "{what}: {message}");
         assert!(out.finished.conclusion.has_failed(), "{what}");
@@ -223,7 +220,8 @@ fn a_broken_suite_shared_by_a_folder_fails_as_the_folders_setup() {
     }
     std::fs::write(scratch.path().join("fault-suite.json"), "{\"tokens\": []}").unwrap();
     let out = run_in_process(&Config::new(utf8(scratch.path())), &[]);
-    let label = scratch.path().file_name().unwrap().to_string_lossy();
+    let folder = scratch.path().file_name().unwrap().to_string_lossy();
+    let label = fault_harness::eval::case::sanitize(&folder);
     assert_eq!(out.ran(), [format!("{label}::setup").as_str()]);
     let message = out.message(&format!("{label}::setup"), "error");
     assert!(
@@ -240,10 +238,7 @@ fn a_metric_no_line_holds_fails_its_check_as_an_error() {
         "{\"modes\": {\"degraded\": {\"torn_read\": {\"gpu_temp_c_max\": 90}}}}",
     );
     let out = run_in_process(&Config::new(utf8(run.dir())), &[]);
-    let name = format!(
-        "{}::torn_read::gpu_temp_c_max",
-        run.dir().file_name().unwrap().to_string_lossy()
-    );
+    let name = format!("{}::torn_read::gpu_temp_c_max", run.test_name());
     let message = out.message(&name, "error");
     assert!(
         message.starts_with("metric gpu_temp_c never appeared: no line of PIPELINE_METRICS, LATENCY_METRICS, FAULT_COUNTERS, RTP_METRICS in "),
