@@ -12,6 +12,7 @@
 use crate::eval::case::CaseKind;
 use crate::fs::atomic;
 use crate::plan::{Plan, Test};
+use crate::report::svg;
 use camino::Utf8Path;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -119,9 +120,12 @@ fn describe(test: &Test) -> String {
                         crate::input::suite::Bound::Min => "≥",
                         crate::input::suite::Bound::Max => "≤",
                     };
-                    let limit = spec
-                        .limit
-                        .map_or("the limit of the run's mode".to_string(), grouped);
+                    let limit =
+                        spec.limit
+                            .map_or("the limit of the run's mode".to_string(), |limit| {
+                                // Limits are integers far below 2^53: exact as f64.
+                                svg::number(limit as f64)
+                            });
                     let every = match spec.over {
                         crate::input::suite::Over::All => " on every line",
                         crate::input::suite::Over::Last => "",
@@ -160,22 +164,6 @@ fn describe(test: &Test) -> String {
     line.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
-}
-
-/// Formats `value` with thousands separators (`2,000`, `-15,000`).
-fn grouped(value: i64) -> String {
-    let digits = value.unsigned_abs().to_string();
-    let mut out = String::new();
-    if value < 0 {
-        out.push('-');
-    }
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 /// Returns the test paths of the stubs in `text` (the part of a source file below the
@@ -294,15 +282,6 @@ mod tests {
         assert!(stubs.contains(
             "        /// p99_us ≤ 2,000 (degraded)\n        #[test]\n        fn p99_us_max() {}\n"
         ));
-    }
-
-    #[test]
-    fn numbers_are_grouped_by_thousands() {
-        assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(999), "999");
-        assert_eq!(grouped(2000), "2,000");
-        assert_eq!(grouped(-1234567), "-1,234,567");
-        assert_eq!(grouped(i64::MIN), "-9,223,372,036,854,775,808");
     }
 
     #[test]
