@@ -1212,8 +1212,9 @@ def part_editors(args, spawn, report) -> None:
         label = f"{EDITOR_RUNS} runs, {what}"
         report.row("editors", label, "rust-analyzer: quiescent", fmt_time(quiescent),
                    str(len(rounds)), "-", "-", "")
-        report.row("editors", label, "rust-analyzer: one run's node expanded", fmt_time(one_run),
-                   str(len(rounds)), "-", "-", "median over the runs")
+        report.row("editors", label, "rust-analyzer: one run's node expanded",
+                   fmt_time(one_run) if nodes else "-", str(len(rounds)), "-", "-",
+                   "median over the runs")
         report.row("editors", label, "rust-analyzer: all nodes listed", fmt_time(listed_s),
                    str(len(rounds)), "-", "-", f"{nodes} test nodes")
         report.data["editors"][what] = {"quiescent_s": quiescent, "one_run_s": one_run,
