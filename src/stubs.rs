@@ -11,6 +11,7 @@
 
 use crate::eval::case::CaseKind;
 use crate::fs::atomic;
+use crate::input::suite::{Bound, Over};
 use crate::plan::{Plan, Test};
 use crate::report::svg;
 use camino::Utf8Path;
@@ -117,18 +118,18 @@ fn describe(test: &Test) -> String {
             match spec {
                 Some(spec) => {
                     let sign = match spec.bound {
-                        crate::input::suite::Bound::Min => "≥",
-                        crate::input::suite::Bound::Max => "≤",
+                        Bound::Min => "≥",
+                        Bound::Max => "≤",
                     };
-                    let limit =
-                        spec.limit
-                            .map_or("the limit of the run's mode".to_string(), |limit| {
-                                // Limits are integers far below 2^53: exact as f64.
-                                svg::number(limit as f64)
-                            });
+                    // Hover text only: a limit past 2^53 would show rounded.
+                    let limit = spec
+                        .limit
+                        .map_or("the limit of the run's mode".to_string(), |limit| {
+                            svg::number(limit as f64)
+                        });
                     let every = match spec.over {
-                        crate::input::suite::Over::All => " on every line",
-                        crate::input::suite::Over::Last => "",
+                        Over::All => " on every line",
+                        Over::Last => "",
                     };
                     format!("{} {sign} {limit}{every} ({mode})", spec.metric)
                 }
