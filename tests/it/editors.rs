@@ -5,7 +5,7 @@
 //! rust-analyzer is the rustup component of the default toolchain; where it cannot
 //! run, the test says what it skipped (a failure under `FAULT_REQUIRE_TOOLS=1`).
 
-use crate::support::harness::fault_suite_command;
+use crate::support::harness::{fault_suite, fault_suite_command};
 use crate::support::runs::{copy_run, run_bounded};
 use crate::support::tools::skip;
 use crate::support::{crate_root, fixture, Scratch};
@@ -78,6 +78,106 @@ fn rustrovers_json_events_name_the_stubs_once_each() {
     assert!(finished.values().all(|&count| count == 1), "{finished:?}");
     let names: BTreeSet<String> = finished.into_keys().collect();
     assert_eq!(names, stub_paths());
+}
+
+/// Returns a command running the real `fault_suite` binary as if built in the crate at
+/// `root` (its `CARGO_MANIFEST_DIR`), over that crate's default folder of runs.
+fn harness_of_crate(root: &Path) -> Command {
+    let mut command = Command::new(fault_suite());
+    command
+        .current_dir(root)
+        .env("CARGO_MANIFEST_DIR", root)
+        .env_remove("FAULT_RUN_DIR")
+        .env_remove("FAULT_STUBS")
+        .env_remove("FAULT_MODE")
+        .env_remove("FAULT_SUITE")
+        .env_remove("FAULT_HISTORY")
+        .env_remove("FAULT_JUNIT")
+        .env_remove("NEXTEST_EXECUTION_MODE");
+    command
+}
+
+#[test]
+fn stale_stubs_are_said_once_per_listing_and_rewritten_for_the_default_folder_only() {
+    // Another crate (README): its own fault-runs/ and the marker line, its stubs stale.
+    let scratch = Scratch::new("editors-crate");
+    let root = scratch.path();
+    copy_run(
+        &fixture("passing"),
+        &root.join("fault-runs").join("nightly-0306"),
+    );
+    let source = root.join("tests").join("fault_suite.rs");
+    std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+    let stale = format!(
+        "fn main() {{}}\n\n{} (FAULT_STUBS=write cargo test --test fault_suite)\nmod gone {{\n    /// gone\n    #[test]\n    fn gone() {{}}\n}}\n",
+        stubs::MARKER
+    );
+    std::fs::write(&source, &stale).unwrap();
+    let stderr =
+        |output: &std::process::Output| String::from_utf8_lossy(&output.stderr).into_owned();
+
+    // The whole list: one line saying how many are missing and extra, and how to refresh.
+    let output = run_bounded(harness_of_crate(root));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let notes: Vec<String> = stderr(&output)
+        .lines()
+        .filter(|line| line.contains("editor stubs"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        notes,
+        ["note: tests/fault_suite.rs: the editor stubs are stale (19 tests missing, 1 extra); refresh: FAULT_STUBS=write cargo test --test fault_suite"]
+    );
+    // One test, as nextest runs each: no note.
+    let mut exact = harness_of_crate(root);
+    exact.args(["--exact", "nightly_0306::torn_read::p99_us_max"]);
+    let output = run_bounded(exact);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        !stderr(&output).contains("editor stubs"),
+        "{}",
+        stderr(&output)
+    );
+
+    // Another folder never rewrites them, even when asked to.
+    let mut elsewhere = harness_of_crate(root);
+    elsewhere
+        .env("FAULT_RUN_DIR", fixture("failing-thresholds"))
+        .env("FAULT_STUBS", "write");
+    let output = run_bounded(elsewhere);
+    assert_eq!(output.status.code(), Some(101));
+    assert!(
+        stderr(&output).contains("not written"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(std::fs::read_to_string(&source).unwrap(), stale);
+
+    // FAULT_STUBS=write over the default folder: the stubs of its tests, below the marker.
+    let mut write = harness_of_crate(root);
+    write.env("FAULT_STUBS", "write");
+    let output = run_bounded(write);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("note: tests/fault_suite.rs: wrote 19 editor stubs"),
+        "{}",
+        stderr(&output)
+    );
+    let written = std::fs::read_to_string(&source).unwrap();
+    let at = written.find(stubs::MARKER).unwrap();
+    assert!(written.starts_with("fn main() {}\n\n"), "{written}");
+    let runs = crate::support::utf8(root.join("fault-runs"));
+    let names: BTreeSet<String> = plan::plan(&Request::new(runs))
+        .names()
+        .into_iter()
+        .collect();
+    assert_eq!(stubs::paths(&written[at..]), names);
+    let output = run_bounded(harness_of_crate(root));
+    assert!(
+        !stderr(&output).contains("editor stubs"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 /// A rust-analyzer process spoken to over stdio (LSP's JSON-RPC, `Content-Length` frames).
