@@ -2,7 +2,7 @@
 """Benchmarks fault-summary against the Python reference (issue 4). Stdlib only.
 
     python3 bench/bench.py                      # everything (about 6 min the first time)
-    python3 bench/bench.py --only scan,absent   # parts: scan absent all report scaling harness history rows nextest build
+    python3 bench/bench.py --only scan,absent   # parts: scan absent all report scaling harness history rows nextest editors build
     python3 bench/bench.py --only scan --size-mib 64 --ref-runs 1
 
 What each part does:
@@ -45,6 +45,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import queue
 import os
 import random
 import shutil
@@ -53,6 +54,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,7 +62,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 MIB = 1 << 20
 PARTS = ("scan", "absent", "all", "report", "scaling", "harness", "history", "rows", "fsync",
-         "nextest", "build")
+         "nextest", "editors", "build")
 GEN_VERSION = 1
 
 # Targets of issue 4, item 2.
@@ -87,7 +89,11 @@ TARGET_ROWS_SPEEDUP = 10.0
 TARGET_ROWS_RSS_MIB = 64.0
 # Issue 13: nextest over 100 runs within 1.5x of 10x its time over 10 runs.
 TARGET_NEXTEST_LINEAR = 1.5
-EXACT_TEST = "nightly-0305::torn_read::p99_us_max"
+EXACT_TEST = "nightly_0305::torn_read::p99_us_max"
+# Issue 18: the editor stubs of a folder of 100 runs written in under a second.
+TARGET_STUBS_S = 1.0
+EDITOR_RUNS = 100
+STUBS_MARKER = "// fault-harness: editor stubs below (FAULT_STUBS=write cargo test --test fault_suite)"
 
 SCENARIOS = (
     ("torn_read", "Torn frame reads under concurrent overwrite", "torn_read_events"),
@@ -1037,6 +1043,186 @@ def part_nextest(args, spawn, report) -> None:
                   f"{growth:.2f}x", growth <= TARGET_NEXTEST_LINEAR)
 
 
+class Lsp:
+    """A rust-analyzer process spoken to over stdio (Content-Length frames)."""
+
+    def __init__(self, root: Path, deadline_s: float = 600.0):
+        # The default toolchain's component; the index as cached (a new crate's lock).
+        env = dict(os.environ, CARGO_NET_OFFLINE="true")
+        env.pop("RUSTUP_TOOLCHAIN", None)
+        self.proc = subprocess.Popen(["rust-analyzer"], cwd=root, env=env, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self.inbox: "queue.Queue[dict | None]" = queue.Queue()
+        self.next_id = 0
+        self.deadline = time.perf_counter() + deadline_s
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        out = self.proc.stdout
+        while True:
+            length = None
+            while True:
+                line = out.readline()
+                if not line:
+                    self.inbox.put(None)
+                    return
+                line = line.decode().strip()
+                if not line:
+                    break
+                name, _, value = line.partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+            self.inbox.put(json.loads(out.read(length)))
+
+    def send(self, message: dict) -> None:
+        body = json.dumps(message).encode()
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.flush()
+
+    def next(self, waiting_for: str) -> dict:
+        while True:
+            left = self.deadline - time.perf_counter()
+            try:
+                message = self.inbox.get(timeout=max(left, 0.001))
+            except queue.Empty:
+                raise SystemExit(f"rust-analyzer: {waiting_for}: no answer in time")
+            if message is None:
+                raise SystemExit(f"rust-analyzer ended while {waiting_for}")
+            if "id" in message and "method" in message:
+                self.send({"jsonrpc": "2.0", "id": message["id"], "result": None})
+                continue
+            return message
+
+    def request(self, method: str, params: dict):
+        self.next_id += 1
+        self.send({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
+        while True:
+            message = self.next(method)
+            if message.get("id") == self.next_id and "method" not in message:
+                if "error" in message:
+                    raise SystemExit(f"rust-analyzer: {method}: {message['error']}")
+                return message["result"]
+
+    def initialize(self, root: Path) -> None:
+        uri = root.as_uri()
+        self.request("initialize", {
+            "processId": os.getpid(), "rootUri": uri,
+            "workspaceFolders": [{"uri": uri, "name": root.name}],
+            "capabilities": {"experimental": {"testExplorer": True,
+                                              "serverStatusNotification": True}},
+            # As the project's test: the source only, no build scripts or checks.
+            "initializationOptions": {"cargo": {"buildScripts": {"enable": False}},
+                                      "procMacro": {"enable": False}, "checkOnSave": False,
+                                      "cachePriming": {"enable": False}}})
+        self.send({"jsonrpc": "2.0", "method": "initialized", "params": {}})
+        while True:
+            message = self.next("waiting for quiescence")
+            if (message.get("method") == "experimental/serverStatus"
+                    and message["params"].get("quiescent")):
+                return
+
+    def close(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+def editor_crate(root: Path, runs: Path) -> Path:
+    """Writes a crate using the harness from another crate (README), its runs a link to `runs`."""
+    crate = root / "editors-crate"
+    shutil.rmtree(crate, ignore_errors=True)
+    (crate / "tests").mkdir(parents=True)
+    (crate / "Cargo.toml").write_text(
+        '[package]\nname = "editors-bench"\nversion = "0.1.0"\nedition = "2021"\n\n'
+        f'[dev-dependencies]\nfault-harness = {{ path = "{REPO}" }}\n\n'
+        '[[test]]\nname = "fault_suite"\nharness = false\n')
+    (crate / "tests" / "fault_suite.rs").write_text(
+        'fn main() -> std::process::ExitCode {\n    fault_harness::harness::main("fault-runs")\n}\n\n'
+        + STUBS_MARKER + "\n")
+    (crate / "fault-runs").symlink_to(runs, target_is_directory=True)
+    # A lock file of the project's versions: rust-analyzer's `cargo metadata` resolves offline.
+    shutil.copy(REPO / "Cargo.lock", crate / "Cargo.lock")
+    return crate
+
+
+def rust_analyzer_nodes(crate: Path) -> tuple[float, float, float, int]:
+    """Returns the seconds to quiescence, the median seconds to expand one run's node, the
+    seconds to every test node of `fault_suite`, and how many test nodes there are."""
+    started = time.perf_counter()
+    lsp = Lsp(crate)
+    try:
+        lsp.initialize(crate)
+        quiescent = time.perf_counter() - started
+        top = lsp.request("experimental/discoverTest", {"testId": "fault_suite"})
+        runs = [t["id"] for t in top["tests"] if t.get("parent") == "fault_suite"]
+        tests = set()
+        expand = []
+        for run in runs:
+            before = time.perf_counter()
+            found = lsp.request("experimental/discoverTest", {"testId": run})
+            expand.append(time.perf_counter() - before)
+            # A run's answer holds the target's node too (kind "test"): not a test.
+            tests.update(t["id"] for t in found["tests"]
+                         if t["kind"] == "test" and t["id"].startswith("fault_suite::"))
+        one = statistics.median(expand) if expand else 0.0
+        return quiescent, one, time.perf_counter() - started, len(tests)
+    finally:
+        lsp.close()
+
+
+def part_editors(args, spawn, report) -> None:
+    if shutil.which("rust-analyzer") is None:
+        report.row("editors", "-", "skipped", "-", "0", "-", "-", "rust-analyzer not installed")
+        return
+    runs = generate_history(args.data_dir, EDITOR_RUNS)
+    crate = editor_crate(spawn.workdir, runs)
+    source = crate / "tests" / "fault_suite.rs"
+    bare = source.read_text()
+    exe = test_binary(False)
+    # The project's own fault_suite binary, its crate root the bench crate's: it plans
+    # the 100 runs and writes their stubs into the bench crate's tests/fault_suite.rs.
+    env = dict(os.environ, CARGO_MANIFEST_DIR=str(crate), FAULT_STUBS="write")
+    for var in ("FAULT_RUN_DIR", "FAULT_MODE", "FAULT_JUNIT", "FAULT_SUITE", "FAULT_HISTORY"):
+        env.pop(var, None)
+    series = Series()
+    for _ in range(args.harness_runs + 1):  # the first run only warms up
+        source.write_text(bare)
+        series.samples.append(spawn.run([str(exe), "--list"], cwd=crate, env=env,
+                                        stderr=subprocess.DEVNULL))
+    series.samples.pop(0)
+    written = source.read_text()
+    stubs = written.count("#[test]")
+    listed = subprocess.run([str(exe), "--list", "--format", "terse"], cwd=crate, env=env,
+                            capture_output=True, text=True, check=True).stdout.count(": test")
+    if stubs != listed:
+        raise SystemExit(f"{stubs} stubs written for {listed} tests listed")
+    s = series.median_s()
+    report.row("editors", f"{EDITOR_RUNS} runs (debug)", "FAULT_STUBS=write fault_suite --list",
+               fmt_time(s), str(len(series.samples)), f"{series.max_rss_mib():.1f} MiB",
+               fmt_mib(series.median_rchar()), f"{stubs} stubs, {len(written) // 1024} KiB")
+    report.target(f"editors: stubs of {EDITOR_RUNS} runs written", f"< {TARGET_STUBS_S:.0f} s",
+                  fmt_time(s), s < TARGET_STUBS_S)
+    report.data["editors"] = {"stubs_s": s, "stubs": stubs}
+    for what, text in (("without stubs", bare), ("with stubs", written)):
+        source.write_text(text)
+        rounds = [rust_analyzer_nodes(crate) for _ in range(max(1, args.nextest_runs))]
+        quiescent = statistics.median(r[0] for r in rounds)
+        one_run = statistics.median(r[1] for r in rounds)
+        listed_s = statistics.median(r[2] for r in rounds)
+        nodes = rounds[-1][3]
+        label = f"{EDITOR_RUNS} runs, {what}"
+        report.row("editors", label, "rust-analyzer: quiescent", fmt_time(quiescent),
+                   str(len(rounds)), "-", "-", "")
+        report.row("editors", label, "rust-analyzer: one run's node expanded",
+                   fmt_time(one_run) if nodes else "-", str(len(rounds)), "-", "-",
+                   "median over the runs")
+        report.row("editors", label, "rust-analyzer: all nodes listed", fmt_time(listed_s),
+                   str(len(rounds)), "-", "-", f"{nodes} test nodes")
+        report.data["editors"][what] = {"quiescent_s": quiescent, "one_run_s": one_run,
+                                        "listed_s": listed_s, "nodes": nodes}
+        if what == "with stubs" and nodes != stubs:
+            raise SystemExit(f"rust-analyzer lists {nodes} test nodes for {stubs} stubs")
+
+
 def slowest_units(html: Path, count: int = 4) -> str:
     """Returns the slowest compile units of a `cargo --timings` report, as "name 12.3 s"."""
     try:
@@ -1188,6 +1374,9 @@ def main() -> int:
         elif part == "nextest":
             args.data_dir.mkdir(parents=True, exist_ok=True)
             part_nextest(args, spawn, report)
+        elif part == "editors":
+            args.data_dir.mkdir(parents=True, exist_ok=True)
+            part_editors(args, spawn, report)
         elif part == "build":
             part_build(args, spawn, report)
     print(machine())

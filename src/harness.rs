@@ -23,6 +23,7 @@ use crate::publish::{self, Pages};
 pub use crate::publish::{HTML_VAR, MARKDOWN_VAR};
 use crate::report::cases::Judged;
 use crate::report::{junit, warnings};
+use crate::stubs::{self, STUBS_VAR};
 use camino::{Utf8Path, Utf8PathBuf};
 use libtest_mimic::Trial;
 pub use libtest_mimic::{Arguments, Conclusion};
@@ -218,6 +219,7 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
     let finished = match Config::from_env(default_runs.clone()) {
         Ok(mut config) => {
             let mut plan = plan_of(&config, focus(&args));
+            keep_stubs(&config, &default_runs, &args, &mut plan);
             if under_nextest() {
                 // nextest runs each test in a process of its own, and nothing runs once they
                 // are all done: no process could write the whole report. Say so in the
@@ -253,7 +255,7 @@ pub fn main(default_runs: impl Into<Utf8PathBuf>) -> ExitCode {
 }
 
 /// The variables the harness reads, each with what it means, for `--help`.
-const VARIABLES: [(&str, &str); 8] = [
+const VARIABLES: [(&str, &str); 9] = [
     (
         RUN_DIR_VAR,
         "a run directory, or a folder of them (default: the test target's, fault-runs/)",
@@ -285,6 +287,10 @@ const VARIABLES: [(&str, &str); 8] = [
     (
         CONFINE_VAR,
         "1 (or true, yes, on): refuse evidence paths that leave the run directory",
+    ),
+    (
+        STUBS_VAR,
+        "write: rewrite the editors' #[test] stubs of the default folder in tests/<target>.rs",
     ),
 ];
 
@@ -355,6 +361,47 @@ fn refuse_outputs_outside(config: &mut Config) -> Refused {
         config.pages = Pages::default();
     }
     refused
+}
+
+/// Keeps the editors' stubs in the test target's own source file
+/// (`<crate root>/tests/<target>.rs`) in step with the plan of the default folder (see
+/// [`stubs`]): when the whole list is planned over that folder with its own modes,
+/// suites and history, it says in one line on stderr that they are stale, or writes
+/// them for `FAULT_STUBS=write`. A folder named by `FAULT_RUN_DIR` never rewrites them.
+fn keep_stubs(config: &Config, default_runs: &Utf8Path, args: &Arguments, plan: &mut Plan) {
+    let action = match stubs::Action::from_value(std::env::var(STUBS_VAR).ok().as_deref()) {
+        Ok(action) => action,
+        Err(message) => return plan.setup.push(message),
+    };
+    let default = config.runs == default_runs
+        && config.mode.is_none()
+        && config.suite.is_none()
+        && config.history.is_none();
+    if !default {
+        if action == stubs::Action::Write {
+            eprintln!("note: {STUBS_VAR}=write: the editor stubs stand for {default_runs} as the harness judges it by default; not written for other runs, a mode, a suite or a history named by a variable");
+        }
+        return;
+    }
+    // nextest runs each test as `--exact NAME`: one note for the list, not one a test.
+    let (Ok(root), None) = (std::env::var("CARGO_MANIFEST_DIR"), focus(args)) else {
+        return;
+    };
+    // The test binary is `<target>-<hash>`; its source, `tests/<target>.rs`.
+    let exe = std::env::current_exe().ok();
+    let stem = exe
+        .as_deref()
+        .and_then(|exe| exe.file_stem())
+        .and_then(|stem| stem.to_str());
+    let target = match stem.and_then(|stem| stem.rsplit_once('-')) {
+        Some((target, hash)) if hash.bytes().all(|b| b.is_ascii_hexdigit()) => target,
+        _ => "fault_suite",
+    };
+    let shown = format!("tests/{target}.rs");
+    let source = Utf8PathBuf::from(root).join(&shown);
+    if let Some(line) = stubs::keep(&source, &shown, plan, action) {
+        eprintln!("note: {line}");
+    }
 }
 
 /// Runs the harness over `config` with explicit arguments, as [`main`] does after reading the environment.
@@ -604,7 +651,7 @@ mod tests {
         assert_eq!((finished.ran.len(), count), (0, 0));
         let (finished, count) = evaluations(
             &config,
-            &["--exact", "failing-thresholds::torn_read::p99_us_max"],
+            &["--exact", "failing_thresholds::torn_read::p99_us_max"],
         );
         assert_eq!(finished.ran.len(), 1);
         assert_eq!(count, 1);

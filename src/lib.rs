@@ -31,7 +31,7 @@
 //! let finished = harness::execute(&config, &Arguments::from_iter(["fault_suite", "--quiet"]));
 //! assert!(!finished.conclusion.has_failed());
 //! assert_eq!(finished.ran.len(), 19);
-//! assert!(finished.ran.iter().any(|test| test.name == "nightly-0305::torn_read::p99_us_max"));
+//! assert!(finished.ran.iter().any(|test| test.name == "nightly_0305::torn_read::p99_us_max"));
 //! ```
 // Denied, not forbidden: `fs::sys` holds the few system calls std does not offer
 // (`linkat` with AT_SYMLINK_FOLLOW, signal dispositions), each with a SAFETY note.
@@ -50,6 +50,7 @@ pub mod publish;
 pub(crate) mod py;
 pub mod report;
 pub mod scan;
+pub mod stubs;
 #[cfg(test)]
 mod testing;
 pub(crate) mod timestamp;

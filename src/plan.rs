@@ -208,9 +208,10 @@ pub fn plan(request: &Request) -> Plan {
     // `<folder>::setup` stands for the whole folder: planned as a whole, it says what
     // the whole run of the tests would.
     let focus = request.focus.as_deref().filter(|name| !names_setup(name));
-    // The run a focus names: its name's first part. That is a sanitized name, `#<n>`
+    // The run a focus names: its name's first part. That is a sanitized name, `_<n>`
     // added for a later run of the same one: only sub-folders whose sanitized name
-    // starts with the name without it can be that run or come before it.
+    // starts with the name without a `_<digits>` ending can be that run or come before
+    // it (more may pass, `nightly` for `nightly_0305`; the names below pick the one).
     let focus_run = focus.map(|name| name.split("::").next().unwrap_or(name));
     let found = match &request.manifest {
         Some(_) => Ok(vec![request.runs.clone()]),

@@ -1,7 +1,7 @@
 //! The JUnit XML writer: judged cases become a quick-junit report.
 //!
 //! Layout: one `<testsuite>` per run and scenario (the case's `suite`, e.g.
-//! `nightly-0305::torn_read`), one `<testcase>` per test named by the check's
+//! `nightly_0305::torn_read`), one `<testcase>` per test named by the check's
 //! own name (`p99_us_max`) with the suite as `classname`, as Surefire does,
 //! `<failure>` for a missed threshold or exit code, `<error>` for missing
 //! evidence, and in `<system-out>` the full test name and the evidence.

@@ -103,7 +103,7 @@ impl CheckView<'_> {
 /// One evaluated scenario.
 #[derive(Debug)]
 pub struct ScenarioView<'a> {
-    /// The scenario's part of test names (`torn_read`, `torn_read#2`).
+    /// The scenario's part of test names (`torn_read`, `torn_read_2`).
     pub key: String,
     pub scenario: &'a Scenario,
     /// The `process_exit` test.
@@ -171,18 +171,24 @@ impl<'a> Overview<'a> {
                     continue;
                 };
                 let exit = find(&CaseKind::ProcessExit { scenario: index });
+                let specs: Vec<_> = scenario
+                    .checks
+                    .iter()
+                    .map(|check| check.spec.clone())
+                    .collect();
                 let checks: Vec<CheckView> = scenario
                     .checks
                     .iter()
+                    .zip(case::check_tests(&specs))
                     .enumerate()
-                    .map(|(position, check)| CheckView {
+                    .map(|(position, (check, test))| CheckView {
                         check,
                         judged: find(&CaseKind::Check {
                             scenario: index,
                             check: position,
                         }),
                         chart: scenario.charts.iter().find(|chart| chart.check == position),
-                        test: case::check_test(&check.spec),
+                        test,
                     })
                     .collect();
                 let regressions: Vec<(usize, &Judged)> = run

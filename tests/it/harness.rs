@@ -57,11 +57,11 @@ fn threshold_misses_fail_with_violation_mode_file_line_and_the_line() {
     assert_eq!(
         out.failed(),
         [
-            "failing-thresholds::sink_stall::sink_stall_events_min",
-            "failing-thresholds::torn_read::p99_us_max",
+            "failing_thresholds::sink_stall::sink_stall_events_min",
+            "failing_thresholds::torn_read::p99_us_max",
         ]
     );
-    let message = out.message("failing-thresholds::torn_read::p99_us_max", "failure");
+    let message = out.message("failing_thresholds::torn_read::p99_us_max", "failure");
     let run_json = fixture("failing-thresholds").join("run.json");
     let log = fixture("failing-thresholds").join("torn_read/streamer.log");
     let expected = format!(
@@ -76,7 +76,7 @@ fn threshold_misses_fail_with_violation_mode_file_line_and_the_line() {
     );
     assert_eq!(message, expected);
     let stall = out.message(
-        "failing-thresholds::sink_stall::sink_stall_events_min",
+        "failing_thresholds::sink_stall::sink_stall_events_min",
         "failure",
     );
     assert!(
@@ -98,12 +98,12 @@ fn exit_codes_fail_with_the_three_codes_and_the_log_paths() {
     assert_eq!(
         out.failed(),
         [
-            "failing-exit::reset_storm::process_exit",
-            "failing-exit::sink_stall::process_exit"
+            "failing_exit::reset_storm::process_exit",
+            "failing_exit::sink_stall::process_exit"
         ]
     );
     let dir = fixture("failing-exit");
-    let message = out.message("failing-exit::sink_stall::process_exit", "failure");
+    let message = out.message("failing_exit::sink_stall::process_exit", "failure");
     let expected = format!(
         "process_rc(sim=0,streamer=139,tester=0)\n  manifest: {m}:3\n  sim log: {d}/sink_stall/sim.log (not found, nor in the current directory)\n  streamer log: {d}/sink_stall/streamer.log\n  tester log: {d}/sink_stall/tester.log (not found, nor in the current directory)",
         m = dir.join("manifest.tsv").display(),
@@ -111,7 +111,7 @@ fn exit_codes_fail_with_the_three_codes_and_the_log_paths() {
     );
     assert_eq!(message, expected);
     // An exit code that is not a number is missing evidence, not a failure.
-    let message = out.message("failing-exit::reset_storm::process_exit", "error");
+    let message = out.message("failing_exit::reset_storm::process_exit", "error");
     assert!(
         message.starts_with("process_rc(sim=0,streamer=0,tester=-1): tester_rc=\"n/a\" is not an integer (counted as -1)"),
         "{message}"
@@ -125,11 +125,11 @@ fn metrics_that_never_appeared_are_errors_where_the_summary_counts_zero() {
     assert_eq!(
         out.failed(),
         [
-            "missing-metrics::sink_stall::p95_us_max",
-            "missing-metrics::torn_read::torn_read_events_min"
+            "missing_metrics::sink_stall::p95_us_max",
+            "missing_metrics::torn_read::torn_read_events_min"
         ]
     );
-    let message = out.message("missing-metrics::torn_read::torn_read_events_min", "error");
+    let message = out.message("missing_metrics::torn_read::torn_read_events_min", "error");
     assert_eq!(
         message,
         format!(
@@ -137,7 +137,7 @@ fn metrics_that_never_appeared_are_errors_where_the_summary_counts_zero() {
             dir.join("torn_read/streamer.log").display()
         )
     );
-    let message = out.message("missing-metrics::sink_stall::p95_us_max", "error");
+    let message = out.message("missing_metrics::sink_stall::p95_us_max", "error");
     assert!(
         message.starts_with(
             "metric p95_us never appeared: the last LATENCY_METRICS line has no p95_us\n  "
@@ -178,7 +178,7 @@ fn missing_or_unnamed_logs_are_errors_for_every_check_of_their_scenario() {
     let dir = fixture("missing-logs");
     let out = run_in_process(&Config::new(crate::support::utf8(&dir)), &[]);
     let failed: Vec<&str> = out.failed();
-    let expected: Vec<String> = names("missing-logs")
+    let expected: Vec<String> = names("missing_logs")
         .into_iter()
         .filter(|name| {
             (name.contains("::torn_read::") || name.contains("::sink_stall::"))
@@ -189,7 +189,7 @@ fn missing_or_unnamed_logs_are_errors_for_every_check_of_their_scenario() {
     for name in &expected {
         assert!(matches!(out.get(name).verdict, Verdict::Error(_)), "{name}");
     }
-    let message = out.message("missing-logs::torn_read::p99_us_max", "error");
+    let message = out.message("missing_logs::torn_read::p99_us_max", "error");
     assert_eq!(
         message,
         format!(
@@ -197,7 +197,7 @@ fn missing_or_unnamed_logs_are_errors_for_every_check_of_their_scenario() {
             dir.display()
         )
     );
-    let message = out.message("missing-logs::sink_stall::p50_us_max", "error");
+    let message = out.message("missing_logs::sink_stall::p50_us_max", "error");
     assert_eq!(
         message,
         format!(
@@ -211,8 +211,8 @@ fn missing_or_unnamed_logs_are_errors_for_every_check_of_their_scenario() {
 fn unreadable_manifest_is_one_failing_manifest_test() {
     let dir = fixture("malformed-manifest");
     let out = run_in_process(&Config::new(crate::support::utf8(&dir)), &[]);
-    assert_eq!(out.ran(), ["malformed-manifest::manifest"]);
-    let message = out.message("malformed-manifest::manifest", "error");
+    assert_eq!(out.ran(), ["malformed_manifest::manifest"]);
+    let message = out.message("malformed_manifest::manifest", "error");
     assert_eq!(
         message,
         format!(
@@ -222,7 +222,7 @@ fn unreadable_manifest_is_one_failing_manifest_test() {
     );
     // Listing shows it too: a broken run is never an empty, green suite.
     let listed = run_in_process(&Config::new(crate::support::utf8(&dir)), &["--list"]);
-    assert_eq!(listed.stdout, "malformed-manifest::manifest: test\n");
+    assert_eq!(listed.stdout, "malformed_manifest::manifest: test\n");
 }
 
 #[test]
@@ -263,23 +263,23 @@ fn a_repeated_scenario_gets_a_stable_suffix_and_fails_the_scenario_set() {
     let mut sorted = ran.clone();
     sorted.sort();
     assert_eq!(ran, sorted);
-    assert!(ran.contains(&"repeated-scenario::torn_read#2::process_exit"));
+    assert!(ran.contains(&"repeated_scenario::torn_read_2::process_exit"));
     // The second torn_read row (order 2) is the one with p50_us=1500.
     assert_eq!(
         out.failed(),
         [
-            "repeated-scenario::suite::expected_scenarios",
-            "repeated-scenario::torn_read#2::p50_us_max"
+            "repeated_scenario::suite::expected_scenarios",
+            "repeated_scenario::torn_read_2::p50_us_max"
         ]
     );
-    let message = out.message("repeated-scenario::suite::expected_scenarios", "failure");
+    let message = out.message("repeated_scenario::suite::expected_scenarios", "failure");
     assert!(
         message.starts_with(
             "expected torn_read, sink_stall, reset_storm once each: repeated torn_read (2 times)\n"
         ),
         "{message}"
     );
-    let message = out.message("repeated-scenario::torn_read#2::p50_us_max", "failure");
+    let message = out.message("repeated_scenario::torn_read_2::p50_us_max", "failure");
     assert!(
         message.contains("torn_read_again/streamer.log:6"),
         "{message}"
@@ -291,7 +291,7 @@ fn a_run_without_a_mode_fails_only_its_checks_saying_how_to_set_it() {
     let dir = fixture("no-mode");
     let out = run_in_process(&Config::new(crate::support::utf8(&dir)), &[]);
     // The exit codes and the scenario set do not depend on the mode.
-    let checks: Vec<String> = names("no-mode")
+    let checks: Vec<String> = names("no_mode")
         .into_iter()
         .filter(|name| !name.ends_with("::process_exit") && !name.ends_with("::expected_scenarios"))
         .collect();
@@ -313,10 +313,8 @@ fn a_run_without_a_mode_fails_only_its_checks_saying_how_to_set_it() {
 fn a_folder_without_runs_fails_loudly() {
     let empty = crate::support::Scratch::new("harness-no-runs");
     let out = run_in_process(&Config::new(crate::support::utf8(empty.path())), &[]);
-    let label = format!(
-        "{}::setup",
-        empty.path().file_name().unwrap().to_string_lossy()
-    );
+    let folder = empty.path().file_name().unwrap().to_string_lossy();
+    let label = format!("{}::setup", fault_harness::eval::case::sanitize(&folder));
     assert_eq!(out.ran(), [label.as_str()]);
     let message = out.message(&label, "error");
     assert!(message.contains("no run directory here"), "{message}");
@@ -329,7 +327,7 @@ fn a_folder_without_runs_fails_loudly() {
         &Config::new(crate::support::utf8(fixture("no-such-run"))),
         &[],
     );
-    assert_eq!(out.ran(), ["no-such-run::setup"]);
+    assert_eq!(out.ran(), ["no_such_run::setup"]);
     assert!(out.finished.conclusion.has_failed());
 }
 
@@ -340,8 +338,8 @@ fn filter_skip_and_exact_select_tests_and_only_those_run() {
     assert_eq!(
         out.ran(),
         [
-            "failing-thresholds::reset_storm::p99_us_max",
-            "failing-thresholds::torn_read::p99_us_max"
+            "failing_thresholds::reset_storm::p99_us_max",
+            "failing_thresholds::torn_read::p99_us_max"
         ]
     );
     let out = run_in_process(
@@ -352,9 +350,9 @@ fn filter_skip_and_exact_select_tests_and_only_those_run() {
     assert!(out.failed().is_empty());
     let out = run_in_process(
         &config,
-        &["--exact", "failing-thresholds::torn_read::p99_us_max"],
+        &["--exact", "failing_thresholds::torn_read::p99_us_max"],
     );
-    assert_eq!(out.ran(), ["failing-thresholds::torn_read::p99_us_max"]);
+    assert_eq!(out.ran(), ["failing_thresholds::torn_read::p99_us_max"]);
     assert_eq!(out.finished.conclusion.num_failed, 1);
     assert_eq!(out.finished.conclusion.num_filtered_out, 18);
     // `--exact` wants the whole name.
@@ -402,7 +400,7 @@ fn json_format_for_rustrover_is_one_json_event_per_line() {
     let failed = events
         .iter()
         .find(|e| {
-            e["event"] == "failed" && e["name"] == "failing-thresholds::torn_read::p99_us_max"
+            e["event"] == "failed" && e["name"] == "failing_thresholds::torn_read::p99_us_max"
         })
         .unwrap();
     assert!(
@@ -435,8 +433,8 @@ fn real_binary_fails_with_exit_code_101_and_exactly_the_failed_names() {
     assert_eq!(
         failed_in_output(&stdout),
         BTreeSet::from([
-            "failing-thresholds::sink_stall::sink_stall_events_min".to_string(),
-            "failing-thresholds::torn_read::p99_us_max".to_string(),
+            "failing_thresholds::sink_stall::sink_stall_events_min".to_string(),
+            "failing_thresholds::torn_read::p99_us_max".to_string(),
         ])
     );
     assert!(
@@ -455,7 +453,7 @@ fn real_binary_fails_with_exit_code_101_and_exactly_the_failed_names() {
     assert!(!stderr.contains("Error: "), "{stderr}");
     // Under nextest each failure also goes to stderr, where nextest's JUnit picks it up.
     let output = fault_suite_command(&fixture("failing-thresholds"))
-        .args(["--exact", "failing-thresholds::torn_read::p99_us_max"])
+        .args(["--exact", "failing_thresholds::torn_read::p99_us_max"])
         .env("NEXTEST_EXECUTION_MODE", "process-per-test")
         .output()
         .unwrap();
@@ -510,7 +508,7 @@ fn real_binary_speaks_nextests_list_and_exact_protocol() {
         .output()
         .unwrap();
     assert!(output.status.success());
-    let expected: String = names("failing-thresholds")
+    let expected: String = names("failing_thresholds")
         .iter()
         .map(|name| format!("{name}: test\n"))
         .collect();
@@ -526,7 +524,7 @@ fn real_binary_speaks_nextests_list_and_exact_protocol() {
     let output = fault_suite_command(&runs)
         .args([
             "--exact",
-            "failing-thresholds::torn_read::p99_us_max",
+            "failing_thresholds::torn_read::p99_us_max",
             "--nocapture",
         ])
         .output()
@@ -541,7 +539,7 @@ fn real_binary_speaks_nextests_list_and_exact_protocol() {
     let output = fault_suite_command(&runs)
         .args([
             "--exact",
-            "failing-thresholds::torn_read::p50_us_max",
+            "failing_thresholds::torn_read::p50_us_max",
             "--nocapture",
         ])
         .output()
@@ -568,8 +566,8 @@ fn real_binary_speaks_rustrovers_json_format() {
     assert_eq!(
         failed,
         BTreeSet::from([
-            "failing-exit::reset_storm::process_exit".to_string(),
-            "failing-exit::sink_stall::process_exit".to_string(),
+            "failing_exit::reset_storm::process_exit".to_string(),
+            "failing_exit::sink_stall::process_exit".to_string(),
         ])
     );
 }
@@ -646,7 +644,7 @@ fn the_default_read_ahead_judges_exactly_as_one_thread_does() {
 #[test]
 fn exact_finds_its_run_among_runs_whose_names_sanitize_alike() {
     // "x y" and "x_y" are both named x_y; the first in order keeps the name, the second
-    // is x_y#2. `--exact` looks into only the folders whose names can be its run's.
+    // is x_y_2. `--exact` looks into only the folders whose names can be its run's.
     let scratch = crate::support::Scratch::new("exact-alike");
     for dir in ["x y", "x_y", "z"] {
         crate::support::runs::copy_run(&fixture("passing"), &scratch.path().join(dir));
@@ -656,11 +654,11 @@ fn exact_finds_its_run_among_runs_whose_names_sanitize_alike() {
     assert!(
         listed
             .stdout
-            .contains("x_y#2::torn_read::process_exit: test"),
+            .contains("x_y_2::torn_read::process_exit: test"),
         "{}",
         listed.stdout
     );
-    for (name, dir) in [("x_y", "x y"), ("x_y#2", "x_y")] {
+    for (name, dir) in [("x_y", "x y"), ("x_y_2", "x_y")] {
         let test = format!("{name}::torn_read::process_exit");
         let out = run_in_process(&config, &["--exact", &test]);
         assert_eq!(out.ran(), [test.as_str()]);
@@ -671,6 +669,44 @@ fn exact_finds_its_run_among_runs_whose_names_sanitize_alike() {
         assert!(
             evidence.contains(&format!("manifest: {}:", manifest.display())),
             "{evidence}"
+        );
+    }
+}
+
+#[test]
+fn exact_finds_runs_named_by_every_name_rule() {
+    // Each folder name and the identifier the name rules make of it (eval::case): a
+    // leading digit gets `_` before it, a keyword `_` after it, each non-ASCII character
+    // is `_`, and of "x y" and "x-y" (both x_y) the second skips x_y_2, a folder's own
+    // spelling, for x_y_3. Folders are found in byte order of their names.
+    let named = [
+        ("0305", "_0305"),
+        ("größe", "gr__e"),
+        ("type", "type_"),
+        ("x y", "x_y"),
+        ("x-y", "x_y_3"),
+        ("x_y_2", "x_y_2"),
+    ];
+    let scratch = crate::support::Scratch::new("exact-name-rules");
+    for (dir, _) in named {
+        crate::support::runs::copy_run(&fixture("passing"), &scratch.path().join(dir));
+    }
+    let config = Config::new(crate::support::utf8(scratch.path()));
+    let listed = run_in_process(&config, &["--list"]);
+    for (dir, name) in named {
+        let test = format!("{name}::torn_read::process_exit");
+        assert!(
+            listed.stdout.contains(&format!("{test}: test\n")),
+            "{}",
+            listed.stdout
+        );
+        let out = run_in_process(&config, &["--exact", &test]);
+        assert_eq!(out.ran(), [test.as_str()]);
+        let manifest = scratch.path().join(dir).join("manifest.tsv");
+        let evidence = &out.get(&test).evidence;
+        assert!(
+            evidence.contains(&format!("manifest: {}:", manifest.display())),
+            "{dir}: {evidence}"
         );
     }
 }

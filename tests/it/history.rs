@@ -61,7 +61,7 @@ fn a_47_percent_jump_fails_with_the_window_and_a_10_percent_drift_passes() {
     let scratch = Scratch::new("history-jump");
     let folder = steady_history(&scratch, Some(1410));
     let out = run_in_process(&Config::new(utf8(&folder)), &[]);
-    let name = "nightly-0312::torn_read::p99_us_regression";
+    let name = "nightly_0312::torn_read::p99_us_regression";
     let message = out.message(name, "failure");
     assert!(
         message.starts_with(
@@ -81,8 +81,8 @@ fn a_47_percent_jump_fails_with_the_window_and_a_10_percent_drift_passes() {
     let ran = out.ran();
     assert!(!ran
         .iter()
-        .any(|t| t.starts_with("nightly-0307::") && t.ends_with("_regression")));
-    assert!(ran.contains(&"nightly-0308::torn_read::p99_us_regression"));
+        .any(|t| t.starts_with("nightly_0307::") && t.ends_with("_regression")));
+    assert!(ran.contains(&"nightly_0308::torn_read::p99_us_regression"));
     assert_eq!(
         ran.iter().filter(|t| t.ends_with("_regression")).count(),
         5 * 3 * 4,
@@ -101,7 +101,7 @@ fn a_single_run_is_judged_against_its_siblings() {
     let folder = steady_history(&scratch, Some(1410));
     let out = run_in_process(&Config::new(utf8(folder.join("nightly-0312"))), &[]);
     assert_eq!(out.ran().len(), 19 + 12);
-    assert_eq!(out.failed(), ["nightly-0312::torn_read::p99_us_regression"]);
+    assert_eq!(out.failed(), ["nightly_0312::torn_read::p99_us_regression"]);
     // FAULT_HISTORY names another folder: here one without enough runs before.
     let few = scratch.path().join("few");
     write_run(&few, "old-1", 1, Some(900));
@@ -115,7 +115,7 @@ fn a_metric_missing_now_is_an_error_and_missing_before_does_not_count() {
     let scratch = Scratch::new("history-missing");
     let folder = steady_history(&scratch, None);
     let out = run_in_process(&Config::new(utf8(&folder)), &[]);
-    let message = out.message("nightly-0312::torn_read::p99_us_regression", "error");
+    let message = out.message("nightly_0312::torn_read::p99_us_regression", "error");
     assert!(
         message.starts_with("metric p99_us never appeared in this run"),
         "{message}"
@@ -125,7 +125,7 @@ fn a_metric_missing_now_is_an_error_and_missing_before_does_not_count() {
     let folder = steady_history(&scratch, Some(1410));
     write_run(&folder, "nightly-0306", 6, None);
     let out = run_in_process(&Config::new(utf8(&folder)), &[]);
-    let message = out.message("nightly-0312::torn_read::p99_us_regression", "failure");
+    let message = out.message("nightly_0312::torn_read::p99_us_regression", "failure");
     assert!(
         message.contains("of the 6 runs before (max +25%): nightly-0305 940, nightly-0307 950"),
         "{message}"
@@ -143,7 +143,7 @@ fn run_json_times_order_the_runs_whatever_their_names() {
     }
     write_run(&folder, "a-newest", 9, Some(2000));
     let out = run_in_process(&Config::new(utf8(&folder)), &[]);
-    let message = out.message("a-newest::torn_read::p99_us_regression", "failure");
+    let message = out.message("a_newest::torn_read::p99_us_regression", "failure");
     assert!(
         message.contains(": z 1000, y 1000, x 1000, w 1000"),
         "{message}"
@@ -242,7 +242,7 @@ fn fault_summary_judges_history_in_its_junit_report_only() {
     );
     let xml = std::fs::read_to_string(run.join("junit.xml")).unwrap();
     assert!(
-        xml.contains("<testcase name=\"p99_us_regression\" classname=\"nightly-0312::torn_read\""),
+        xml.contains("<testcase name=\"p99_us_regression\" classname=\"nightly_0312::torn_read\""),
         "{xml}"
     );
     assert!(

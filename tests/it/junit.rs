@@ -45,24 +45,24 @@ fn harness_report_of_every_fixture_run_validates_and_keeps_failures_and_errors_a
         "{xml}"
     );
     // A testsuite per run and scenario, a failure for a threshold miss, an error for missing evidence.
-    assert!(xml.contains("<testsuite name=\"failing-thresholds::torn_read\" tests=\"6\" disabled=\"0\" errors=\"0\" failures=\"1\""), "{xml}");
+    assert!(xml.contains("<testsuite name=\"failing_thresholds::torn_read\" tests=\"6\" disabled=\"0\" errors=\"0\" failures=\"1\""), "{xml}");
     assert!(xml.contains("<failure message=\"p99_us=2500 &gt; 2000 (limit p99_us_max of mode degraded, mode from "), "{xml}");
-    assert!(xml.contains("<testsuite name=\"missing-metrics::torn_read\" tests=\"6\" disabled=\"0\" errors=\"1\" failures=\"0\""), "{xml}");
+    assert!(xml.contains("<testsuite name=\"missing_metrics::torn_read\" tests=\"6\" disabled=\"0\" errors=\"1\" failures=\"0\""), "{xml}");
     assert!(
         xml.contains(
             "<error message=\"metric torn_read_events never appeared: no FAULT_COUNTERS line in "
         ),
         "{xml}"
     );
-    assert!(xml.contains("<testsuite name=\"malformed-manifest\" tests=\"1\" disabled=\"0\" errors=\"1\" failures=\"0\""), "{xml}");
+    assert!(xml.contains("<testsuite name=\"malformed_manifest\" tests=\"1\" disabled=\"0\" errors=\"1\" failures=\"0\""), "{xml}");
     // Surefire's layout: the check's own name under the run-and-scenario classname,
     // the full libtest name in system-out.
     assert!(
-        xml.contains("<testcase name=\"p50_us_max\" classname=\"repeated-scenario::torn_read#2\""),
+        xml.contains("<testcase name=\"p50_us_max\" classname=\"repeated_scenario::torn_read_2\""),
         "{xml}"
     );
     assert!(
-        xml.contains("<system-out>test: repeated-scenario::torn_read#2::p50_us_max\n"),
+        xml.contains("<system-out>test: repeated_scenario::torn_read_2::p50_us_max\n"),
         "{xml}"
     );
     // The evidence of a check is its log line, in system-out.
@@ -94,8 +94,8 @@ fn harness_report_holds_exactly_the_tests_that_ran() {
     assert_eq!(
         cases,
         [
-            "failing-thresholds::reset_storm::p99_us_max",
-            "failing-thresholds::torn_read::p99_us_max"
+            "failing_thresholds::reset_storm::p99_us_max",
+            "failing_thresholds::torn_read::p99_us_max"
         ]
     );
 

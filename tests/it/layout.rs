@@ -240,7 +240,7 @@ fn functions(source: &Source) -> Vec<Function> {
         let head = &code[at + 4..head_end];
         let head = head.split(" where ").next().unwrap_or(head);
         let target = head.rsplit(" for ").next().unwrap_or(head).trim();
-        let target = target.trim_start_matches(|c: char| c == '<' || c == '\'');
+        let target = target.trim_start_matches(['<', '\'']);
         // `impl<T> Type<T>`: skip the generics of `impl` itself.
         let target = match target.find('>') {
             Some(close) if head.trim_start().starts_with('<') && !head.contains(" for ") => {

@@ -18,6 +18,9 @@ mod suites;
 mod history;
 // One plan for every face: the command and the harness agree; setup tells one truth.
 mod plan;
+// The tests in editors: the `#[test]` stubs through rust-analyzer over LSP (nodes,
+// runnables run through cargo) and the JSON events RustRover reads.
+mod editors;
 // JUnit reports of the harness and of `fault-summary --junit`, checked against Jenkins' schema.
 mod junit;
 // The HTML report and the Markdown summary: their content, self-containment, escaping,

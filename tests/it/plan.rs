@@ -145,7 +145,7 @@ fn the_command_and_the_harness_judge_every_regression_test_alike() {
             .ran
             .iter()
             .filter(|judged| {
-                judged.name.starts_with("nightly-0312::") && judged.name.ends_with("_regression")
+                judged.name.starts_with("nightly_0312::") && judged.name.ends_with("_regression")
             })
             .collect();
         assert_eq!(regressions.len(), 12, "four metrics of three scenarios");
@@ -162,7 +162,7 @@ fn the_command_and_the_harness_judge_every_regression_test_alike() {
         }
         // Read through the links, the jump fails; refused, no earlier value is left to
         // compare with, and the test passes on both faces.
-        let verdict = &reported["nightly-0312::torn_read::p99_us_regression"];
+        let verdict = &reported["nightly_0312::torn_read::p99_us_regression"];
         assert_eq!(verdict.0, if confine { "pass" } else { "failure" });
         if !confine {
             assert!(
@@ -202,7 +202,7 @@ fn the_result_line_names_failing_tests_and_exit_code_fails_on_them() {
     assert_eq!(judged.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains(
-            "3 of 3 scenarios pass (mode degraded, from ./run.json); 1 of 12 tests did not pass: nightly-0312::torn_read::p99_us_regression;"
+            "3 of 3 scenarios pass (mode degraded, from ./run.json); 1 of 12 tests did not pass: nightly_0312::torn_read::p99_us_regression;"
         ),
         "{stderr}"
     );

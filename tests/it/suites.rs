@@ -18,21 +18,21 @@ fn a_suite_adds_a_scenario_a_token_and_a_limit_over_the_whole_run() {
     let out = run_in_process(&Config::new(utf8(clock_skew())), &[]);
     let ran = out.ran();
     for name in [
-        "clock-skew::clock_skew::clock_skew_events_min",
-        "clock-skew::clock_skew::p99_us_max",
-        "clock-skew::clock_skew::rtp_jitter_us_max",
-        "clock-skew::clock_skew::process_exit",
+        "clock_skew::clock_skew::clock_skew_events_min",
+        "clock_skew::clock_skew::p99_us_max",
+        "clock_skew::clock_skew::rtp_jitter_us_max",
+        "clock_skew::clock_skew::process_exit",
     ] {
         assert!(ran.contains(&name), "{name} not in {ran:?}");
     }
     // The scenario set follows the file: four scenarios, none unexpected.
     assert_eq!(
-        out.get("clock-skew::suite::expected_scenarios").verdict,
+        out.get("clock_skew::suite::expected_scenarios").verdict,
         fault_harness::eval::model::Verdict::Pass
     );
     // p99_us crossed 3000 mid-run, though the last line (2400) is within the limit.
-    assert_eq!(out.failed(), ["clock-skew::clock_skew::p99_us_max"]);
-    let message = out.message("clock-skew::clock_skew::p99_us_max", "failure");
+    assert_eq!(out.failed(), ["clock_skew::clock_skew::p99_us_max"]);
+    let message = out.message("clock_skew::clock_skew::p99_us_max", "failure");
     let log = clock_skew().join("clock_skew/streamer.log");
     assert!(
         message.starts_with(
@@ -293,10 +293,7 @@ fn every_bad_suite_fails_loudly_with_its_position_in_both_faces() {
         assert!(!run.path("summary.json").exists(), "{what}");
         // The harness: a failing <run>::suite_file, never an empty green suite.
         let out = run_in_process(&Config::new(utf8(run.dir())), &[]);
-        let name = format!(
-            "{}::suite_file",
-            run.dir().file_name().unwrap().to_string_lossy()
-        );
+        let name = format!("{}::suite_file", run.test_name());
         let message = out.message(&name, "error");
         assert!(message.contains(expected), "{what}: {message}");
         assert!(out.finished.conclusion.has_failed(), "{what}");
@@ -311,7 +308,8 @@ fn a_broken_suite_shared_by_a_folder_fails_as_the_folders_setup() {
     }
     std::fs::write(scratch.path().join("fault-suite.json"), "{\"tokens\": []}").unwrap();
     let out = run_in_process(&Config::new(utf8(scratch.path())), &[]);
-    let label = scratch.path().file_name().unwrap().to_string_lossy();
+    let folder = scratch.path().file_name().unwrap().to_string_lossy();
+    let label = fault_harness::eval::case::sanitize(&folder);
     assert_eq!(out.ran(), [format!("{label}::setup").as_str()]);
     let message = out.message(&format!("{label}::setup"), "error");
     assert!(
@@ -328,10 +326,7 @@ fn a_metric_no_line_holds_fails_its_check_as_an_error() {
         "{\"modes\": {\"degraded\": {\"torn_read\": {\"gpu_temp_c_max\": 90}}}}",
     );
     let out = run_in_process(&Config::new(utf8(run.dir())), &[]);
-    let name = format!(
-        "{}::torn_read::gpu_temp_c_max",
-        run.dir().file_name().unwrap().to_string_lossy()
-    );
+    let name = format!("{}::torn_read::gpu_temp_c_max", run.test_name());
     let message = out.message(&name, "error");
     assert!(
         message.starts_with("metric gpu_temp_c never appeared: no line of PIPELINE_METRICS, LATENCY_METRICS, FAULT_COUNTERS, RTP_METRICS in "),

@@ -75,6 +75,13 @@ impl Run {
         run
     }
 
+    /// Returns the first part of this run's test names: its folder's name as the name
+    /// rules make it an identifier (`run-h-order` is `run_h_order`).
+    pub fn test_name(&self) -> String {
+        let name = fault_harness::input::run_dir::run_name(&crate::support::utf8(self.dir()));
+        fault_harness::eval::case::sanitize(&name)
+    }
+
     /// Returns the run directory.
     pub fn dir(&self) -> &Path {
         self.scratch.path()
