@@ -14,8 +14,12 @@
 //! than `LONG_LINE` bytes is read through [`crate::scan::lines`] instead, so memory
 //! stays bounded whatever the log holds.
 
-use crate::scan::kv::{ascii_space, KEY_BYTE};
-use crate::scan::lines::{line_end, pairs_of, parse_span, Span, BLOCK};
+pub use crate::scan::kv::Keys;
+use crate::scan::kv::{ascii_values, ascii_values_into};
+use crate::scan::lines::{
+    break_len, complete_end, end_of_line, line_end, pairs_of, parse_span, start_of_line, Span,
+    BLOCK,
+};
 use memchr::memmem::Finder;
 use std::borrow::Cow;
 use std::fs::File;
@@ -111,7 +115,7 @@ impl TokenLine<'_> {
     /// allocation.
     pub fn with_values<R>(&self, keys: &Keys, f: impl FnOnce(&[Option<&[u8]>]) -> R) -> R {
         const HELD: usize = 16;
-        let count = keys.names.len();
+        let count = keys.names().len();
         match &self.text {
             Text::Plain(bytes) | Text::Held(bytes)
                 if count <= HELD
@@ -123,7 +127,7 @@ impl TokenLine<'_> {
                 f(&found[..count])
             }
             _ => {
-                let names: Vec<&str> = keys.names.iter().map(String::as_str).collect();
+                let names: Vec<&str> = keys.names().iter().map(String::as_str).collect();
                 let owned = self.values(&names);
                 let values: Vec<Option<&[u8]>> = owned
                     .iter()
@@ -140,124 +144,6 @@ impl TokenLine<'_> {
             Text::Plain(bytes) | Text::Held(bytes) => pairs_of(bytes).0,
             Text::Read { pairs, head: _ } => pairs.clone(),
         }
-    }
-}
-
-/// Finds the value of the last `key=value` pair of an ASCII line whose key is `key`.
-#[cfg(test)]
-fn ascii_value<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
-    let key = std::str::from_utf8(key).ok()?;
-    ascii_values(line, &[key]).pop().flatten()
-}
-
-/// Finds, for each of `keys`, the value of the last `key=value` pair of an ASCII line
-/// with that key, by the reference's rule `([a-zA-Z0-9_]+)=([^\s]+)` applied left to
-/// right. Only the `=` signs are visited: a match ends its key at one, and its value
-/// runs to the next white space, so the `=` signs inside a value start no pair.
-fn ascii_values<'a>(line: &'a [u8], keys: &[&str]) -> Vec<Option<&'a [u8]>> {
-    let keys = Keys::new(keys);
-    let mut found = vec![None; keys.names.len()];
-    ascii_values_into(line, &keys, &mut found);
-    found
-}
-
-/// Keys to look up on lines, prepared once for [`TokenLine::with_values`]: each as the
-/// word of its last eight bytes, so that the key ending at an `=` is found by a few
-/// integer comparisons.
-#[derive(Clone, Debug)]
-pub struct Keys {
-    names: Vec<String>,
-    ends: Vec<KeyEnd>,
-}
-
-/// A key's last (up to) eight bytes as a little-endian word, with the mask of their
-/// bytes; `None` for a key the pair rule can never match (empty, or holding a byte
-/// other than `[a-zA-Z0-9_]`).
-#[derive(Clone, Debug)]
-struct KeyEnd {
-    fit: Option<(u64, u64)>,
-}
-
-impl Keys {
-    /// Prepares `names`.
-    pub fn new<S: AsRef<str>>(names: &[S]) -> Keys {
-        let names: Vec<String> = names.iter().map(|name| name.as_ref().to_string()).collect();
-        let ends = names
-            .iter()
-            .map(|name| {
-                let bytes = name.as_bytes();
-                let valid = !bytes.is_empty() && bytes.iter().all(|&b| KEY_BYTE[usize::from(b)]);
-                KeyEnd {
-                    fit: valid.then(|| {
-                        let tail = &bytes[bytes.len().saturating_sub(8)..];
-                        (word_ending(tail, tail.len()), mask(tail.len()))
-                    }),
-                }
-            })
-            .collect();
-        Keys { names, ends }
-    }
-
-    /// Returns the keys, in order.
-    pub fn names(&self) -> &[String] {
-        &self.names
-    }
-}
-
-/// Returns the mask of the top `len` (1 to 8) bytes of a word.
-fn mask(len: usize) -> u64 {
-    u64::MAX << (8 * (8 - len.min(8)))
-}
-
-/// Returns the (up to) eight bytes of `bytes` that end at `end` as a little-endian
-/// word, its last byte the top one; bytes before the start are zero.
-fn word_ending(bytes: &[u8], end: usize) -> u64 {
-    if let Some(eight) = end.checked_sub(8).and_then(|from| bytes.get(from..end)) {
-        let eight: [u8; 8] = eight.try_into().unwrap_or_default();
-        return u64::from_le_bytes(eight);
-    }
-    let mut word = [0u8; 8];
-    let from = end.saturating_sub(8);
-    word[8 - (end - from)..].copy_from_slice(&bytes[from..end]);
-    u64::from_le_bytes(word)
-}
-
-/// Fills `found` (one slot per key) as [`ascii_values`] does.
-fn ascii_values_into<'a>(line: &'a [u8], keys: &Keys, found: &mut [Option<&'a [u8]>]) {
-    let n = line.len();
-    let mut resume = 0;
-    for eq in memchr::memchr_iter(b'=', line) {
-        // A match needs a key character just before its `=` (after the last value:
-        // `resume` is the white space that ended it) and a value after it.
-        if eq == 0 || eq < resume {
-            continue;
-        }
-        if !KEY_BYTE[usize::from(line[eq - 1])] || eq + 1 >= n || ascii_space(line[eq + 1]) {
-            continue;
-        }
-        let stop = line[eq + 1..]
-            .iter()
-            .position(|&b| ascii_space(b))
-            .map_or(n, |at| eq + 1 + at);
-        // The match's key is the run of key characters that ends at the `=`; a wanted
-        // key is that run if its bytes end there and no key character comes before
-        // them. Comparing a word per wanted key costs less than finding the run's start.
-        let word = word_ending(line, eq);
-        for (slot, (name, end)) in keys.names.iter().zip(&keys.ends).enumerate() {
-            let Some((tail, mask)) = end.fit else {
-                continue;
-            };
-            let len = name.len();
-            if word & mask != tail || len > eq {
-                continue;
-            }
-            let start = eq - len;
-            let whole = len <= 8 || line[start..eq - 8] == name.as_bytes()[..len - 8];
-            if whole && (start == 0 || !KEY_BYTE[usize::from(line[start - 1])]) {
-                found[slot] = Some(&line[eq + 1..stop]);
-            }
-        }
-        resume = stop;
     }
 }
 
@@ -408,47 +294,6 @@ where
     Ok(first)
 }
 
-/// Returns the length of the line break starting at `bytes[i]`, 0 if none does
-/// (`\r\n` is one break of 2; a break cut off by the end of `bytes` is none).
-fn break_len(bytes: &[u8], i: usize) -> usize {
-    let Some(&first) = bytes.get(i) else {
-        return 0;
-    };
-    match first {
-        b'\r' if bytes.get(i + 1) == Some(&b'\n') => 2,
-        0x0a..=0x0d | 0x1c..=0x1e => 1,
-        0xc2 if bytes.get(i + 1) == Some(&0x85) => 2,
-        0xe2 if bytes.get(i + 1) == Some(&0x80)
-            && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
-        {
-            3
-        }
-        _ => 0,
-    }
-}
-
-/// The bytes a line break can end with (the last byte of each of Python's breaks).
-const ENDS_BREAK: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = matches!(b, 0x0a..=0x0d | 0x1c..=0x1e | 0x85 | 0xa8 | 0xa9);
-        b += 1;
-    }
-    table
-};
-
-/// The bytes a line break can start with.
-const STARTS_BREAK: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = matches!(b, 0x0a..=0x0d | 0x1c..=0x1e | 0xc2 | 0xe2);
-        b += 1;
-    }
-    table
-};
-
 /// Returns true if and only if `bytes` are printable ASCII or tabs: no line break, and
 /// text the pair rule reads without decoding (the check vectorizes).
 fn plain(bytes: &[u8]) -> bool {
@@ -463,55 +308,6 @@ fn plain_line(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let start = memchr::memrchr(b'\n', &bytes[..i]).map_or(0, |nl| nl + 1);
     let stop = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |nl| i + nl);
     plain(&bytes[start..stop]).then_some((start, stop))
-}
-
-/// Returns where the line holding `bytes[i]` starts: just past the last break before it.
-fn start_of_line(bytes: &[u8], i: usize) -> usize {
-    let mut j = i;
-    while j > 0 {
-        // Most bytes end no break: skip them by the table.
-        if !ENDS_BREAK[usize::from(bytes[j - 1])] {
-            j -= 1;
-            continue;
-        }
-        let ends_break = match bytes[j - 1] {
-            0x0a..=0x0d | 0x1c..=0x1e => true,
-            0x85 => j >= 2 && bytes[j - 2] == 0xc2,
-            0xa8 | 0xa9 => j >= 3 && bytes[j - 2] == 0x80 && bytes[j - 3] == 0xe2,
-            _ => false,
-        };
-        if ends_break {
-            return j;
-        }
-        j -= 1;
-    }
-    0
-}
-
-/// Returns where the first line break at or after `from` starts, or `bytes.len()`.
-fn end_of_line(bytes: &[u8], from: usize) -> usize {
-    (from..bytes.len())
-        .find(|&i| STARTS_BREAK[usize::from(bytes[i])] && break_len(bytes, i) > 0)
-        .unwrap_or(bytes.len())
-}
-
-/// Returns the end of the last complete line of `bytes` (just past its break), 0 if
-/// none is complete; `at_eof` makes the whole of `bytes` complete. A break is only
-/// taken as complete with two bytes after it, so `\r` | `\n` is never split.
-fn complete_end(bytes: &[u8], at_eof: bool) -> usize {
-    if at_eof {
-        return bytes.len();
-    }
-    let mut i = bytes.len().saturating_sub(2);
-    while i > 0 {
-        i -= 1;
-        let n = break_len(bytes, i);
-        if n > 0 {
-            // A `\n` whose `\r` came before it is the end of that `\r\n`.
-            return i + n;
-        }
-    }
-    0
 }
 
 /// Scans like [`each_line`] with reads of `block` bytes.
@@ -641,6 +437,7 @@ pub fn each_line_in<T: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::kv::ascii_value;
     use crate::scan::lines::line_number_with;
     use crate::testing::Scratch;
 

@@ -7,6 +7,11 @@
 //! matched and only the rest is kept for the next piece. Typing values is left
 //! to `py::value`; finding the line is left to [`crate::scan::tail`].
 //!
+//! The rule is spelled twice here and nowhere else: as the regex [`PAIR`], and for
+//! ASCII text as one scan of the `=` signs (`ascii_matches`), which both the parser
+//! and the forward scan's lookup of a few keys ([`Keys`]) go through; tests hold the
+//! two equal.
+//!
 //! Python's `\s` for `str` is Unicode White_Space plus `\x1c`-`\x1f` (what
 //! `str.isspace()` holds), so the value class here is `[^\s\x1C-\x1F]`; a test
 //! checks that against python3 over every code point.
@@ -57,39 +62,149 @@ pub(crate) const KEY_BYTE: [bool; 256] = {
     table
 };
 
-/// Returns the spans of [`PAIR`]'s matches in ASCII `text`, in order, as the regex
-/// finds them: each `=` with a key character before it and a value character after it
-/// makes a match, from the start of its key's run to the next white space.
+/// Returns, for each of [`PAIR`]'s matches in ASCII `text` in order, the position of
+/// its `=` and the end of its value: each `=` with a key character before it and a value
+/// character after it makes a match whose value runs to the next white space, and the
+/// next match is looked for after it. The one ASCII spelling of the pair rule; a test
+/// holds it equal to [`PAIR`].
 ///
 /// Metric lines are almost always ASCII, and compiling the pattern (Unicode classes
 /// or not) costs about 120 µs, more than reading and parsing a log's tail: a run whose
-/// lines are all ASCII never compiles it. A test holds this equal to [`PAIR`].
+/// lines are all ASCII never compiles it.
+#[inline]
+fn ascii_matches(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let n = text.len();
+    let mut resume = 0;
+    memchr::memchr_iter(b'=', text).filter_map(move |eq| {
+        // A value ends at white space, which no key holds: the `=` signs inside the
+        // last value (before `resume`) start no match.
+        if eq == 0 || eq < resume {
+            return None;
+        }
+        if !KEY_BYTE[usize::from(text[eq - 1])] || eq + 1 >= n || ascii_space(text[eq + 1]) {
+            return None;
+        }
+        let stop = text[eq + 1..]
+            .iter()
+            .position(|&b| ascii_space(b))
+            .map_or(n, |at| eq + 1 + at);
+        resume = stop;
+        Some((eq, stop))
+    })
+}
+
+/// Returns the spans of [`PAIR`]'s matches in ASCII `text`, in order, as the regex
+/// finds them: from the start of each match's key run (see [`ascii_matches`]).
 fn ascii_pairs(text: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-    let mut from = 0;
-    std::iter::from_fn(move || {
-        while let Some(at) = memchr::memchr(b'=', &text[from..]) {
-            let eq = from + at;
-            // A value ends at white space, which no key holds: a key's run never
-            // reaches back past `from`.
-            let key = text[from..eq]
-                .iter()
-                .rev()
-                .take_while(|&&b| KEY_BYTE[usize::from(b)])
-                .count();
-            let value = text[eq + 1..]
-                .iter()
-                .take_while(|&&b| !ascii_space(b))
-                .count();
-            if key == 0 || value == 0 {
-                from = eq + 1;
+    ascii_matches(text).map(|(eq, end)| {
+        // A key's run never reaches back past the white space that ended the last value.
+        let key = text[..eq]
+            .iter()
+            .rev()
+            .take_while(|&&b| KEY_BYTE[usize::from(b)])
+            .count();
+        eq - key..end
+    })
+}
+
+/// Finds the value of the last `key=value` pair of an ASCII line whose key is `key`.
+#[cfg(test)]
+pub(crate) fn ascii_value<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    let key = std::str::from_utf8(key).ok()?;
+    ascii_values(line, &[key]).pop().flatten()
+}
+
+/// Finds, for each of `keys`, the value of the last `key=value` pair of an ASCII line
+/// with that key, by the reference's rule applied left to right ([`ascii_matches`]).
+pub(crate) fn ascii_values<'a>(line: &'a [u8], keys: &[&str]) -> Vec<Option<&'a [u8]>> {
+    let keys = Keys::new(keys);
+    let mut found = vec![None; keys.names.len()];
+    ascii_values_into(line, &keys, &mut found);
+    found
+}
+
+/// Keys to look up on lines, prepared once: each as the word of its last eight bytes,
+/// so that the key ending at an `=` is found by a few integer comparisons.
+#[derive(Clone, Debug)]
+pub struct Keys {
+    names: Vec<String>,
+    ends: Vec<KeyEnd>,
+}
+
+/// A key's last (up to) eight bytes as a little-endian word, with the mask of their
+/// bytes; `None` for a key the pair rule can never match (empty, or holding a byte
+/// other than `[a-zA-Z0-9_]`).
+#[derive(Clone, Debug)]
+struct KeyEnd {
+    fit: Option<(u64, u64)>,
+}
+
+impl Keys {
+    /// Prepares `names`.
+    pub fn new<S: AsRef<str>>(names: &[S]) -> Keys {
+        let names: Vec<String> = names.iter().map(|name| name.as_ref().to_string()).collect();
+        let ends = names
+            .iter()
+            .map(|name| {
+                let bytes = name.as_bytes();
+                let valid = !bytes.is_empty() && bytes.iter().all(|&b| KEY_BYTE[usize::from(b)]);
+                KeyEnd {
+                    fit: valid.then(|| {
+                        let tail = &bytes[bytes.len().saturating_sub(8)..];
+                        (word_ending(tail, tail.len()), mask(tail.len()))
+                    }),
+                }
+            })
+            .collect();
+        Keys { names, ends }
+    }
+
+    /// Returns the keys, in order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+/// Returns the mask of the top `len` (1 to 8) bytes of a word.
+fn mask(len: usize) -> u64 {
+    u64::MAX << (8 * (8 - len.min(8)))
+}
+
+/// Returns the (up to) eight bytes of `bytes` that end at `end` as a little-endian
+/// word, its last byte the top one; bytes before the start are zero.
+fn word_ending(bytes: &[u8], end: usize) -> u64 {
+    if let Some(eight) = end.checked_sub(8).and_then(|from| bytes.get(from..end)) {
+        let eight: [u8; 8] = eight.try_into().unwrap_or_default();
+        return u64::from_le_bytes(eight);
+    }
+    let mut word = [0u8; 8];
+    let from = end.saturating_sub(8);
+    word[8 - (end - from)..].copy_from_slice(&bytes[from..end]);
+    u64::from_le_bytes(word)
+}
+
+/// Fills `found` (one slot per key) as [`ascii_values`] does.
+pub(crate) fn ascii_values_into<'a>(line: &'a [u8], keys: &Keys, found: &mut [Option<&'a [u8]>]) {
+    for (eq, stop) in ascii_matches(line) {
+        // The match's key is the run of key characters that ends at the `=`; a wanted
+        // key is that run if its bytes end there and no key character comes before
+        // them. Comparing a word per wanted key costs less than finding the run's start.
+        let word = word_ending(line, eq);
+        for (slot, (name, end)) in keys.names.iter().zip(&keys.ends).enumerate() {
+            let Some((tail, mask)) = end.fit else {
+                continue;
+            };
+            let len = name.len();
+            if word & mask != tail || len > eq {
                 continue;
             }
-            let end = eq + 1 + value;
-            from = end;
-            return Some(eq - key..end);
+            let start = eq - len;
+            let whole = len <= 8 || line[start..eq - 8] == name.as_bytes()[..len - 8];
+            if whole && (start == 0 || !KEY_BYTE[usize::from(line[start - 1])]) {
+                found[slot] = Some(&line[eq + 1..stop]);
+            }
         }
-        None
-    })
+    }
 }
 
 /// The last whitespace character of a text and the word after it.
@@ -520,6 +635,28 @@ mod tests {
             let unicode: Vec<&str> = PAIR.find_iter(&text).map(|m| m.as_str()).collect();
             let ascii: Vec<&str> = ascii_pairs(text.as_bytes()).map(|m| &text[m]).collect();
             assert_eq!(ascii, unicode, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_lookups_give_the_last_value_of_the_pattern() {
+        let alphabet: Vec<char> = "= \t\x1fkv_9ab".chars().collect();
+        let keys = ["k", "kv", "k_9", "ab", "b", "9", "kkkkkkkkkv", "a.b", ""];
+        let mut rng = Rng::new(0x4b45_5953);
+        for _ in 0..20_000 {
+            let len = rng.below(40);
+            let text: String = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect();
+            let found = ascii_values(text.as_bytes(), &keys);
+            let whole = raw(&text);
+            for (key, value) in keys.iter().zip(found) {
+                let expected = whole
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.as_bytes());
+                assert_eq!(value, expected, "{key:?} in {text:?}");
+            }
         }
     }
 
