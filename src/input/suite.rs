@@ -13,6 +13,7 @@
 //! the reference's own table, the built-in suite, is [`Suite::builtin`].
 
 use crate::fs::open::{self, OpenError};
+use crate::input::logs::{Logs, LogsSeed};
 use crate::input::mode::Mode;
 use crate::input::regression::{Regression, RegressionSeed};
 use camino::{Utf8Path, Utf8PathBuf};
@@ -189,6 +190,8 @@ pub struct Suite {
     pub modes: Vec<ModeTables>,
     /// How runs are judged against the runs before them; `None` when turned off.
     pub regression: Option<Regression>,
+    /// How the streamer's logs are written (`"logs"`); off, the reference's reading, without it.
+    pub logs: Logs,
 }
 
 /// Why a suite file cannot be used.
@@ -297,6 +300,7 @@ impl Suite {
             && self.tokens == builtin.tokens
             && self.modes == builtin.modes
             && self.regression == builtin.regression
+            && self.logs == builtin.logs
     }
 
     /// Returns a name for where the suite came from, for messages.
@@ -377,6 +381,7 @@ pub fn parse(text: &str, path: &Utf8Path) -> Result<Suite, SuiteError> {
         tokens,
         modes,
         regression,
+        logs,
     } = doc;
     let suite = Suite {
         origin: Some(path.to_path_buf()),
@@ -395,8 +400,10 @@ pub fn parse(text: &str, path: &Utf8Path) -> Result<Suite, SuiteError> {
             .map(String::from)
             .to_vec()
         }),
-        modes: modes.unwrap_or_default(),
+        // Without "modes" (a file that only says how logs are written) the reference's table.
+        modes: modes.unwrap_or_else(|| Suite::builtin().modes),
         regression: regression.unwrap_or_else(|| Some(Regression::default())),
+        logs: logs.unwrap_or_default(),
     };
     check_tokens(&suite, path)?;
     Ok(suite)
@@ -442,6 +449,7 @@ struct SuiteDoc {
     tokens: Option<Vec<String>>,
     modes: Option<Vec<ModeTables>>,
     regression: Option<Option<Regression>>,
+    logs: Option<Logs>,
 }
 
 /// Returns an error for a key met twice in one object.
@@ -465,6 +473,7 @@ impl<'de> Visitor<'de> for SuiteVisitor {
             tokens: None,
             modes: None,
             regression: None,
+            logs: None,
         };
         while let Some(key) = map.next_key::<String>()? {
             match key.as_str() {
@@ -479,9 +488,11 @@ impl<'de> Visitor<'de> for SuiteVisitor {
                 "modes" => doc.modes = Some(map.next_value_seed(ModesSeed)?),
                 "regression" if doc.regression.is_some() => return Err(repeated(&key)),
                 "regression" => doc.regression = Some(map.next_value_seed(RegressionSeed)?),
+                "logs" if doc.logs.is_some() => return Err(repeated(&key)),
+                "logs" => doc.logs = Some(map.next_value_seed(LogsSeed)?),
                 other => {
                     return Err(de::Error::custom(format!(
-                        "unknown key {other:?}: a suite has \"scenarios\", \"tokens\", \"modes\", \"regression\" and \"//\" notes"
+                        "unknown key {other:?}: a suite has \"scenarios\", \"tokens\", \"modes\", \"regression\", \"logs\" and \"//\" notes"
                     )))
                 }
             }
