@@ -121,9 +121,9 @@ impl<'de> Visitor<'de> for LogsSeed {
                     NAMES.join(", ")
                 )));
             };
-            *flag = map.next_value::<bool>().map_err(|_| {
-                de::Error::custom(format!("logs.{key} is not true or false"))
-            })?;
+            *flag = map
+                .next_value::<bool>()
+                .map_err(|_| de::Error::custom(format!("logs.{key} is not true or false")))?;
             seen.push(key);
         }
         Ok(logs)
@@ -166,6 +166,8 @@ mod tests {
         assert!(err.starts_with("logs \"on\" is not \"auto\""), "{err}");
         let err = read(r#"{"ansi": true, "ansi": false}"#).unwrap_err();
         assert!(err.contains("appears twice"), "{err}");
-        assert!(read("3").unwrap_err().contains("\"auto\", \"off\" or an object"));
+        assert!(read("3")
+            .unwrap_err()
+            .contains("\"auto\", \"off\" or an object"));
     }
 }

@@ -1,0 +1,266 @@
+//! How a line is read when the suite says how its logs are written (`"logs"`):
+//! a JSON object as its message and metric members ([`crate::scan::json_line`]),
+//! ANSI colours removed, logfmt quotes and unit suffixes dropped from values.
+//! Joining CRI records into the text read here is the scans' business
+//! ([`crate::scan::cri`]); without a `logs` section nothing here runs, and a line
+//! is read as the reference reads it ([`crate::scan::kv`]).
+
+use crate::input::logs::Logs;
+use crate::scan::json_line;
+use crate::scan::kv::PairParser;
+use std::borrow::Cow;
+
+/// How the lines of one log are read: the readings on, and the metric names whose
+/// JSON members are read as pairs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reading {
+    logs: Logs,
+    metrics: Vec<String>,
+}
+
+impl Reading {
+    /// Returns the reading of `logs`, reading JSON members named as one of `metrics`.
+    pub fn new(logs: Logs, metrics: Vec<String>) -> Reading {
+        Reading { logs, metrics }
+    }
+
+    /// Returns the reference's reading: every reading off.
+    pub fn off() -> Reading {
+        Reading::default()
+    }
+
+    /// Returns which readings are on.
+    pub fn logs(&self) -> Logs {
+        self.logs
+    }
+
+    /// Returns true if and only if no reading is on: lines are read as the reference reads them.
+    pub fn is_off(&self) -> bool {
+        self.logs.is_off()
+    }
+
+    /// Returns true if and only if `key` names one of the metrics.
+    fn is_metric(&self, key: &str) -> bool {
+        self.metrics.iter().any(|metric| metric == key)
+    }
+}
+
+/// A line's text as the reading makes it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Read {
+    /// The text a token must be in for the line to count: a JSON line's message, or
+    /// the line (without colours).
+    pub(crate) message: String,
+    /// The pairs, values raw: the message's, then a JSON line's metric members.
+    pub(crate) pairs: Vec<(String, String)>,
+    /// The line's time from a JSON time member, in milliseconds since the epoch.
+    pub(crate) time: Option<i64>,
+    /// The message held more than [`crate::scan::kv::LINE_BUDGET`] bytes; the rest was not read.
+    pub(crate) cut: bool,
+}
+
+/// Reads the text of one line (CRI records already joined) as `reading` says.
+pub(crate) fn read_text(text: &str, reading: &Reading) -> Read {
+    let logs = reading.logs;
+    let json = (logs.json && text.trim_start().starts_with('{'))
+        .then(|| json_line::parse(text, &|key| reading.is_metric(key)))
+        .flatten();
+    let (body, members, time) = match json {
+        Some(line) => (line.message.unwrap_or_default(), line.members, line.time),
+        None => (Cow::Borrowed(text), Vec::new(), None),
+    };
+    let body = if logs.ansi {
+        strip_ansi(&body).into_owned()
+    } else {
+        body.into_owned()
+    };
+    let mut parser = PairParser::new();
+    parser.feed(&body);
+    let (found, cut) = parser.finish_raw();
+    let mut pairs: Vec<(String, String)> = Vec::with_capacity(found.len() + members.len());
+    for (key, value) in found.into_iter().chain(members) {
+        let value = value_as_read(&key, value, logs);
+        match pairs.iter_mut().find(|(known, _)| *known == key) {
+            Some(slot) => slot.1 = value,
+            None => pairs.push((key, value)),
+        }
+    }
+    Read {
+        message: body,
+        pairs,
+        time,
+        cut,
+    }
+}
+
+/// Returns `value` without logfmt quotes and without a suffix equal to `key`'s unit,
+/// as far as `logs` turns those readings on.
+fn value_as_read(key: &str, value: String, logs: Logs) -> String {
+    let unquoted = match value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+        Some(inner) if logs.quotes => inner.to_string(),
+        _ => value,
+    };
+    if !logs.units {
+        return unquoted;
+    }
+    match (unit_of(key), split_unit(&unquoted)) {
+        (Some(unit), Some((number, suffix))) if same_unit(unit, suffix) => number.to_string(),
+        _ => unquoted,
+    }
+}
+
+/// Returns the unit a metric's name gives it: `_us` → `us`, `_ms` → `ms`, `_ppm` →
+/// `ppm`, `_s` → `s`, `_bytes` → `B`.
+fn unit_of(key: &str) -> Option<&'static str> {
+    [
+        ("_us", "us"),
+        ("_ms", "ms"),
+        ("_ppm", "ppm"),
+        ("_s", "s"),
+        ("_bytes", "B"),
+    ]
+    .into_iter()
+    .find(|(ending, _)| key.ends_with(ending))
+    .map(|(_, unit)| unit)
+}
+
+/// Returns true if and only if `suffix` writes `unit` (`µs` and `μs` write `us`).
+fn same_unit(unit: &str, suffix: &str) -> bool {
+    suffix == unit || (unit == "us" && matches!(suffix, "µs" | "μs"))
+}
+
+/// Splits a number followed by letters (`412us`, `1.7ms`) into the two; `None` for
+/// anything else, and for a number without letters.
+fn split_unit(value: &str) -> Option<(&str, &str)> {
+    let number = value.trim_end_matches(char::is_alphabetic);
+    let suffix = &value[number.len()..];
+    let digits = number.strip_prefix('-').unwrap_or(number);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    (!suffix.is_empty() && all_digits(whole) && all_digits(fraction)).then_some((number, suffix))
+}
+
+/// Returns why the value of `key` is not read as its number when its suffix is
+/// another unit than the key's: `unit ms, the key says us`.
+pub fn unit_mismatch(key: &str, value: &str) -> Option<String> {
+    let value = value
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or(value);
+    let unit = unit_of(key)?;
+    let (_, suffix) = split_unit(value)?;
+    (!same_unit(unit, suffix)).then(|| format!("unit {suffix}, the key says {unit}"))
+}
+
+/// Returns `text` without its ANSI SGR sequences (`ESC [ <digits and ;> m`).
+pub(crate) fn strip_ansi(text: &str) -> Cow<'_, str> {
+    if !text.contains('\x1b') {
+        return Cow::Borrowed(text);
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut kept = 0;
+    let mut i = 0;
+    while let Some(at) = memchr::memchr(0x1b, &bytes[i..]) {
+        let esc = i + at;
+        let params = bytes[esc + 1..]
+            .iter()
+            .skip(1)
+            .take_while(|b| b.is_ascii_digit() || matches!(b, b';' | b':'))
+            .count();
+        let end = esc + 2 + params;
+        if bytes.get(esc + 1) == Some(&b'[') && bytes.get(end) == Some(&b'm') {
+            out.push_str(&text[kept..esc]);
+            kept = end + 1;
+            i = end + 1;
+        } else {
+            i = esc + 1;
+        }
+    }
+    out.push_str(&text[kept..]);
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auto() -> Reading {
+        Reading::new(
+            Logs::AUTO,
+            ["p50_us", "p99_us", "drop_ratio_ppm"]
+                .map(String::from)
+                .to_vec(),
+        )
+    }
+
+    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn colours_quotes_and_units_are_read_away() {
+        let line = "\x1b[2m2026\x1b[0m \x1b[3mp50_us\x1b[0m\x1b[2m=\x1b[0m766 p99_us=\x1b[31m2500\x1b[0m drop_ratio_ppm=\"2852ppm\" max_us=1.7ms n=\"x y\"";
+        let read = read_text(line, &auto());
+        assert_eq!(
+            read.pairs,
+            pairs(&[
+                ("p50_us", "766"),
+                ("p99_us", "2500"),
+                ("drop_ratio_ppm", "2852"),
+                ("max_us", "1.7ms"),
+                ("n", "\"x")
+            ])
+        );
+        assert_eq!(
+            unit_mismatch("max_us", "1.7ms").unwrap(),
+            "unit ms, the key says us"
+        );
+        assert_eq!(
+            unit_mismatch("p50_us", "\"1.7ms\"").unwrap(),
+            "unit ms, the key says us"
+        );
+        assert_eq!(unit_mismatch("p50_us", "17us"), None);
+        assert_eq!(unit_mismatch("events", "17x"), None);
+        // Off, the reference's reading.
+        let off = read_text(line, &Reading::off());
+        assert_eq!(off.pairs[0].0, "2m");
+    }
+
+    #[test]
+    fn a_json_line_is_read_as_its_message_and_metric_members() {
+        let line = r#"{"timestamp":"2026-03-05T12:00:41Z","fields":{"message":"LATENCY_METRICS p50_us=452 drop_ratio_ppm=2041","p99_us":"1744us"},"note":"FAULT_COUNTERS x=1","target":"m"}"#;
+        let read = read_text(line, &auto());
+        assert_eq!(
+            read.message,
+            "LATENCY_METRICS p50_us=452 drop_ratio_ppm=2041"
+        );
+        assert_eq!(
+            read.pairs,
+            pairs(&[
+                ("p50_us", "452"),
+                ("drop_ratio_ppm", "2041"),
+                ("p99_us", "1744")
+            ])
+        );
+        assert!(read.time.is_some());
+        // JSON off: the line is text.
+        let text = Reading::new(
+            Logs {
+                json: false,
+                ..Logs::AUTO
+            },
+            Vec::new(),
+        );
+        assert_eq!(read_text(line, &text).message, line);
+    }
+
+    #[test]
+    fn only_sgr_sequences_are_removed() {
+        assert_eq!(strip_ansi("a\x1b[1;31mb\x1b[0m"), "ab");
+        assert_eq!(strip_ansi("a\x1b[2Jb\x1b"), "a\x1b[2Jb\x1b");
+        assert_eq!(strip_ansi("\x1b[m\u{e9}"), "\u{e9}");
+    }
+}
