@@ -15,12 +15,14 @@ use crate::eval::model::{
 };
 use crate::eval::pass;
 use crate::eval::thresholds::{self, CheckSpec};
+use crate::input::logs::Logs;
 use crate::input::manifest::{self, LongField, ManifestError, Row};
 use crate::input::mode::{self, ModeChoice, ModeError};
 use crate::input::regression::Metric;
 use crate::input::run_dir;
 use crate::input::suite::{ModeTables, Over, Suite};
 use crate::py::int::{IntError, PyInt};
+use crate::scan::format::Reading;
 use crate::scan::lines;
 use camino::{Utf8Path, Utf8PathBuf};
 use std::collections::BTreeMap;
@@ -234,6 +236,7 @@ pub fn evaluate_scenario(
     resolver: &Resolver,
     checks: Vec<CheckSpec>,
     tokens: &[String],
+    logs: Logs,
     options: Options,
 ) -> Scenario {
     let OrderedRow { order, row } = ordered;
@@ -249,8 +252,17 @@ pub fn evaluate_scenario(
         streamer_log,
         tester_log: companion(row.tester_log()),
     };
-    let (log, metrics, mut file) =
-        evidence::read_log(&files.streamer_log, seen_regular, tokens, options.confine);
+    let reading = Reading::new(
+        logs,
+        checks.iter().map(|spec| spec.metric.clone()).collect(),
+    );
+    let (log, metrics, mut file) = evidence::read_log(
+        &files.streamer_log,
+        seen_regular,
+        tokens,
+        &reading,
+        options.confine,
+    );
     let mut checks: Vec<Check> = checks
         .into_iter()
         .map(|spec| Check {
@@ -265,8 +277,17 @@ pub fn evaluate_scenario(
     if let Some((file, len)) = file.as_ref() {
         // A log that cannot be read to its end leaves the series empty (the metric is
         // missing) and draws no chart.
-        charts = pass::observe(file, *len, tokens, &mut checks, &metrics, options.charts)
-            .unwrap_or_default();
+        let charts_too = options.charts;
+        charts = pass::observe(
+            file,
+            *len,
+            tokens,
+            &reading,
+            &mut checks,
+            &metrics,
+            charts_too,
+        )
+        .unwrap_or_default();
     }
     let unchecked = unchecked_values(&metrics, &checks);
     let mut scenario = Scenario {
@@ -502,7 +523,8 @@ impl Evaluation {
     fn evaluate_row(&self, index: usize, ordered: &OrderedRow) -> Scenario {
         let checks = self.checks(index);
         let tokens = thresholds::scan_tokens(&self.suite, &checks);
-        evaluate_scenario(ordered, &self.resolver, checks, &tokens, self.options)
+        let logs = self.suite.logs;
+        evaluate_scenario(ordered, &self.resolver, checks, &tokens, logs, self.options)
     }
 
     /// Evaluates every scenario on up to `threads` threads (`None`: one per core, which

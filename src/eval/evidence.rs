@@ -10,7 +10,9 @@
 
 use crate::eval::model::{Evidence, LogStatus, MetricLine, Metrics};
 use crate::fs::open::{self, OpenError};
-use crate::scan::tail::{self, Hit};
+use crate::scan::format::Reading;
+use crate::scan::logical;
+use crate::scan::tail::{self, Hit, RawHit};
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 use std::collections::HashMap;
 use std::fs::File;
@@ -207,6 +209,7 @@ pub fn read_log(
     log: &Evidence,
     seen_regular: bool,
     tokens: &[String],
+    reading: &Reading,
     confine: bool,
 ) -> (LogStatus, Metrics, Option<(File, u64)>) {
     let Some(path) = &log.path else {
@@ -228,7 +231,13 @@ pub fn read_log(
             return (status, Metrics::default(), None);
         }
     };
-    match tail::scan(&mut file, len, tokens) {
+    let scanned = if reading.is_off() {
+        tail::scan(&mut file, len, tokens)
+    } else {
+        logical::scan_tail(&file, len, tokens, reading)
+            .map(|hits| hits.into_iter().map(|hit| hit.map(RawHit::typed)).collect())
+    };
+    match scanned {
         Ok(hits) => {
             let lines = tokens
                 .iter()

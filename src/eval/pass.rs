@@ -9,6 +9,7 @@
 use crate::eval::chart::{self, Chart};
 use crate::eval::model::{Check, Metrics};
 use crate::eval::series;
+use crate::scan::format::Reading;
 use crate::scan::forward;
 use std::fs::File;
 use std::io;
@@ -72,6 +73,7 @@ pub fn observe(
     file: &File,
     len: u64,
     suite_tokens: &[String],
+    reading: &Reading,
     checks: &mut [Check],
     metrics: &Metrics,
     charts: bool,
@@ -92,10 +94,11 @@ pub fn observe(
         keys,
     } = lookup;
     let keys = forward::Keys::new(&keys);
-    let (whole_series, whole_charts) = forward::fold_lines(
+    let (whole_series, whole_charts) = forward::fold_lines_read(
         file,
         len,
         &tokens,
+        reading,
         || (series.fresh(), drawn.fresh()),
         |(part_series, part_charts), line| {
             line.with_values(&keys, |values| {

@@ -14,12 +14,14 @@
 //! than `LONG_LINE` bytes is read through [`crate::scan::lines`] instead, so memory
 //! stays bounded whatever the log holds.
 
+use crate::scan::format::Reading;
 pub use crate::scan::kv::Keys;
 use crate::scan::kv::{ascii_values, ascii_values_into};
 use crate::scan::lines::{
     break_len, complete_end, end_of_line, line_end, pairs_of, parse_span, start_of_line, Span,
     BLOCK,
 };
+use crate::scan::logical;
 use memchr::memmem::Finder;
 use std::borrow::Cow;
 use std::fs::File;
@@ -274,15 +276,38 @@ where
     T: AsRef<str> + Sync,
     S: Send,
 {
+    fold_lines_read(file, len, tokens, &Reading::off(), fresh, visit, merge)
+}
+
+/// Folds lines like [`fold_lines`], reading them as `reading` says: a line counts
+/// when its message holds a token, and CRI records are joined into one line.
+pub fn fold_lines_read<T, S>(
+    file: &File,
+    len: u64,
+    tokens: &[T],
+    reading: &Reading,
+    fresh: impl Fn() -> S + Sync,
+    visit: impl Fn(&mut S, TokenLine<'_>) + Sync,
+    merge: impl FnOnce(&mut S, S),
+) -> io::Result<S>
+where
+    T: AsRef<str> + Sync,
+    S: Send,
+{
     let scan_part = |range: std::ops::Range<u64>| -> io::Result<S> {
         let mut state = fresh();
-        each_line_in(file, range, tokens, BLOCK, |line| visit(&mut state, line))?;
+        each_line_read(file, range, tokens, reading, BLOCK, |line| {
+            visit(&mut state, line)
+        })?;
         Ok(state)
     };
     if len < SPLIT_AT {
         return scan_part(0..len);
     }
-    let mid = line_start_after(file, len / 2, len)?;
+    let mut mid = line_start_after(file, len / 2, len)?;
+    if reading.logs().cri {
+        mid = logical::start_at_or_after(file, mid, len)?;
+    }
     let (first, second) = std::thread::scope(|scope| {
         let second = scope.spawn(|| scan_part(mid..len));
         let first = scan_part(0..mid);
@@ -331,10 +356,34 @@ pub fn each_line_in<T: AsRef<str>>(
     range: std::ops::Range<u64>,
     tokens: &[T],
     block: usize,
+    visit: impl FnMut(TokenLine<'_>),
+) -> io::Result<()> {
+    each_line_read(file, range, tokens, &Reading::off(), block, visit)
+}
+
+/// Scans like [`each_line_in`], reading lines as `reading` says.
+///
+/// Public for the property tests only.
+#[doc(hidden)]
+pub fn each_line_read<T: AsRef<str>>(
+    file: &File,
+    range: std::ops::Range<u64>,
+    tokens: &[T],
+    reading: &Reading,
+    block: usize,
     mut visit: impl FnMut(TokenLine<'_>),
 ) -> io::Result<()> {
     let len = range.end;
-    let tokens: Vec<&[u8]> = tokens.iter().map(|t| t.as_ref().as_bytes()).collect();
+    let mut tokens: Vec<&[u8]> = tokens.iter().map(|t| t.as_ref().as_bytes()).collect();
+    // With CRI on, the marks of partial records are searched as tokens past the real
+    // ones: a token split between two records is in no record whole.
+    let real = tokens.len();
+    if reading.logs().cri {
+        tokens.extend(logical::PARTIAL);
+    }
+    // The end of the last line read from the file (joined CRI records): hits before it
+    // were in that line.
+    let mut read_to_line = range.start;
     let finders: Vec<Finder> = tokens.iter().map(Finder::new).collect();
     let mut search = Search::Undecided;
     let block = block.clamp(1, BLOCK);
@@ -361,6 +410,20 @@ pub fn each_line_in<T: AsRef<str>>(
             }
             // One line longer than memory should hold: read it from the file.
             let line_end = line_end(file, base, len, &mut vec![0u8; 64 << 10])?;
+            if !reading.is_off() {
+                let mut next = line_end;
+                if base >= read_to_line {
+                    let line = logical::line_at(file, base, len, reading)?;
+                    read_to_line = line.end;
+                    next = next.max(line.end);
+                    let mut held = Vec::new();
+                    visit_read(&line, &tokens[..real], &mut held, &mut visit);
+                }
+                filled = 0;
+                base = next;
+                read_to = next;
+                continue;
+            }
             let held: Vec<usize> = finders
                 .iter()
                 .enumerate()
@@ -417,6 +480,16 @@ pub fn each_line_in<T: AsRef<str>>(
                 next += 1;
             }
             let bytes = &region[start..stop];
+            if !reading.is_off() {
+                let at = base + start as u64;
+                if at < read_to_line {
+                    continue;
+                }
+                let line = logical::line_in(file, at, bytes, len, reading)?;
+                read_to_line = line.end;
+                visit_read(&line, &tokens[..real], &mut held, &mut visit);
+                continue;
+            }
             visit(TokenLine {
                 start: base + start as u64,
                 tokens: &held,
@@ -432,6 +505,29 @@ pub fn each_line_in<T: AsRef<str>>(
         base += end as u64;
     }
     Ok(())
+}
+
+/// Visits a line read by the logs section if its message holds one of `tokens`.
+fn visit_read(
+    line: &logical::Logical,
+    tokens: &[&[u8]],
+    held: &mut Vec<usize>,
+    visit: &mut impl FnMut(TokenLine<'_>),
+) {
+    let message = line.read.message.as_bytes();
+    held.clear();
+    held.extend((0..tokens.len()).filter(|&i| memchr::memmem::find(message, tokens[i]).is_some()));
+    if held.is_empty() {
+        return;
+    }
+    visit(TokenLine {
+        start: line.start,
+        tokens: held,
+        text: Text::Read {
+            pairs: line.read.pairs.clone(),
+            head: line.head(),
+        },
+    });
 }
 
 #[cfg(test)]

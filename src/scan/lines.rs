@@ -122,6 +122,15 @@ pub(crate) fn ends_break(bytes: &[u8], j: usize) -> bool {
         && (1..=3.min(j)).any(|k| break_len(bytes, j - k) == k)
 }
 
+/// Returns the length of the line break that `bytes` end with, 0 if none.
+pub(crate) fn break_before(bytes: &[u8]) -> usize {
+    let n = bytes.len();
+    (1..=3.min(n))
+        .rev()
+        .find(|&k| break_len(bytes, n - k) == k)
+        .unwrap_or(0)
+}
+
 /// Returns where the line holding `bytes[i]` starts: just past the last break before it.
 pub(crate) fn start_of_line(bytes: &[u8], i: usize) -> usize {
     let mut j = i;

@@ -2,7 +2,7 @@
 //! each token, the forward scan for every line, the lines themselves (bounds,
 //! numbers, text), the timestamp a line starts with, and the `key=value` rule
 //! applied to them; with a `logs` section, how a logging stack's lines are read
-//! (`format`, `json_line`, `cri`).
+//! (`format`, `json_line`, `cri`, `logical`).
 
 pub mod cri;
 pub mod format;
@@ -10,5 +10,6 @@ pub mod forward;
 pub mod json_line;
 pub mod kv;
 pub mod lines;
+pub mod logical;
 pub mod tail;
 pub mod timestamp;

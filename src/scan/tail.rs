@@ -68,7 +68,7 @@ pub fn scan<T: AsRef<str>>(
 
 impl RawHit {
     /// Types the values as the reference's `to_number` does.
-    fn typed(self) -> Hit {
+    pub(crate) fn typed(self) -> Hit {
         let RawHit {
             start,
             end,

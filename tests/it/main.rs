@@ -23,6 +23,8 @@ mod junit;
 mod reports;
 // Hostile and broken runs: a corpus of bad inputs, each with its expected behaviour.
 mod hostile;
+// Logs from logging stacks (JSON, ANSI, logfmt, units, CRI): `"logs": "auto"` on both faces.
+mod stacks;
 // The log tail scanner against a naive forward scan and against python3, on hand-made and random logs.
 mod scan;
 // The fuzz targets' oracles: saved crashers replayed, and property tests of the scanner.
