@@ -11,6 +11,11 @@ use crate::support::runs::copy_run;
 use crate::support::{fixtures, utf8, Scratch};
 use fault_harness::eval::model::Verdict;
 use fault_harness::harness::Config;
+use fault_harness::input::logs::Logs;
+use fault_harness::scan::format::Reading;
+use fault_harness::scan::forward::each_line_read;
+use fault_harness::scan::logical;
+use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -183,5 +188,120 @@ fn without_a_logs_section_every_stack_is_read_as_the_reference_reads_it() {
             summary.get("suite").is_none(),
             "{stack}: the built-in suite is not named"
         );
+    }
+}
+
+/// Returns the pairs of the last line of each of `tokens` in `log` by the tail scan and,
+/// for each token, by the forward scan (its last line), read as `reading` says.
+fn both_scans(
+    log: &[u8],
+    tokens: &[&str],
+    reading: &Reading,
+) -> Vec<(Option<Pairs>, Option<Pairs>)> {
+    let scratch = Scratch::new("stacks-scan");
+    let path = scratch.path().join("streamer.log");
+    std::fs::write(&path, log).unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    let len = log.len() as u64;
+    let tail = logical::scan_tail(&file, len, tokens, reading).unwrap();
+    let mut forward: Vec<Option<Pairs>> = vec![None; tokens.len()];
+    each_line_read(&file, 0..len, tokens, reading, 1 << 20, |line| {
+        for &token in line.tokens {
+            forward[token] = Some(line.pairs());
+        }
+    })
+    .unwrap();
+    tail.into_iter()
+        .map(|hit| hit.map(|hit| hit.pairs))
+        .zip(forward)
+        .collect()
+}
+
+type Pairs = Vec<(String, String)>;
+
+/// The metric line the random tests hide in a stack's records.
+const LINE: &str =
+    "2026-03-05T12:00:41.001Z INFO m LATENCY_METRICS p50_us=400 p99_us=2500 drop_ratio_ppm=1000";
+
+#[test]
+fn a_metric_line_split_into_cri_records_at_every_offset_reads_as_the_plain_line() {
+    let auto = Reading::new(Logs::AUTO, Vec::new());
+    let plain = both_scans(
+        format!("x\n{LINE}\ny\n").as_bytes(),
+        &["LATENCY_METRICS"],
+        &auto,
+    );
+    assert_eq!(plain[0].0.as_ref().map(Vec::len), Some(3));
+    let record =
+        |tag: &str, text: &str| format!("2026-03-05T12:00:41.001234567Z stdout {tag} {text}\n");
+    for at in 0..=LINE.len() {
+        for second in [at, (at + LINE.len()) / 2] {
+            let parts = [&LINE[..at], &LINE[at..second], &LINE[second..]];
+            let log = format!(
+                "{}{}{}{}{}",
+                record("F", "x"),
+                record("P", parts[0]),
+                record("P", parts[1]),
+                record("F", parts[2]),
+                record("F", "y"),
+            );
+            assert_eq!(
+                both_scans(log.as_bytes(), &["LATENCY_METRICS"], &auto),
+                plain,
+                "split at {at} and {second}: {log}"
+            );
+        }
+    }
+}
+
+/// Returns a random JSON value of depth at most `depth`, its strings drawn from `text`.
+fn json_value(depth: u32) -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        any::<i64>().prop_map(serde_json::Value::from),
+        any::<bool>().prop_map(serde_json::Value::from),
+        "[a-z\"\\\\\n\u{e9}\u{1f600}= ]{0,12}".prop_map(serde_json::Value::from),
+        Just(serde_json::Value::Null),
+    ];
+    leaf.prop_recursive(depth, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
+            prop::collection::vec(("[a-z_\"\\\\]{1,6}", inner), 0..4)
+                .prop_map(|members| { serde_json::Value::Object(members.into_iter().collect()) }),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// A JSON line with arbitrary members around the message (nesting, escapes,
+    /// non-ASCII) reads the message's pairs as the plain line gives them, and a
+    /// mention of the token in another member makes no metric line.
+    #[test]
+    fn a_json_line_reads_its_message_as_the_plain_line(
+        before in prop::collection::vec(("[a-z]{1,8}", json_value(3)), 0..4),
+        after in prop::collection::vec(("[a-z]{1,8}", json_value(3)), 0..4),
+        key in prop::sample::select(vec!["message", "msg", "MESSAGE", "log", "body", "event"]),
+        escaped in any::<bool>(),
+    ) {
+        let auto = Reading::new(Logs::AUTO, Vec::new());
+        let plain = both_scans(format!("{LINE}\n").as_bytes(), &["LATENCY_METRICS"], &auto);
+        let message = if escaped { format!("{LINE}\n") } else { LINE.to_string() };
+        let mut object = serde_json::Map::new();
+        for (name, value) in &before {
+            // A string member names the token without being the message.
+            let value = match value {
+                serde_json::Value::String(text) => serde_json::Value::from(format!("{text} LATENCY_METRICS")),
+                other => other.clone(),
+            };
+            object.insert(format!("x{name}"), value);
+        }
+        object.insert(key.to_string(), serde_json::Value::from(message));
+        for (name, value) in &after {
+            object.insert(format!("y{name}"), value.clone());
+        }
+        let line = serde_json::Value::Object(object).to_string();
+        let log = format!("{line}\n{}\n", serde_json::json!({"msg": "later", "note": "LATENCY_METRICS off"}));
+        prop_assert_eq!(both_scans(log.as_bytes(), &["LATENCY_METRICS"], &auto), plain, "{}", log);
     }
 }
