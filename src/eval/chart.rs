@@ -428,8 +428,16 @@ mod tests {
         let file = File::open(&path).unwrap();
         let tokens = ["LATENCY_METRICS".to_string()];
         let metrics = Metrics::default();
-        crate::eval::pass::observe(&file, log.len() as u64, &tokens, checks, &metrics, true)
-            .unwrap()
+        crate::eval::pass::observe(
+            &file,
+            log.len() as u64,
+            &tokens,
+            &crate::scan::format::Reading::off(),
+            checks,
+            &metrics,
+            true,
+        )
+        .unwrap()
     }
 
     #[test]
