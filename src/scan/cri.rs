@@ -4,7 +4,7 @@
 //! line the container wrote.
 //!
 //! This module reads one record's prefix; joining records into a line, forward and
-//! backward, is the scans' business, through [`Record::partial`].
+//! backward, is the scans' business, through `Record::partial`.
 
 use crate::scan::timestamp;
 

@@ -7,7 +7,7 @@
 //! matched and only the rest is kept for the next piece. Typing values is left
 //! to `py::value`; finding the line is left to [`crate::scan::tail`].
 //!
-//! The rule is spelled twice here and nowhere else: as the regex [`PAIR`], and for
+//! The rule is spelled twice here and nowhere else: as the regex `PAIR`, and for
 //! ASCII text as one scan of the `=` signs (`ascii_matches`), which both the parser
 //! and the forward scan's lookup of a few keys ([`Keys`]) go through; tests hold the
 //! two equal.

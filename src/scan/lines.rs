@@ -3,7 +3,7 @@
 //! into a preview and `key=value` pairs.
 //!
 //! Every line-break decision of the crate is made here, from the one set
-//! [`LINE_BREAKS`]: the byte tables and [`break_len`] are derived from it, and the
+//! [`LINE_BREAKS`]: the byte tables and `break_len` are derived from it, and the
 //! vectorized count's test of a byte is held equal to it by a test.
 //!
 //! The scans (`tail`, `forward`) find token positions; this module turns a
