@@ -197,6 +197,9 @@ impl Plan {
         line: &TokenLine<'_>,
         values: &[Option<&[u8]>],
     ) {
+        if self.items.is_empty() {
+            return;
+        }
         let head = line.head();
         let head_len = head.len().min(STAMP);
         let mut stamp = [0u8; STAMP];

@@ -7,7 +7,7 @@
 
 use crate::input::logs::Logs;
 use crate::scan::json_line;
-use crate::scan::kv::PairParser;
+use crate::scan::kv::{ascii_values_into, Keys, PairParser, LINE_BUDGET};
 use std::borrow::Cow;
 
 /// How the lines of one log are read: the readings on, and the metric names whose
@@ -45,18 +45,18 @@ impl Reading {
     }
 }
 
-/// A line's text as the reading makes it.
+/// A line's text as the reading makes it: the message and a JSON line's metric
+/// members, whose pairs are read when asked for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Read {
     /// The text a token must be in for the line to count: a JSON line's message, or
     /// the line (without colours).
     pub(crate) message: String,
-    /// The pairs, values raw: the message's, then a JSON line's metric members.
-    pub(crate) pairs: Vec<(String, String)>,
+    /// A JSON line's members named as a metric, values raw, in the object's order.
+    members: Vec<(String, String)>,
     /// The line's time from a JSON time member, in milliseconds since the epoch.
     pub(crate) time: Option<i64>,
-    /// The message held more than [`crate::scan::kv::LINE_BUDGET`] bytes; the rest was not read.
-    pub(crate) cut: bool,
+    logs: Logs,
 }
 
 /// Reads the text of one line (CRI records already joined) as `reading` says.
@@ -69,42 +69,86 @@ pub(crate) fn read_text(text: &str, reading: &Reading) -> Read {
         Some(line) => (line.message.unwrap_or_default(), line.members, line.time),
         None => (Cow::Borrowed(text), Vec::new(), None),
     };
-    let body = if logs.ansi {
-        strip_ansi(&body).into_owned()
-    } else {
-        body.into_owned()
+    let message = match (logs.ansi, body) {
+        (true, body) => match strip_ansi(&body) {
+            Cow::Borrowed(_) => body.into_owned(),
+            Cow::Owned(stripped) => stripped,
+        },
+        (false, body) => body.into_owned(),
     };
-    let mut parser = PairParser::new();
-    parser.feed(&body);
-    let (found, cut) = parser.finish_raw();
-    let mut pairs: Vec<(String, String)> = Vec::with_capacity(found.len() + members.len());
-    for (key, value) in found.into_iter().chain(members) {
-        let value = value_as_read(&key, value, logs);
-        match pairs.iter_mut().find(|(known, _)| *known == key) {
-            Some(slot) => slot.1 = value,
-            None => pairs.push((key, value)),
-        }
-    }
     Read {
-        message: body,
-        pairs,
+        message,
+        members,
         time,
-        cut,
+        logs,
+    }
+}
+
+impl Read {
+    /// Returns the pairs, values raw: the message's by the pair rule, then the members,
+    /// each value read as the readings say, in the dict's order; and whether the message
+    /// held more than [`crate::scan::kv::LINE_BUDGET`] bytes, the rest not read.
+    pub(crate) fn pairs(&self) -> (Vec<(String, String)>, bool) {
+        let mut parser = PairParser::new();
+        parser.feed(&self.message);
+        let (found, cut) = parser.finish_raw();
+        let mut pairs: Vec<(String, String)> = Vec::with_capacity(found.len());
+        let members = self.members.iter().map(|(k, v)| (k.clone(), v.clone()));
+        for (key, value) in found.into_iter().chain(members) {
+            let value = value_as_read(&key, &value, self.logs).to_string();
+            match pairs.iter_mut().find(|(known, _)| *known == key) {
+                Some(slot) => slot.1 = value,
+                None => pairs.push((key, value)),
+            }
+        }
+        (pairs, cut)
+    }
+
+    /// Calls `f` with the value of each of `keys` as [`Read::pairs`] gives it; an ASCII
+    /// message and at most 16 keys cost no allocation (a test holds the two equal).
+    pub(crate) fn with_values<R>(&self, keys: &Keys, f: impl FnOnce(&[Option<&[u8]>]) -> R) -> R {
+        const HELD: usize = 16;
+        let names = keys.names();
+        let message = self.message.as_bytes();
+        if names.len() > HELD || message.len() > LINE_BUDGET || !message.is_ascii() {
+            let (pairs, _) = self.pairs();
+            let values: Vec<Option<&[u8]>> = names
+                .iter()
+                .map(|name| {
+                    let found = pairs.iter().rev().find(|(key, _)| key == name);
+                    found.map(|(_, value)| value.as_bytes())
+                })
+                .collect();
+            return f(&values);
+        }
+        let mut found: [Option<&[u8]>; HELD] = [None; HELD];
+        let found = &mut found[..names.len()];
+        ascii_values_into(message, keys, found);
+        for (name, slot) in names.iter().zip(found.iter_mut()) {
+            // An ASCII value is text; its readings only cut it.
+            if let Some(value) = slot.and_then(|value| std::str::from_utf8(value).ok()) {
+                *slot = Some(value_as_read(name, value, self.logs).as_bytes());
+            }
+            if let Some((_, value)) = self.members.iter().rev().find(|(key, _)| key == name) {
+                *slot = Some(value_as_read(name, value, self.logs).as_bytes());
+            }
+        }
+        f(found)
     }
 }
 
 /// Returns `value` without logfmt quotes and without a suffix equal to `key`'s unit,
-/// as far as `logs` turns those readings on.
-fn value_as_read(key: &str, value: String, logs: Logs) -> String {
+/// as far as `logs` turns those readings on: a part of `value`.
+fn value_as_read<'v>(key: &str, value: &'v str, logs: Logs) -> &'v str {
     let unquoted = match value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
-        Some(inner) if logs.quotes => inner.to_string(),
+        Some(inner) if logs.quotes => inner,
         _ => value,
     };
     if !logs.units {
         return unquoted;
     }
-    match (unit_of(key), split_unit(&unquoted)) {
-        (Some(unit), Some((number, suffix))) if same_unit(unit, suffix) => number.to_string(),
+    match (unit_of(key), split_unit(unquoted)) {
+        (Some(unit), Some((number, suffix))) if same_unit(unit, suffix) => number,
         _ => unquoted,
     }
 }
@@ -205,7 +249,7 @@ mod tests {
         let line = "\x1b[2m2026\x1b[0m \x1b[3mp50_us\x1b[0m\x1b[2m=\x1b[0m766 p99_us=\x1b[31m2500\x1b[0m drop_ratio_ppm=\"2852ppm\" max_us=1.7ms n=\"x y\"";
         let read = read_text(line, &auto());
         assert_eq!(
-            read.pairs,
+            read.pairs().0,
             pairs(&[
                 ("p50_us", "766"),
                 ("p99_us", "2500"),
@@ -226,7 +270,7 @@ mod tests {
         assert_eq!(unit_mismatch("events", "17x"), None);
         // Off, the reference's reading.
         let off = read_text(line, &Reading::off());
-        assert_eq!(off.pairs[0].0, "2m");
+        assert_eq!(off.pairs().0[0].0, "2m");
     }
 
     #[test]
@@ -238,7 +282,7 @@ mod tests {
             "LATENCY_METRICS p50_us=452 drop_ratio_ppm=2041"
         );
         assert_eq!(
-            read.pairs,
+            read.pairs().0,
             pairs(&[
                 ("p50_us", "452"),
                 ("drop_ratio_ppm", "2041"),
@@ -255,6 +299,55 @@ mod tests {
             Vec::new(),
         );
         assert_eq!(read_text(line, &text).message, line);
+    }
+
+    #[test]
+    fn looked_up_values_are_the_values_of_the_pairs() {
+        let keys = [
+            "p50_us",
+            "p99_us",
+            "drop_ratio_ppm",
+            "n",
+            "max_us",
+            "absent",
+        ];
+        let lookup = Keys::new(&keys);
+        let lines = [
+            "p50_us=1 p50_us=\"2us\" p99_us=3ms drop_ratio_ppm=\x1b[1m4ppm\x1b[0m n=\"x y\" max_us=\"\"",
+            r#"{"msg":"p50_us=1 p99_us=2","p99_us":"7us","drop_ratio_ppm":5,"fields":{"p50_us":-3}}"#,
+            "p50_us=\u{e9}1 p99_us=2 \u{3000}n=4",
+            r#"{"msg":"LATENCY_METRICS","p50_us":12345678901234567890}"#,
+        ];
+        for reading in [
+            auto(),
+            Reading::off(),
+            Reading::new(
+                Logs {
+                    json: true,
+                    ..Logs::OFF
+                },
+                keys.map(String::from).to_vec(),
+            ),
+        ] {
+            for line in lines {
+                let read = read_text(line, &reading);
+                let (all, _) = read.pairs();
+                let expected: Vec<Option<Vec<u8>>> = keys
+                    .iter()
+                    .map(|key| {
+                        let found = all.iter().rev().find(|(k, _)| k == key);
+                        found.map(|(_, v)| v.as_bytes().to_vec())
+                    })
+                    .collect();
+                let looked_up = read.with_values(&lookup, |values| {
+                    values
+                        .iter()
+                        .map(|v| v.map(<[u8]>::to_vec))
+                        .collect::<Vec<_>>()
+                });
+                assert_eq!(looked_up, expected, "{line:?} {reading:?}");
+            }
+        }
     }
 
     #[test]

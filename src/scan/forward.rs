@@ -14,7 +14,7 @@
 //! than `LONG_LINE` bytes is read through [`crate::scan::lines`] instead, so memory
 //! stays bounded whatever the log holds.
 
-use crate::scan::format::Reading;
+use crate::scan::format::{Read, Reading};
 pub use crate::scan::kv::Keys;
 use crate::scan::kv::{ascii_values, ascii_values_into};
 use crate::scan::lines::{
@@ -24,6 +24,7 @@ use crate::scan::lines::{
 use crate::scan::logical;
 use memchr::memmem::Finder;
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
@@ -57,6 +58,13 @@ enum Text<'a> {
     Read {
         pairs: Vec<(String, String)>,
         head: String,
+    },
+    /// A line read as the suite's logs section says, and its first bytes for its time,
+    /// made when asked for.
+    Stack {
+        read: Box<Read>,
+        cri_time: Option<i64>,
+        head: OnceCell<String>,
     },
 }
 
@@ -100,6 +108,12 @@ impl TokenLine<'_> {
                 .iter()
                 .map(|key| find(pairs, key).map(Cow::Owned))
                 .collect(),
+            Text::Stack { read, .. } => {
+                let (pairs, _) = read.pairs();
+                keys.iter()
+                    .map(|key| find(&pairs, key).map(Cow::Owned))
+                    .collect()
+            }
         }
     }
 
@@ -109,6 +123,13 @@ impl TokenLine<'_> {
         match &self.text {
             Text::Plain(bytes) | Text::Held(bytes) => &bytes[..bytes.len().min(HEAD)],
             Text::Read { pairs: _, head } => head.as_bytes(),
+            Text::Stack {
+                read,
+                cri_time,
+                head,
+            } => head
+                .get_or_init(|| logical::head_of(read, *cri_time))
+                .as_bytes(),
         }
     }
 
@@ -128,6 +149,7 @@ impl TokenLine<'_> {
                 ascii_values_into(bytes, keys, &mut found[..count]);
                 f(&found[..count])
             }
+            Text::Stack { read, .. } => read.with_values(keys, f),
             _ => {
                 let names: Vec<&str> = keys.names().iter().map(String::as_str).collect();
                 let owned = self.values(&names);
@@ -145,6 +167,7 @@ impl TokenLine<'_> {
         match &self.text {
             Text::Plain(bytes) | Text::Held(bytes) => pairs_of(bytes).0,
             Text::Read { pairs, head: _ } => pairs.clone(),
+            Text::Stack { read, .. } => read.pairs().0,
         }
     }
 }
@@ -417,7 +440,7 @@ pub fn each_line_read<T: AsRef<str>>(
                     read_to_line = line.end;
                     next = next.max(line.end);
                     let mut held = Vec::new();
-                    visit_read(&line, &tokens[..real], &mut held, &mut visit);
+                    visit_read(line, &finders[..real], &mut held, &mut visit);
                 }
                 filled = 0;
                 base = next;
@@ -487,7 +510,7 @@ pub fn each_line_read<T: AsRef<str>>(
                 }
                 let line = logical::line_in(file, at, bytes, len, reading)?;
                 read_to_line = line.end;
-                visit_read(&line, &tokens[..real], &mut held, &mut visit);
+                visit_read(line, &finders[..real], &mut held, &mut visit);
                 continue;
             }
             visit(TokenLine {
@@ -507,25 +530,27 @@ pub fn each_line_read<T: AsRef<str>>(
     Ok(())
 }
 
-/// Visits a line read by the logs section if its message holds one of `tokens`.
+/// Visits a line read by the logs section if its message holds one of the tokens
+/// that `finders` search.
 fn visit_read(
-    line: &logical::Logical,
-    tokens: &[&[u8]],
+    line: logical::Logical,
+    finders: &[Finder],
     held: &mut Vec<usize>,
     visit: &mut impl FnMut(TokenLine<'_>),
 ) {
     let message = line.read.message.as_bytes();
     held.clear();
-    held.extend((0..tokens.len()).filter(|&i| memchr::memmem::find(message, tokens[i]).is_some()));
+    held.extend((0..finders.len()).filter(|&i| finders[i].find(message).is_some()));
     if held.is_empty() {
         return;
     }
     visit(TokenLine {
         start: line.start,
         tokens: held,
-        text: Text::Read {
-            pairs: line.read.pairs.clone(),
-            head: line.head(),
+        text: Text::Stack {
+            read: Box::new(line.read),
+            cri_time: line.cri_time,
+            head: OnceCell::new(),
         },
     });
 }

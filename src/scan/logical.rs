@@ -39,7 +39,7 @@ pub(crate) struct Logical {
     pub(crate) end: u64,
     /// Its text as read.
     pub(crate) read: Read,
-    /// The start of its text, decoded, for messages.
+    /// The start of its text, decoded, for messages (empty as the forward scan reads it).
     pub(crate) preview: String,
     /// The time of its first CRI record, if it is one.
     pub(crate) cri_time: Option<i64>,
@@ -110,7 +110,7 @@ pub(crate) fn line_at(file: &File, pos: u64, len: u64, reading: &Reading) -> io:
     Ok(Logical {
         start: records.first().map_or(start, |r| r.0),
         end: records.last().map_or(end, |r| r.1),
-        cut: cut || read.cut,
+        cut,
         preview: decoded[..preview_end].to_string(),
         read,
         cri_time: first_record.and_then(|record| record.time),
@@ -136,49 +136,47 @@ pub(crate) fn line_in(
         return line_at(file, at, len, reading);
     }
     let text = &bytes[record.map_or(0, |record| record.text)..];
-    let decoded = String::from_utf8_lossy(text);
-    let mut preview_end = decoded.len().min(PREVIEW_MAX);
-    while !decoded.is_char_boundary(preview_end) {
-        preview_end -= 1;
-    }
-    let read = read_text(&decoded, reading);
+    // Checking UTF-8 costs less than decoding lossily, and log lines are seldom invalid.
+    let read = match std::str::from_utf8(text) {
+        Ok(text) => read_text(text, reading),
+        Err(_) => read_text(&String::from_utf8_lossy(text), reading),
+    };
     Ok(Logical {
         start: at,
         end: at + bytes.len() as u64,
-        cut: read.cut,
-        preview: decoded[..preview_end].to_string(),
+        cut: false,
+        preview: String::new(),
         read,
         cri_time: record.and_then(|record| record.time),
     })
 }
 
-impl Logical {
-    /// Returns the first bytes of the line for its time: the time the line was written
-    /// (a JSON time member, else the text's own leading time, else its CRI record's),
-    /// as RFC 3339 where it does not lead the text, else the text's first bytes.
-    pub(crate) fn head(&self) -> String {
-        let message = &self.read.message;
-        let mut cut = message.len().min(crate::scan::forward::HEAD);
-        while !message.is_char_boundary(cut) {
-            cut -= 1;
+/// Returns the first bytes of a line read as `read`, from a CRI record of `cri_time`, for
+/// its time: the time the line was written (a JSON time member, else the text's own
+/// leading time, else its CRI record's), as RFC 3339 where it does not lead the text,
+/// else the text's first bytes.
+pub(crate) fn head_of(read: &Read, cri_time: Option<i64>) -> String {
+    let message = &read.message;
+    let mut cut = message.len().min(crate::scan::forward::HEAD);
+    while !message.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let own = &message[..cut];
+    let time = read.time.or_else(|| {
+        timestamp::leading(own.as_bytes())
+            .is_none()
+            .then_some(cri_time)
+            .flatten()
+    });
+    match time {
+        Some(millis) => {
+            let (year, month, day, hour, minute, second) = timestamp::utc(millis);
+            format!(
+                "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{:03}Z",
+                millis.rem_euclid(1000)
+            )
         }
-        let own = &message[..cut];
-        let time = self.read.time.or_else(|| {
-            timestamp::leading(own.as_bytes())
-                .is_none()
-                .then_some(self.cri_time)
-                .flatten()
-        });
-        match time {
-            Some(millis) => {
-                let (year, month, day, hour, minute, second) = timestamp::utc(millis);
-                format!(
-                    "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{:03}Z",
-                    millis.rem_euclid(1000)
-                )
-            }
-            None => own.to_string(),
-        }
+        None => own.to_string(),
     }
 }
 
@@ -274,12 +272,13 @@ pub fn scan_tail<T: AsRef<str>>(
             };
             let line = &seen[index];
             if line.read.message.contains(token) {
+                let (pairs, cut) = line.read.pairs();
                 hit = Some(RawHit {
                     start: line.start,
                     end: line.end,
-                    pairs: line.read.pairs.clone(),
+                    pairs,
                     preview: line.preview.clone(),
-                    cut: line.cut,
+                    cut: line.cut || cut,
                 });
                 break;
             }
