@@ -256,7 +256,7 @@ pub fn evaluate_scenario(
         logs,
         checks.iter().map(|spec| spec.metric.clone()).collect(),
     );
-    let (log, metrics, mut file) = evidence::read_log(
+    let (log, mut metrics, mut file) = evidence::read_log(
         &files.streamer_log,
         seen_regular,
         tokens,
@@ -288,6 +288,12 @@ pub fn evaluate_scenario(
             charts_too,
         )
         .unwrap_or_default();
+    }
+    // A log the reference's reading misreads says how it looks where a check misses.
+    if reading.is_off() && checks.iter().any(Check::misses) {
+        metrics.look = file
+            .as_ref()
+            .and_then(|(file, len)| evidence::look_of(file, *len));
     }
     let unchecked = unchecked_values(&metrics, &checks);
     let mut scenario = Scenario {

@@ -10,7 +10,7 @@
 
 use crate::eval::model::{Evidence, LogStatus, MetricLine, Metrics};
 use crate::fs::open::{self, OpenError};
-use crate::scan::format::Reading;
+use crate::scan::format::{self, Hint, Reading};
 use crate::scan::logical;
 use crate::scan::tail::{self, Hit, RawHit};
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
@@ -244,7 +244,7 @@ pub fn read_log(
                 .cloned()
                 .zip(hits.into_iter().map(|hit| hit.map(metric_line)))
                 .collect();
-            let metrics = Metrics { lines };
+            let metrics = Metrics { lines, look: None };
             (LogStatus::Read { len }, metrics, Some((file, len)))
         }
         Err(err) => {
@@ -254,6 +254,14 @@ pub fn read_log(
             (status, Metrics::default(), None)
         }
     }
+}
+
+/// Returns how the log `file` (of `len` bytes) looks from its first lines, if a logging
+/// stack wrote it ([`crate::scan::format::sniff`]); a log that cannot be read has no look.
+pub fn look_of(file: &File, len: u64) -> Option<Hint> {
+    let mut start = vec![0u8; (len as usize).min(format::SNIFFED)];
+    std::os::unix::fs::FileExt::read_exact_at(file, &mut start, 0).ok()?;
+    format::sniff(&start)
 }
 
 #[cfg(test)]

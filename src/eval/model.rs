@@ -114,6 +114,9 @@ pub struct MetricLine {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Metrics {
     pub lines: Vec<(String, Option<MetricLine>)>,
+    /// How the log looks when a logging stack wrote it and no `logs` section says how
+    /// to read it; looked for only when a check misses its metric.
+    pub look: Option<crate::scan::format::Hint>,
 }
 
 impl Metrics {
@@ -210,6 +213,16 @@ pub struct Check {
 }
 
 impl Check {
+    /// Returns true if and only if the check found no value of its metric it could judge:
+    /// none on the last line, or on no line of the run, or one that is no integer.
+    pub fn misses(&self) -> bool {
+        match &self.observed {
+            Observed::Missing | Observed::Invalid { .. } => true,
+            Observed::All(series) => series.lines == 0 || series.invalid.is_some(),
+            Observed::Value(_) | Observed::Cut { .. } => false,
+        }
+    }
+
     /// Judges `actual` against `limit` as the reference's `make_check_min/max` do.
     fn judge(&self, actual: &PyInt, limit: i64) -> Verdict {
         let bound = self.spec.bound;

@@ -113,7 +113,7 @@ fn scenario_json<'a>(
         streamer,
         tester,
     } = exit;
-    let Metrics { lines: _ } = metrics;
+    let Metrics { lines: _, look: _ } = metrics;
     let metrics_json = Json::Object(
         tokens
             .iter()

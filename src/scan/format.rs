@@ -196,6 +196,88 @@ pub fn unit_mismatch(key: &str, value: &str) -> Option<String> {
     (!same_unit(unit, suffix)).then(|| format!("unit {suffix}, the key says {unit}"))
 }
 
+/// How a log's lines look when they are written by a logging stack that the
+/// reference's reading misreads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Look {
+    /// Lines that are JSON objects.
+    JsonLines,
+    /// ANSI colour sequences next to the `=` of a pair.
+    Ansi,
+    /// Kubernetes CRI record prefixes.
+    Cri,
+}
+
+/// A log that looks written by a logging stack, and the first line that shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hint {
+    pub look: Look,
+    /// The 1-based number of the line among those looked at (`\n` ends a line).
+    pub line: u64,
+}
+
+impl Hint {
+    /// Words the hint for the log at `path`, judged by the suite file `suite`.
+    pub fn words(&self, path: &str, suite: &str) -> String {
+        let (holds, reading) = match self.look {
+            Look::JsonLines => ("JSON lines", "reads them"),
+            Look::Ansi => ("ANSI colour codes around `=`", "removes them"),
+            Look::Cri => ("Kubernetes CRI records", "joins them"),
+        };
+        format!(
+            "{path} holds {holds} (line {}); `\"logs\": \"auto\"` in {suite} {reading}",
+            self.line
+        )
+    }
+}
+
+/// Bytes of a log's start looked at for a [`Hint`].
+pub const SNIFFED: usize = 64 << 10;
+
+/// Returns how the lines in `bytes` (a log's start) look, if a logging stack wrote
+/// them: the first line that is a JSON object, holds a colour code next to an `=`, or
+/// is a CRI record.
+pub fn sniff(bytes: &[u8]) -> Option<Hint> {
+    let complete = match memchr::memrchr(b'\n', bytes) {
+        Some(last) if bytes.len() == SNIFFED => &bytes[..last],
+        _ => bytes,
+    };
+    complete
+        .split(|&b| b == b'\n')
+        .zip(1..)
+        .find_map(|(line, number)| {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            let trimmed = line.trim_ascii();
+            let look = if trimmed.starts_with(b"{\"") && trimmed.ends_with(b"}") {
+                Look::JsonLines
+            } else if crate::scan::cri::record(line).is_some() {
+                Look::Cri
+            } else if colour_at_pair(line) {
+                Look::Ansi
+            } else {
+                return None;
+            };
+            Some(Hint { look, line: number })
+        })
+}
+
+/// Returns true if and only if an SGR sequence ends just before an `=` or starts just
+/// after one.
+fn colour_at_pair(line: &[u8]) -> bool {
+    memchr::memchr_iter(b'=', line).any(|eq| {
+        line[eq + 1..].starts_with(b"\x1b[")
+            || (line[..eq].ends_with(b"m") && {
+                let before = &line[..eq - 1];
+                let params = before
+                    .iter()
+                    .rev()
+                    .take_while(|b| b.is_ascii_digit() || **b == b';')
+                    .count();
+                before[..before.len() - params].ends_with(b"\x1b[")
+            })
+    })
+}
+
 /// Returns `text` without its ANSI SGR sequences (`ESC [ <digits and ;> m`).
 pub(crate) fn strip_ansi(text: &str) -> Cow<'_, str> {
     if !text.contains('\x1b') {
@@ -348,6 +430,44 @@ mod tests {
                 assert_eq!(looked_up, expected, "{line:?} {reading:?}");
             }
         }
+    }
+
+    #[test]
+    fn logs_written_by_a_stack_are_recognized_by_their_first_such_line() {
+        let hint = |text: &str| sniff(text.as_bytes());
+        assert_eq!(hint("plain p50_us=1\n"), None);
+        assert_eq!(
+            hint("start\n{\"msg\":\"LATENCY_METRICS\"}\n"),
+            Some(Hint {
+                look: Look::JsonLines,
+                line: 2
+            })
+        );
+        assert_eq!(
+            hint("a \x1b[3mp50_us\x1b[0m\x1b[2m=\x1b[0m766\n"),
+            Some(Hint {
+                look: Look::Ansi,
+                line: 1
+            })
+        );
+        assert_eq!(
+            hint("p99_us=\x1b[31m2500\x1b[0m").map(|h| h.look),
+            Some(Look::Ansi)
+        );
+        assert_eq!(hint("\x1b[31mred\x1b[0m a=1\n"), None);
+        assert_eq!(
+            hint("x\ny\n2026-03-05T12:00:41.001Z stdout F text\n").map(|h| h.line),
+            Some(3)
+        );
+        let words = Hint {
+            look: Look::JsonLines,
+            line: 1,
+        }
+        .words("s/streamer.log", "fault-suite.json");
+        assert_eq!(
+            words,
+            "s/streamer.log holds JSON lines (line 1); `\"logs\": \"auto\"` in fault-suite.json reads them"
+        );
     }
 
     #[test]

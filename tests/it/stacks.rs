@@ -305,3 +305,45 @@ proptest! {
         prop_assert_eq!(both_scans(log.as_bytes(), &["LATENCY_METRICS"], &auto), plain, "{}", log);
     }
 }
+
+#[test]
+fn without_a_logs_section_a_missed_metric_says_how_the_log_looks_and_how_to_read_it() {
+    let holds = |stack: &str| match stack {
+        "tracing-ansi" | "ansi-values" => Some("holds ANSI colour codes around `=` (line 1)"),
+        "cri" => Some("holds Kubernetes CRI records (line 1)"),
+        "logfmt-quotes" | "units" => None,
+        _ => Some("holds JSON lines (line 1)"),
+    };
+    let suite = auto_suite();
+    for stack in STACKS {
+        let off = harness(stack, None);
+        let auto = harness(stack, Some(&suite));
+        let mut noted = 0;
+        for (name, verdict) in &off {
+            let message = match verdict {
+                Verdict::Failure(message) | Verdict::Error(message) => message,
+                _ => continue,
+            };
+            // A miss of the metric says how the log looks; a limit crossed does not.
+            if !message.contains("never appeared") && !message.contains("not an integer") {
+                assert!(!message.contains("\"logs\""), "{name}: {message}");
+                continue;
+            }
+            match holds(stack) {
+                Some(holds) => {
+                    let note =
+                        format!("streamer.log {holds}; `\"logs\": \"auto\"` in fault-suite.json");
+                    assert!(message.contains(&note), "{name}: {message}");
+                    noted += 1;
+                }
+                None => assert!(!message.contains("\"logs\""), "{name}: {message}"),
+            }
+        }
+        assert_eq!(noted > 0, holds(stack).is_some(), "{stack}: {off:?}");
+        for (name, verdict) in &auto {
+            if let Verdict::Failure(message) | Verdict::Error(message) = verdict {
+                assert!(!message.contains("\"logs\": \"auto\""), "{name}: {message}");
+            }
+        }
+    }
+}
