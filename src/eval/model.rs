@@ -453,7 +453,15 @@ pub fn not_an_integer(metric: &str, value: &Value) -> String {
                 text.chars().count()
             )
         }
-        _ => format!("{metric}={} is not an integer", shown_value(&value.text())),
+        _ => {
+            let text = value.text();
+            let words = format!("{metric}={} is not an integer", shown_value(&text));
+            // `p50_us="1.7ms"`: a unit other than the key's is never converted.
+            match crate::scan::format::unit_mismatch(metric, &text) {
+                Some(why) => format!("{words}: {why}"),
+                None => words,
+            }
+        }
     }
 }
 
@@ -632,6 +640,17 @@ impl ScenarioSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_in_another_unit_than_the_key_says_so() {
+        let value = crate::py::value::to_number("1.7ms");
+        assert_eq!(
+            not_an_integer("p50_us", &value),
+            "p50_us=\"1.7ms\" is not an integer: unit ms, the key says us"
+        );
+        let plain = crate::py::value::to_number("fast");
+        assert_eq!(not_an_integer("p50_us", &plain), "p50_us=\"fast\" is not an integer");
+    }
 
     #[test]
     fn scenario_set_must_be_the_three_known_once_each() {
