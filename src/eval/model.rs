@@ -104,8 +104,9 @@ pub struct MetricLine {
     pub line: Option<u64>,
     /// The line itself, cut for messages.
     pub text: String,
-    /// The line held more text than the [`crate::scan::kv::LINE_BUDGET`] bytes read
-    /// for pairs, so a metric absent from `pairs` may have been on it.
+    /// A run of the line's text without white space went past
+    /// [`crate::scan::kv::VALUE_MAX`] bytes, or the scenario's pairs past
+    /// [`crate::scan::kv::PAIRS_BUDGET`], so a metric absent from `pairs` may have been on it.
     pub cut: bool,
 }
 
@@ -196,8 +197,8 @@ pub enum Observed {
     Missing,
     /// The value is one that Python's `int()` rejects; the reference crashes here.
     Invalid { value: Value },
-    /// The metric is not among the pairs read of its line, which is longer than the
-    /// [`crate::scan::kv::LINE_BUDGET`] bytes read: it may have been on the rest.
+    /// The metric is not among the pairs read of its line, which was cut: it may have
+    /// been on the part not kept.
     Cut { len: u64 },
     /// Every line holding the metric, for a limit judged `over: all`.
     All(Series),
@@ -294,9 +295,10 @@ impl Check {
     /// Words a metric missing from the part of its line that was read.
     fn cut_words(&self, len: u64) -> String {
         format!(
-            "{} is not among the pairs read of its line of {len} bytes, of which the first {} are read",
+            "{} is not among the pairs read of its line of {len} bytes: a run of more than {} bytes without white space, or more than the {} bytes of pairs a scenario keeps, was cut",
             self.spec.metric,
-            crate::scan::kv::LINE_BUDGET
+            crate::scan::kv::VALUE_MAX,
+            crate::scan::kv::PAIRS_BUDGET
         )
     }
 
@@ -649,7 +651,10 @@ mod tests {
             "p50_us=\"1.7ms\" is not an integer: unit ms, the key says us"
         );
         let plain = crate::py::value::to_number("fast");
-        assert_eq!(not_an_integer("p50_us", &plain), "p50_us=\"fast\" is not an integer");
+        assert_eq!(
+            not_an_integer("p50_us", &plain),
+            "p50_us=\"fast\" is not an integer"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 
 use crate::input::logs::Logs;
 use crate::scan::json_line;
-use crate::scan::kv::{ascii_values_into, Keys, PairParser, LINE_BUDGET};
+use crate::scan::kv::{ascii_values_into, Keys, PairParser, PAIRS_BUDGET, VALUE_MAX};
 use std::borrow::Cow;
 
 /// How the lines of one log are read: the readings on, and the metric names whose
@@ -87,10 +87,18 @@ pub(crate) fn read_text(text: &str, reading: &Reading) -> Read {
 impl Read {
     /// Returns the pairs, values raw: the message's by the pair rule, then the members,
     /// each value read as the readings say, in the dict's order; and whether the message
-    /// held more than [`crate::scan::kv::LINE_BUDGET`] bytes, the rest not read.
+    /// was cut ([`crate::scan::kv`]).
     pub(crate) fn pairs(&self) -> (Vec<(String, String)>, bool) {
-        let mut parser = PairParser::new();
+        let (pairs, cut, _) = self.pairs_within(PAIRS_BUDGET);
+        (pairs, cut)
+    }
+
+    /// Returns the pairs as [`Read::pairs`] does, keeping `budget` bytes of the
+    /// message's pairs at most, and the bytes kept.
+    pub(crate) fn pairs_within(&self, budget: usize) -> (Vec<(String, String)>, bool, usize) {
+        let mut parser = PairParser::with_budget(budget);
         parser.feed(&self.message);
+        let kept = parser.kept();
         let (found, cut) = parser.finish_raw();
         let mut pairs: Vec<(String, String)> = Vec::with_capacity(found.len());
         let members = self.members.iter().map(|(k, v)| (k.clone(), v.clone()));
@@ -101,7 +109,7 @@ impl Read {
                 None => pairs.push((key, value)),
             }
         }
-        (pairs, cut)
+        (pairs, cut, kept)
     }
 
     /// Calls `f` with the value of each of `keys` as [`Read::pairs`] gives it; an ASCII
@@ -110,7 +118,7 @@ impl Read {
         const HELD: usize = 16;
         let names = keys.names();
         let message = self.message.as_bytes();
-        if names.len() > HELD || message.len() > LINE_BUDGET || !message.is_ascii() {
+        if names.len() > HELD || message.len() > VALUE_MAX || !message.is_ascii() {
             let (pairs, _) = self.pairs();
             let values: Vec<Option<&[u8]>> = names
                 .iter()

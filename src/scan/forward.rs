@@ -86,7 +86,7 @@ impl TokenLine<'_> {
         };
         match &self.text {
             Text::Plain(bytes) | Text::Held(bytes)
-                if bytes.len() <= crate::scan::kv::LINE_BUDGET
+                if bytes.len() <= crate::scan::kv::VALUE_MAX
                     && (matches!(self.text, Text::Plain(_)) || bytes.is_ascii()) =>
             {
                 ascii_values(bytes, keys)
@@ -142,7 +142,7 @@ impl TokenLine<'_> {
         match &self.text {
             Text::Plain(bytes) | Text::Held(bytes)
                 if count <= HELD
-                    && bytes.len() <= crate::scan::kv::LINE_BUDGET
+                    && bytes.len() <= crate::scan::kv::VALUE_MAX
                     && (matches!(self.text, Text::Plain(_)) || bytes.is_ascii()) =>
             {
                 let mut found: [Option<&[u8]>; HELD] = [None; HELD];
@@ -447,13 +447,8 @@ pub fn each_line_read<T: AsRef<str>>(
                 read_to = next;
                 continue;
             }
-            let held: Vec<usize> = finders
-                .iter()
-                .enumerate()
-                .filter(|(_, finder)| finder.find(buf).is_some())
-                .map(|(index, _)| index)
-                .collect();
-            // (A token only past the first LONG_LINE bytes of such a line is not seen.)
+            // A token is looked for in the whole line, however far into it.
+            let held = tokens_in_span(file, base, line_end, &finders)?;
             if !held.is_empty() {
                 let Span {
                     pairs,
@@ -528,6 +523,33 @@ pub fn each_line_read<T: AsRef<str>>(
         base += end as u64;
     }
     Ok(())
+}
+
+/// Returns the indexes of the `finders` whose token is in `start..end` of `file`, read
+/// a block at a time.
+fn tokens_in_span(file: &File, start: u64, end: u64, finders: &[Finder]) -> io::Result<Vec<usize>> {
+    let overlap = finders
+        .iter()
+        .map(|f| f.needle().len())
+        .max()
+        .unwrap_or(1)
+        .max(1)
+        - 1;
+    let mut found = vec![false; finders.len()];
+    let mut buf = vec![0u8; BLOCK + overlap];
+    let mut at = start;
+    while at < end && found.contains(&false) {
+        let n = ((end - at) as usize).min(buf.len());
+        file.read_exact_at(&mut buf[..n], at)?;
+        for (seen, finder) in found.iter_mut().zip(finders) {
+            *seen |= finder.find(&buf[..n]).is_some();
+        }
+        if at + n as u64 >= end {
+            break;
+        }
+        at += (n - overlap) as u64;
+    }
+    Ok((0..finders.len()).filter(|&i| found[i]).collect())
 }
 
 /// Visits a line read by the logs section if its message holds one of the tokens
@@ -654,6 +676,19 @@ mod tests {
         assert_eq!(heads[2].len(), HEAD);
         assert!(heads[2].starts_with(b"2026-03-05T12:00:09.001Z A yyy"));
         assert_eq!(heads[3], "\u{e9}t\u{e9} A q=2".as_bytes());
+    }
+
+    #[test]
+    fn a_token_far_into_a_line_too_long_to_hold_is_seen() {
+        let log = format!("a\n{} A q=1 B\nA r=2\n", "y".repeat(LONG_LINE + 10));
+        let pair = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
+        assert_eq!(
+            lines_of(log.as_bytes(), &["A", "B"], 1 << 20),
+            [
+                (2, vec![0, 1], pair("q", "1")),
+                (3, vec![0], pair("r", "2"))
+            ]
+        );
     }
 
     #[test]

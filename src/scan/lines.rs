@@ -233,7 +233,8 @@ pub(crate) fn line_end(file: &impl ReadAt, from: u64, len: u64, buf: &mut [u8]) 
 pub(crate) struct Span {
     pub(crate) pairs: Vec<(String, String)>,
     pub(crate) preview: String,
-    /// The line's text ran past [`crate::scan::kv::LINE_BUDGET`] and the rest was not read.
+    /// A run of the line's text or its pairs went past what the parser keeps
+    /// ([`crate::scan::kv`]): a metric may have been lost.
     pub(crate) cut: bool,
 }
 
@@ -244,12 +245,24 @@ pub(crate) fn parse_span(
     end: u64,
     buf: &mut [u8],
 ) -> io::Result<Span> {
-    let mut parser = PairParser::new();
+    Ok(parse_span_within(file, start, end, buf, crate::scan::kv::PAIRS_BUDGET)?.0)
+}
+
+/// Parses like [`parse_span`], keeping `budget` bytes of pairs at most; returns also
+/// the bytes of pairs kept.
+pub(crate) fn parse_span_within(
+    file: &impl ReadAt,
+    start: u64,
+    end: u64,
+    buf: &mut [u8],
+    budget: usize,
+) -> io::Result<(Span, usize)> {
+    let mut parser = PairParser::with_budget(budget);
     let mut preview = Preview::default();
     let mut carry = 0usize;
     let mut pos = start;
     // Past the budget nothing more is parsed, and the preview is full long before.
-    while pos < end && !parser.is_cut() {
+    while pos < end && !parser.is_full() {
         let n = ((end - pos).min((buf.len() - carry) as u64)) as usize;
         let filled = carry + n;
         file.fill(&mut buf[carry..filled], pos)?;
@@ -260,16 +273,18 @@ pub(crate) fn parse_span(
         });
         buf.copy_within(filled - carry..filled, 0);
     }
-    if carry > 0 && !parser.is_cut() {
+    if carry > 0 && !parser.is_full() {
         parser.feed("\u{fffd}");
         preview.push("\u{fffd}");
     }
+    let kept = parser.kept();
     let (pairs, cut) = parser.finish_raw();
-    Ok(Span {
+    let span = Span {
         pairs,
         preview: preview.text,
         cut,
-    })
+    };
+    Ok((span, kept))
 }
 
 /// Returns the pairs of a whole line held in memory, decoded lossily, and whether the
@@ -277,7 +292,7 @@ pub(crate) fn parse_span(
 pub(crate) fn pairs_of(bytes: &[u8]) -> (Vec<(String, String)>, bool) {
     let mut parser = PairParser::new();
     let carry = decode_lossy(bytes, |s| parser.feed(s));
-    if carry > 0 && !parser.is_cut() {
+    if carry > 0 && !parser.is_full() {
         parser.feed("\u{fffd}");
     }
     parser.finish_raw()

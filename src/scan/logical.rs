@@ -22,7 +22,7 @@ use std::os::unix::fs::FileExt;
 
 /// Bytes of a line's text read at most: what a scenario's lines may hold in memory
 /// (a histogram dump of 70,000 pairs is 1.4 MB).
-pub const TEXT_BUDGET: u64 = 64 << 20;
+pub const TEXT_BUDGET: u64 = crate::scan::kv::PAIRS_BUDGET as u64;
 
 /// Bytes of the preview kept at most.
 const PREVIEW_MAX: usize = 4096;
@@ -249,6 +249,8 @@ pub fn scan_tail<T: AsRef<str>>(
     reading: &Reading,
 ) -> io::Result<Vec<Option<RawHit>>> {
     let mut seen: Vec<Logical> = Vec::new();
+    // The pairs of all the lines found share one budget: what a scenario holds.
+    let mut left = crate::scan::kv::PAIRS_BUDGET;
     let mut hits = Vec::with_capacity(tokens.len());
     for token in tokens {
         let token = token.as_ref();
@@ -272,7 +274,8 @@ pub fn scan_tail<T: AsRef<str>>(
             };
             let line = &seen[index];
             if line.read.message.contains(token) {
-                let (pairs, cut) = line.read.pairs();
+                let (pairs, cut, kept) = line.read.pairs_within(left);
+                left = left.saturating_sub(kept);
                 hit = Some(RawHit {
                     start: line.start,
                     end: line.end,
