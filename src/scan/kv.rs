@@ -415,11 +415,15 @@ impl PairParser {
     /// the budget.
     pub fn finish_raw(mut self) -> (Vec<(String, String)>, bool) {
         let mut held = std::mem::take(&mut self.text);
-        if let Some(last) = LAST_SPACE.find(&held) {
-            self.store(&held[..last.start()]);
-            held.drain(..last.start());
+        // Only text longer than the bound can end in a run past it (and the pattern is
+        // compiled only for that: compiling it costs more than a log's tail).
+        if held.len() > VALUE_MAX {
+            if let Some(last) = LAST_SPACE.find(&held) {
+                self.store(&held[..last.start()]);
+                held.drain(..last.start());
+            }
+            self.bound_run(&mut held);
         }
-        self.bound_run(&mut held);
         self.store(&held);
         (self.pairs, self.cut)
     }
