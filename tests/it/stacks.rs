@@ -347,3 +347,38 @@ fn without_a_logs_section_a_missed_metric_says_how_the_log_looks_and_how_to_read
         }
     }
 }
+
+#[test]
+fn a_line_read_by_the_logs_section_is_placed_at_its_stack_s_time() {
+    use fault_harness::scan::timestamp::leading;
+    let log = concat!(
+        "{\"time\":\"2026-03-05T12:00:41.001Z\",\"msg\":\"A p=1\"}\n",
+        "{\"ts\":1772712042.5,\"msg\":\"A p=2\"}\n",
+        "2026-03-05T12:00:43.250000000Z stdout F A p=3\n",
+        "2026-03-05T12:00:44.000000000Z stdout F 2026-03-05T12:00:45Z A p=4\n",
+        "{\"msg\":\"A p=5\"}\n",
+    );
+    let scratch = Scratch::new("stacks-times");
+    let path = scratch.path().join("streamer.log");
+    std::fs::write(&path, log).unwrap();
+    let file = std::fs::File::open(&path).unwrap();
+    let auto = Reading::new(Logs::AUTO, Vec::new());
+    let mut times = Vec::new();
+    each_line_read(&file, 0..log.len() as u64, &["A"], &auto, 1 << 20, |line| {
+        times.push(leading(line.head()));
+    })
+    .unwrap();
+    // The JSON time member (an RFC 3339 string, or seconds), the CRI record's time, the
+    // text's own time before the record's, and none.
+    let at = |text: &str| leading(text.as_bytes());
+    assert_eq!(
+        times,
+        [
+            at("2026-03-05T12:00:41.001Z"),
+            at("2026-03-05T12:00:42.500Z"),
+            at("2026-03-05T12:00:43.250Z"),
+            at("2026-03-05T12:00:45Z"),
+            None
+        ]
+    );
+}
