@@ -65,10 +65,12 @@ pub(crate) fn read_text(text: &str, reading: &Reading) -> Read {
     let json = (logs.json && text.trim_start().starts_with('{'))
         .then(|| json_line::parse(text, &|key| reading.is_metric(key)))
         .flatten();
-    let (body, members, time) = match json {
+    let (body, mut members, time) = match json {
         Some(line) => (line.message.unwrap_or_default(), line.members, line.time),
         None => (Cow::Borrowed(text), Vec::new(), None),
     };
+    // A member is a metric's when it is a number, perhaps in a string with a unit.
+    members.retain(|(_, value)| split_number(value).is_some());
     let message = match (logs.ansi, body) {
         (true, body) => match strip_ansi(&body) {
             Cow::Borrowed(_) => body.into_owned(),
@@ -181,15 +183,21 @@ fn same_unit(unit: &str, suffix: &str) -> bool {
     suffix == unit || (unit == "us" && matches!(suffix, "µs" | "μs"))
 }
 
-/// Splits a number followed by letters (`412us`, `1.7ms`) into the two; `None` for
-/// anything else, and for a number without letters.
-fn split_unit(value: &str) -> Option<(&str, &str)> {
+/// Splits a number (an optional `-`, digits, an optional fraction) followed by letters
+/// (`412`, `412us`, `1.7ms`) into the two; `None` for anything else.
+fn split_number(value: &str) -> Option<(&str, &str)> {
     let number = value.trim_end_matches(char::is_alphabetic);
     let suffix = &value[number.len()..];
     let digits = number.strip_prefix('-').unwrap_or(number);
     let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
     let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
-    (!suffix.is_empty() && all_digits(whole) && all_digits(fraction)).then_some((number, suffix))
+    (all_digits(whole) && all_digits(fraction)).then_some((number, suffix))
+}
+
+/// Splits a number followed by letters (`412us`, `1.7ms`) into the two; `None` for
+/// anything else, and for a number without letters.
+fn split_unit(value: &str) -> Option<(&str, &str)> {
+    split_number(value).filter(|(_, suffix)| !suffix.is_empty())
 }
 
 /// Returns why the value of `key` is not read as its number when its suffix is
@@ -328,11 +336,7 @@ mod tests {
         )
     }
 
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::scan::kv::owned_pairs as pairs;
 
     #[test]
     fn colours_quotes_and_units_are_read_away() {

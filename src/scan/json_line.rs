@@ -28,8 +28,8 @@ pub(crate) struct JsonLine<'a> {
     pub(crate) message: Option<Cow<'a, str>>,
     /// The rank of the message's member (0 for `fields.message`, then [`MESSAGES`]).
     rank: usize,
-    /// Members named as a metric with an integer value (or a number in a string, which
-    /// may carry a unit), in the object's order, as raw text.
+    /// Members named as a metric with an integer or a string value, in the object's
+    /// order, as raw text (which strings are numbers is `format`'s business).
     pub(crate) members: Vec<(String, String)>,
     /// The line's time, in milliseconds since the epoch.
     pub(crate) time: Option<i64>,
@@ -183,12 +183,11 @@ enum Scalar<'de> {
 }
 
 impl Scalar<'_> {
-    /// Returns the value as a metric's raw text: an integer, or a string that is a
-    /// number with an optional unit (which `format` judges).
+    /// Returns the value as a metric's raw text: an integer, or a string.
     fn metric(&self) -> Option<String> {
         match self {
             Scalar::Int(int) => Some(int.to_string()),
-            Scalar::Str(text) if numeric(text) => Some(text.to_string()),
+            Scalar::Str(text) => Some(text.to_string()),
             _ => None,
         }
     }
@@ -205,16 +204,6 @@ impl Scalar<'_> {
             Scalar::Other => None,
         }
     }
-}
-
-/// Returns true if and only if `text` is an optional `-`, digits, an optional fraction,
-/// then letters at most (`412`, `1.7ms`, `2852ppm`).
-fn numeric(text: &str) -> bool {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let number = digits.trim_end_matches(|c: char| c.is_alphabetic());
-    let (whole, fraction) = number.split_once('.').unwrap_or((number, "0"));
-    let all_digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
-    all_digits(whole) && all_digits(fraction)
 }
 
 /// Returns a time since the epoch in milliseconds, its unit guessed from its size:
@@ -289,7 +278,7 @@ mod tests {
 
     #[test]
     fn the_best_message_wins_and_metric_members_are_kept_in_order() {
-        let text = r#"{"timestamp":"2026-03-05T12:00:41.001Z","msg":"second","fields":{"message":"LATENCY_METRICS","p50_us":640,"note":"x"},"p99_us":"1744","drop_ratio_ppm":-3,"max_us":1.5,"attributes":{"p95_us":"2.5ms"}}"#;
+        let text = r#"{"timestamp":"2026-03-05T12:00:41.001Z","msg":"second","fields":{"message":"LATENCY_METRICS","p50_us":640,"note":"x"},"p99_us":"1744","drop_ratio_ppm":-3,"max_us":1.5,"attributes":{"p95_us":"2.5ms"},"min_us":[1]}"#;
         let line = parse(text, &metric).unwrap();
         assert_eq!(line.message.as_deref(), Some("LATENCY_METRICS"));
         assert_eq!(

@@ -429,6 +429,14 @@ impl PairParser {
     }
 }
 
+/// Returns `list` as owned pairs, for tests.
+#[cfg(test)]
+pub(crate) fn owned_pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 /// Parses a whole decoded line and returns its pairs with values as raw strings.
 #[cfg(test)]
 pub(crate) fn parse_line_raw(line: &str) -> Vec<(String, String)> {
@@ -459,11 +467,7 @@ mod tests {
         parse_line_raw(line)
     }
 
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use super::owned_pairs as pairs;
 
     // Expected values below come from python3.11 running the reference's
     // regex: `{m.group(1): m.group(2) for m in KV_PATTERN.finditer(line)}`.
