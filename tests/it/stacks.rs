@@ -382,3 +382,33 @@ fn a_line_read_by_the_logs_section_is_placed_at_its_stack_s_time() {
         ]
     );
 }
+
+#[test]
+fn limits_over_all_lines_read_every_stack_alike() {
+    let scratch = Scratch::new("stacks-over-all");
+    let suite = scratch.path().join("over-all.json");
+    std::fs::write(
+        &suite,
+        r#"{"logs": "auto", "scenarios": ["torn_read"], "modes": {"degraded": {"torn_read": {
+            "p50_us_max": {"limit": 1000, "over": "all"},
+            "p99_us_max": {"limit": 2000, "over": "all"}}}}}"#,
+    )
+    .unwrap();
+    for stack in STACKS {
+        let judged = harness(stack, Some(&suite));
+        assert_eq!(
+            verdict(&judged, stack, "p50_us_max"),
+            &Verdict::Pass,
+            "{stack}"
+        );
+        match verdict(&judged, stack, "p99_us_max") {
+            // One metric line in each log: the JSON member that names the token in
+            // tracing-json's warmup line is no metric line.
+            Verdict::Failure(message) => assert!(
+                message.starts_with("p99_us=2500 > 2000 on 1 of 1 lines"),
+                "{stack}: {message}"
+            ),
+            other => panic!("{stack}: p99_us_max {other:?}"),
+        }
+    }
+}
