@@ -22,7 +22,7 @@ use crate::input::regression::Metric;
 use crate::input::run_dir;
 use crate::input::suite::{ModeTables, Over, Suite};
 use crate::py::int::{IntError, PyInt};
-use crate::scan::format::Reading;
+use crate::scan::format::{Reading, Readings};
 use crate::scan::lines;
 use camino::{Utf8Path, Utf8PathBuf};
 use std::collections::BTreeMap;
@@ -252,10 +252,23 @@ pub fn evaluate_scenario(
         streamer_log,
         tester_log: companion(row.tester_log()),
     };
-    let reading = Reading::new(
-        logs,
-        checks.iter().map(|spec| spec.metric.clone()).collect(),
-    );
+    // The scan's side of the suite's logs section.
+    let Logs {
+        json,
+        ansi,
+        quotes,
+        units,
+        cri,
+    } = logs;
+    let readings = Readings {
+        json,
+        ansi,
+        quotes,
+        units,
+        cri,
+    };
+    let metrics_named = checks.iter().map(|spec| spec.metric.clone()).collect();
+    let reading = Reading::new(readings, metrics_named);
     let (log, mut metrics, mut file) = evidence::read_log(
         &files.streamer_log,
         seen_regular,

@@ -5,22 +5,53 @@
 //! ([`crate::scan::cri`]); without a `logs` section nothing here runs, and a line
 //! is read as the reference reads it ([`crate::scan::kv`]).
 
-use crate::input::logs::Logs;
 use crate::scan::json_line;
 use crate::scan::kv::{ascii_values_into, Keys, PairParser, PAIRS_BUDGET, VALUE_MAX};
 use std::borrow::Cow;
+
+/// Which readings of a line are on: the scan's side of the suite's `logs` section
+/// (`input::logs`, which the scan does not use; the evaluation hands it over).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Readings {
+    /// A line that is a JSON object is read as its message text and metric members.
+    pub json: bool,
+    /// ANSI SGR colour sequences are removed before pairs are read.
+    pub ansi: bool,
+    /// A logfmt value in double quotes is read without them.
+    pub quotes: bool,
+    /// A suffix equal to the key's unit is dropped.
+    pub units: bool,
+    /// CRI records lose their prefix, and partial records are joined.
+    pub cri: bool,
+}
+
+impl Readings {
+    /// Every reading on.
+    pub const AUTO: Readings = Readings {
+        json: true,
+        ansi: true,
+        quotes: true,
+        units: true,
+        cri: true,
+    };
+
+    /// Returns true if and only if no reading is on.
+    pub fn is_off(&self) -> bool {
+        *self == Readings::default()
+    }
+}
 
 /// How the lines of one log are read: the readings on, and the metric names whose
 /// JSON members are read as pairs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Reading {
-    logs: Logs,
+    logs: Readings,
     metrics: Vec<String>,
 }
 
 impl Reading {
     /// Returns the reading of `logs`, reading JSON members named as one of `metrics`.
-    pub fn new(logs: Logs, metrics: Vec<String>) -> Reading {
+    pub fn new(logs: Readings, metrics: Vec<String>) -> Reading {
         Reading { logs, metrics }
     }
 
@@ -30,7 +61,7 @@ impl Reading {
     }
 
     /// Returns which readings are on.
-    pub fn logs(&self) -> Logs {
+    pub fn readings(&self) -> Readings {
         self.logs
     }
 
@@ -56,7 +87,7 @@ pub(crate) struct Read {
     members: Vec<(String, String)>,
     /// The line's time from a JSON time member, in milliseconds since the epoch.
     pub(crate) time: Option<i64>,
-    logs: Logs,
+    logs: Readings,
 }
 
 /// Reads the text of one line (CRI records already joined) as `reading` says.
@@ -149,7 +180,7 @@ impl Read {
 
 /// Returns `value` without logfmt quotes and without a suffix equal to `key`'s unit,
 /// as far as `logs` turns those readings on: a part of `value`.
-fn value_as_read<'v>(key: &str, value: &'v str, logs: Logs) -> &'v str {
+fn value_as_read<'v>(key: &str, value: &'v str, logs: Readings) -> &'v str {
     let unquoted = match value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
         Some(inner) if logs.quotes => inner,
         _ => value,
@@ -329,7 +360,7 @@ mod tests {
 
     fn auto() -> Reading {
         Reading::new(
-            Logs::AUTO,
+            Readings::AUTO,
             ["p50_us", "p99_us", "drop_ratio_ppm"]
                 .map(String::from)
                 .to_vec(),
@@ -386,9 +417,9 @@ mod tests {
         assert!(read.time.is_some());
         // JSON off: the line is text.
         let text = Reading::new(
-            Logs {
+            Readings {
                 json: false,
-                ..Logs::AUTO
+                ..Readings::AUTO
             },
             Vec::new(),
         );
@@ -416,9 +447,9 @@ mod tests {
             auto(),
             Reading::off(),
             Reading::new(
-                Logs {
+                Readings {
                     json: true,
-                    ..Logs::OFF
+                    ..Readings::default()
                 },
                 keys.map(String::from).to_vec(),
             ),

@@ -328,7 +328,7 @@ where
         return scan_part(0..len);
     }
     let mut mid = line_start_after(file, len / 2, len)?;
-    if reading.logs().cri {
+    if reading.readings().cri {
         mid = logical::start_at_or_after(file, mid, len)?;
     }
     let (first, second) = std::thread::scope(|scope| {
@@ -401,7 +401,7 @@ pub fn each_line_read<T: AsRef<str>>(
     // With CRI on, the marks of partial records are searched as tokens past the real
     // ones: a token split between two records is in no record whole.
     let real = tokens.len();
-    if reading.logs().cri {
+    if reading.readings().cri {
         tokens.extend(logical::PARTIAL);
     }
     // The end of the last line read from the file (joined CRI records): hits before it

@@ -55,7 +55,7 @@ pub(crate) fn line_at(file: &File, pos: u64, len: u64, reading: &Reading) -> io:
     let end = line_end(file, pos, len, &mut buf)?;
     let mut records = vec![(start, end)];
     let mut first_record = None;
-    if reading.logs().cri {
+    if reading.readings().cri {
         if let Some(record) = record_at(file, start, end)? {
             first_record = Some(record);
             // Back over the partial records this one continues.
@@ -127,7 +127,7 @@ pub(crate) fn line_in(
     len: u64,
     reading: &Reading,
 ) -> io::Result<Logical> {
-    let record = if reading.logs().cri {
+    let record = if reading.readings().cri {
         cri::record(bytes)
     } else {
         None
@@ -255,7 +255,7 @@ pub fn scan_tail<T: AsRef<str>>(
     for token in tokens {
         let token = token.as_ref();
         let mut needles: Vec<&[u8]> = vec![token.as_bytes()];
-        if reading.logs().cri {
+        if reading.readings().cri {
             needles.extend(PARTIAL);
         }
         let finders: Vec<Finder> = needles.iter().map(Finder::new).collect();

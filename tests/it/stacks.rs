@@ -11,8 +11,7 @@ use crate::support::runs::copy_run;
 use crate::support::{fixtures, utf8, Scratch};
 use fault_harness::eval::model::Verdict;
 use fault_harness::harness::Config;
-use fault_harness::input::logs::Logs;
-use fault_harness::scan::format::Reading;
+use fault_harness::scan::format::{Reading, Readings};
 use fault_harness::scan::forward::each_line_read;
 use fault_harness::scan::logical;
 use proptest::prelude::*;
@@ -225,7 +224,7 @@ const LINE: &str =
 
 #[test]
 fn a_metric_line_split_into_cri_records_at_every_offset_reads_as_the_plain_line() {
-    let auto = Reading::new(Logs::AUTO, Vec::new());
+    let auto = Reading::new(Readings::AUTO, Vec::new());
     let plain = both_scans(
         format!("x\n{LINE}\ny\n").as_bytes(),
         &["LATENCY_METRICS"],
@@ -284,7 +283,7 @@ proptest! {
         key in prop::sample::select(vec!["message", "msg", "MESSAGE", "log", "body", "event"]),
         escaped in any::<bool>(),
     ) {
-        let auto = Reading::new(Logs::AUTO, Vec::new());
+        let auto = Reading::new(Readings::AUTO, Vec::new());
         let plain = both_scans(format!("{LINE}\n").as_bytes(), &["LATENCY_METRICS"], &auto);
         let message = if escaped { format!("{LINE}\n") } else { LINE.to_string() };
         let mut object = serde_json::Map::new();
@@ -362,7 +361,7 @@ fn a_line_read_by_the_logs_section_is_placed_at_its_stack_s_time() {
     let path = scratch.path().join("streamer.log");
     std::fs::write(&path, log).unwrap();
     let file = std::fs::File::open(&path).unwrap();
-    let auto = Reading::new(Logs::AUTO, Vec::new());
+    let auto = Reading::new(Readings::AUTO, Vec::new());
     let mut times = Vec::new();
     each_line_read(&file, 0..log.len() as u64, &["A"], &auto, 1 << 20, |line| {
         times.push(leading(line.head()));
