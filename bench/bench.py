@@ -2,7 +2,7 @@
 """Benchmarks fault-summary against the Python reference (issue 4). Stdlib only.
 
     python3 bench/bench.py                      # everything (about 6 min the first time)
-    python3 bench/bench.py --only scan,absent   # parts: scan absent all report scaling harness history rows nextest editors build
+    python3 bench/bench.py --only scan,absent   # parts: scan absent all logs report scaling harness history rows nextest editors build
     python3 bench/bench.py --only scan --size-mib 64 --ref-runs 1
 
 What each part does:
@@ -15,6 +15,10 @@ What each part does:
   all      the soak run judged by a suite with `over: all` limits on every scenario
            (every metric line read, forward), alternated with the token-absent
            scan of the same size: the ratio of the medians.
+  logs     the soak run's lines written as Docker json-file records (same size), read
+           with "logs": "auto", alternated with the plain-text soak run: the tail scan
+           and the over-all limits of `all`, the ratio of the medians; the metrics read
+           must equal the plain run's.
   report   the soak run with --html and --markdown (every checked metric charted over
            the whole log), alternated with the token-absent scan: the ratio of the
            medians, peak RSS, and the HTML file's size.
@@ -61,8 +65,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 MIB = 1 << 20
-PARTS = ("scan", "absent", "all", "report", "scaling", "harness", "history", "rows", "fsync",
-         "nextest", "editors", "build")
+PARTS = ("scan", "absent", "all", "logs", "report", "scaling", "harness", "history", "rows",
+         "fsync", "nextest", "editors", "build")
 GEN_VERSION = 1
 
 # Targets of issue 4, item 2.
@@ -75,6 +79,8 @@ TARGET_HARNESS_EXACT_MS = 10.0
 TARGET_BUILD_S = 60.0
 # Issue 10: a limit judged over every line reads the whole log forward once.
 TARGET_ALL_VS_ABSENT = 1.5
+# Issue 20: Docker json-file logs read with "logs": "auto" within 1.5x of plain text.
+TARGET_LOGS_VS_PLAIN = 1.5
 # Issue 12: the HTML report charts every checked metric in one forward pass.
 TARGET_REPORT_VS_ABSENT = 1.5
 TARGET_REPORT_RSS_MIB = 64.0
@@ -208,18 +214,31 @@ def tail_block(scenario: str, absent: bool, seconds: int) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-_BLOCKS: dict[tuple[str, bool], bytes] = {}
+_BLOCKS: dict[tuple[str, bool, bool], bytes] = {}
 
 
-def write_log(path: Path, scenario: str, absent: bool, size: int) -> int:
-    """Writes a streamer log of about size bytes (cut at a line end) and returns its size."""
-    key = (scenario, absent)
+def docker_lines(text: bytes) -> bytes:
+    """Rewrites each line as Docker's json-file driver records it."""
+    out = []
+    for line in text.decode().splitlines():
+        out.append(json.dumps({"log": line + "\n", "stream": "stdout",
+                               "time": line[:23] + "123456Z"}, separators=(",", ":")))
+    return ("\n".join(out) + "\n").encode()
+
+
+def write_log(path: Path, scenario: str, absent: bool, size: int, docker: bool = False) -> int:
+    """Writes a streamer log of about size bytes (cut at a line end) and returns its size;
+    with docker, each line a Docker json-file record."""
+    key = (scenario, absent, docker)
     if key not in _BLOCKS:
-        _BLOCKS[key] = body_block(scenario, absent)
+        block = body_block(scenario, absent)
+        _BLOCKS[key] = docker_lines(block) if docker else block
     block = _BLOCKS[key]
     # The run's duration implied by the size (about 300 bytes of log a second).
     seconds = max(20, size // 300)
     tail = tail_block(scenario, absent, seconds)
+    if docker:
+        tail = docker_lines(tail)
     body = max(0, size - len(tail))
     chunk = block * max(1, (16 * MIB) // len(block))
     written = 0
@@ -238,10 +257,13 @@ def write_log(path: Path, scenario: str, absent: bool, size: int) -> int:
     return written
 
 
-def generate_run(root: Path, name: str, size: int, absent: bool, regen: bool) -> Path:
+def generate_run(root: Path, name: str, size: int, absent: bool, regen: bool,
+                 docker: bool = False) -> Path:
     """Creates (or reuses) run directory root/name with three logs of about size bytes."""
     run = root / name
     params = {"version": GEN_VERSION, "size": size, "absent": absent}
+    if docker:
+        params["docker"] = True
     done = run / ".complete"
     if not regen and done.exists():
         try:
@@ -259,7 +281,7 @@ def generate_run(root: Path, name: str, size: int, absent: bool, regen: bool) ->
     for order, (sid, title, _) in enumerate(SCENARIOS, 1):
         d = run / sid
         d.mkdir()
-        write_log(d / "streamer.log", sid, absent, size)
+        write_log(d / "streamer.log", sid, absent, size, docker)
         (d / "sim.log").write_text(
             f"{STARTED_AT} INFO sim started scenario={sid}\n{FINISHED_AT} INFO sim done rc=0\n")
         (d / "tester.log").write_text(
@@ -643,6 +665,72 @@ def part_all(args, spawn, ours, report) -> None:
                           "all_peak_rss_mib": all_runs.max_rss_mib()}
     report.target("all: over-all limits vs token-absent scan",
                   f"<= {TARGET_ALL_VS_ABSENT}x", f"{ratio:.2f}x", ratio <= TARGET_ALL_VS_ABSENT)
+
+
+def part_logs(args, spawn, ours, report) -> None:
+    size = args.size_mib * MIB
+    plain = generate_run(args.data_dir, f"soak-{args.size_mib}m", size, False, args.regen)
+    docker = generate_run(args.data_dir, f"docker-{args.size_mib}m", size, False, args.regen,
+                          docker=True)
+    settle()
+    out_dir = Path(tempfile.mkdtemp(prefix="fh-bench-out-", dir=spawn.workdir))
+    suite = json.loads(subprocess.run([str(ours), "--print-suite"], capture_output=True,
+                                      check=True, text=True).stdout)
+    auto = out_dir / "auto-suite.json"
+    auto.write_text(json.dumps({"logs": "auto"}))
+    for sid, _, _ in SCENARIOS:
+        table = suite["modes"]["degraded"][sid]
+        table["p99_us_max"] = {"limit": table.get("p99_us_max", 2000), "over": "all"}
+        table["drop_ratio_ppm_max"] = {"limit": table["drop_ratio_ppm_max"], "over": "all"}
+    all_plain = out_dir / "all-suite.json"
+    all_plain.write_text(json.dumps(suite))
+    all_auto = out_dir / "all-auto-suite.json"
+    all_auto.write_text(json.dumps({**suite, "logs": "auto"}))
+
+    def flags(run: Path, out: Path, suite_file: Path | None) -> list[str]:
+        return ["--manifest", str(run / "manifest.tsv"), "--run-id", run.name, "--run-dir",
+                str(run), "--started-at", STARTED_AT, "--finished-at", FINISHED_AT,
+                "--mode", "degraded", "--output", str(out), "--quiet",
+                *(["--suite", str(suite_file)] if suite_file else [])]
+
+    for run in (plain, docker):  # warm the page cache
+        cat_rate(spawn, [run / sid / "streamer.log" for sid, _, _ in SCENARIOS], 1)
+    total = sum((docker / sid / "streamer.log").stat().st_size for sid, _, _ in SCENARIOS)
+    label = f"3x{args.size_mib} MiB"
+    for what, plain_suite, docker_suite, rounds in (
+            ("tail", None, auto, 2 * args.scaling_runs),
+            ("over: all (6 limits)", all_plain, all_auto, args.runs)):
+        mine, base = Series(), Series()
+        for i in range(rounds + 1):  # the first round only warms up
+            p = spawn.run([str(ours), *flags(plain, out_dir / "plain.json", plain_suite)],
+                          cwd=plain)
+            d = spawn.run([str(ours), *flags(docker, out_dir / "docker.json", docker_suite)],
+                          cwd=docker)
+            if i > 0:
+                base.samples.append(p)
+                mine.samples.append(d)
+        read = json.loads((out_dir / "docker.json").read_text())
+        want = json.loads((out_dir / "plain.json").read_text())
+        if not read["all_pass"] or [sc["metrics"] for sc in read["scenarios"]] != \
+                [sc["metrics"] for sc in want["scenarios"]]:
+            raise SystemExit(f"logs: the Docker run {docker} is not read as the plain one")
+        ratio = mine.median_s() / base.median_s()
+        report.row("logs", label, f"{what}, plain text", fmt_time(base.median_s()),
+                   str(len(base.samples)), f"{base.max_rss_mib():.1f} MiB",
+                   fmt_mib(base.median_rchar()), "")
+        report.row("logs", label, f"{what}, Docker json-file, \"logs\": \"auto\"",
+                   fmt_time(mine.median_s()), str(len(mine.samples)),
+                   f"{mine.max_rss_mib():.1f} MiB", fmt_mib(mine.median_rchar()),
+                   f"{ratio:.2f}x plain text; {total / mine.median_s() / 1e9:.2f} GB/s"
+                   if what != "tail" else f"{ratio:.2f}x plain text")
+        key = "tail" if what == "tail" else "all"
+        report.data.setdefault("logs", {})[key] = {
+            "plain_median_s": base.median_s(), "docker_median_s": mine.median_s(),
+            "ratio": ratio, "docker_peak_rss_mib": mine.max_rss_mib()}
+        report.target(f"logs: {key}, Docker json-file vs plain text",
+                      f"<= {TARGET_LOGS_VS_PLAIN}x", f"{ratio:.2f}x",
+                      ratio <= TARGET_LOGS_VS_PLAIN)
+    shutil.rmtree(out_dir)
 
 
 def part_report(args, spawn, ours, report) -> None:
@@ -1345,7 +1433,7 @@ def main() -> int:
     ours = REPO / "target" / "release" / "fault-summary"
     if args.fault_summary:
         ours = args.fault_summary.resolve()
-    if {"scan", "absent", "all", "report", "scaling", "rows", "fsync"} & set(parts):
+    if {"scan", "absent", "all", "logs", "report", "scaling", "rows", "fsync"} & set(parts):
         if not args.no_build and not args.fault_summary:
             cargo(["build", "--release", "--bin", "fault-summary"])
         args.data_dir.mkdir(parents=True, exist_ok=True)
@@ -1358,6 +1446,8 @@ def main() -> int:
             part_scan(args, spawn, ours, report, absent=True)
         elif part == "all":
             part_all(args, spawn, ours, report)
+        elif part == "logs":
+            part_logs(args, spawn, ours, report)
         elif part == "report":
             part_report(args, spawn, ours, report)
         elif part == "scaling":

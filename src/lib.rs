@@ -53,4 +53,4 @@ pub mod scan;
 pub mod stubs;
 #[cfg(test)]
 mod testing;
-pub(crate) mod timestamp;
+pub mod timestamp;

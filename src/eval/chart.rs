@@ -139,6 +139,9 @@ impl Plan {
         line: &TokenLine<'_>,
         values: &[Option<&[u8]>],
     ) {
+        if self.items.is_empty() {
+            return;
+        }
         let head = line.head();
         let head_len = head.len().min(STAMP);
         let mut stamp = [0u8; STAMP];
@@ -371,8 +374,16 @@ mod tests {
         let file = File::open(&path).unwrap();
         let tokens = ["LATENCY_METRICS".to_string()];
         let metrics = Metrics::default();
-        crate::eval::sweep::observe(&file, log.len() as u64, &tokens, checks, &metrics, true)
-            .unwrap()
+        crate::eval::sweep::observe(
+            &file,
+            log.len() as u64,
+            &tokens,
+            &crate::scan::format::Reading::off(),
+            checks,
+            &metrics,
+            true,
+        )
+        .unwrap()
     }
 
     #[test]

@@ -16,12 +16,14 @@ use crate::eval::model::{
 use crate::eval::schedule;
 use crate::eval::sweep;
 use crate::eval::thresholds::{self, CheckSpec};
+use crate::input::logs::Logs;
 use crate::input::manifest::{self, LongField, ManifestError, OrderError, OrderedRow};
 use crate::input::mode::{self, ModeChoice, ModeError};
 use crate::input::regression::Metric;
 use crate::input::run_dir;
 use crate::input::suite::{ModeTables, Over, Suite};
 use crate::py::int::PyInt;
+use crate::scan::format::{Reading, Readings};
 use crate::scan::lines;
 use camino::{Utf8Path, Utf8PathBuf};
 use std::fmt;
@@ -91,6 +93,7 @@ pub fn evaluate_scenario(
     resolver: &Resolver,
     checks: Vec<CheckSpec>,
     tokens: &[String],
+    logs: Logs,
     options: Options,
 ) -> Scenario {
     let OrderedRow { order, row } = ordered;
@@ -106,8 +109,30 @@ pub fn evaluate_scenario(
         streamer_log,
         tester_log: companion(row.tester_log()),
     };
-    let (log, metrics, mut file) =
-        evidence::read_log(&files.streamer_log, seen_regular, tokens, options.confine);
+    // The scan's side of the suite's logs section.
+    let Logs {
+        json,
+        ansi,
+        quotes,
+        units,
+        cri,
+    } = logs;
+    let readings = Readings {
+        json,
+        ansi,
+        quotes,
+        units,
+        cri,
+    };
+    let metrics_named = checks.iter().map(|spec| spec.metric.clone()).collect();
+    let reading = Reading::new(readings, metrics_named);
+    let (log, mut metrics, mut file) = evidence::read_log(
+        &files.streamer_log,
+        seen_regular,
+        tokens,
+        &reading,
+        options.confine,
+    );
     let mut checks: Vec<Check> = checks
         .into_iter()
         .map(|spec| Check {
@@ -123,8 +148,23 @@ pub fn evaluate_scenario(
     if let Some((file, len)) = file.as_ref() {
         // A log that cannot be read to its end leaves the series empty (the metric is
         // missing) and draws no chart.
-        charts = sweep::observe(file, *len, tokens, &mut checks, &metrics, options.charts)
-            .unwrap_or_default();
+        let charts_too = options.charts;
+        charts = sweep::observe(
+            file,
+            *len,
+            tokens,
+            &reading,
+            &mut checks,
+            &metrics,
+            charts_too,
+        )
+        .unwrap_or_default();
+    }
+    // A log the reference's reading misreads says how it looks where a check misses.
+    if reading.is_off() && checks.iter().any(Check::misses) {
+        metrics.look = file
+            .as_ref()
+            .and_then(|(file, len)| evidence::look_of(file, *len));
     }
     let unchecked = unchecked_values(&metrics, &checks);
     let mut scenario = Scenario {
@@ -393,7 +433,8 @@ impl Evaluation {
     fn evaluate_row(&self, index: usize, ordered: &OrderedRow) -> Scenario {
         let checks = self.checks(index);
         let tokens = thresholds::scan_tokens(&self.suite, &checks);
-        evaluate_scenario(ordered, &self.resolver, checks, &tokens, self.options)
+        let logs = self.suite.logs;
+        evaluate_scenario(ordered, &self.resolver, checks, &tokens, logs, self.options)
     }
 
     /// Evaluates every scenario on up to `threads` threads (`None`: one per core, which

@@ -10,7 +10,9 @@
 
 use crate::eval::model::{Evidence, LogChange, LogStatus, MetricLine, Metrics};
 use crate::fs::open::{self, OpenError};
-use crate::scan::tail::{self, Hit};
+use crate::scan::format::{self, Hint, Reading};
+use crate::scan::logical;
+use crate::scan::tail::{self, Hit, RawHit};
 use camino::{Utf8Component, Utf8Path, Utf8PathBuf};
 use std::collections::HashMap;
 use std::fs::{File, Metadata};
@@ -194,6 +196,7 @@ pub fn read_log(
     log: &Evidence,
     seen_regular: bool,
     tokens: &[String],
+    reading: &Reading,
     confine: bool,
 ) -> (LogStatus, Metrics, Option<(File, u64)>) {
     let Some(path) = &log.path else {
@@ -215,7 +218,7 @@ pub fn read_log(
             return (status, Metrics::default(), None);
         }
     };
-    scan_opened(path.as_std_path(), file, &opened, tokens)
+    scan_opened(path.as_std_path(), file, &opened, tokens, reading)
 }
 
 /// Scans the log `file`, opened at `path` with the metadata `opened`, and looks whether
@@ -225,9 +228,15 @@ fn scan_opened(
     mut file: File,
     opened: &Metadata,
     tokens: &[String],
+    reading: &Reading,
 ) -> (LogStatus, Metrics, Option<(File, u64)>) {
     let len = opened.len();
-    let scanned = tail::scan(&mut file, len, tokens);
+    let scanned = if reading.is_off() {
+        tail::scan(&mut file, len, tokens)
+    } else {
+        logical::scan_tail(&file, len, tokens, reading)
+            .map(|hits| hits.into_iter().map(|hit| hit.map(RawHit::typed)).collect())
+    };
     // One more look at the open file tells a log still being written.
     let changed = change(opened, file.metadata().ok().as_ref()).or_else(|| {
         // The path may name another file by now (a log rotated by renaming).
@@ -242,7 +251,11 @@ fn scan_opened(
                 .cloned()
                 .zip(hits.into_iter().map(|hit| hit.map(metric_line)))
                 .collect();
-            let metrics = Metrics { lines, changed };
+            let metrics = Metrics {
+                lines,
+                changed,
+                look: None,
+            };
             (LogStatus::Read { len }, metrics, Some((file, len)))
         }
         Err(err) => {
@@ -270,6 +283,14 @@ fn change(opened: &Metadata, now: Option<&Metadata>) -> Option<LogChange> {
     } else {
         None
     }
+}
+
+/// Returns how the log `file` (of `len` bytes) looks from its first lines, if a logging
+/// stack wrote it ([`crate::scan::format::sniff`]); a log that cannot be read has no look.
+pub fn look_of(file: &File, len: u64) -> Option<Hint> {
+    let mut start = vec![0u8; (len as usize).min(format::SNIFFED)];
+    std::os::unix::fs::FileExt::read_exact_at(file, &mut start, 0).ok()?;
+    format::sniff(&start)
 }
 
 #[cfg(test)]
@@ -367,7 +388,7 @@ mod tests {
         let opened = |path: &std::path::Path| open::regular_file_seen(path, false).unwrap();
         // Untouched: read, nothing changed.
         let (file, meta) = opened(&path);
-        let (status, metrics, _) = scan_opened(&path, file, &meta, &tokens);
+        let (status, metrics, _) = scan_opened(&path, file, &meta, &tokens, &Reading::off());
         assert_eq!(status, LogStatus::Read { len: meta.len() });
         assert_eq!(metrics.changed, None);
         // Grown after opening: the lines of the length opened are judged, and the growth kept.
@@ -377,7 +398,7 @@ mod tests {
             .open(&path)
             .unwrap();
         std::io::Write::write_all(&mut writer, b"FAULT_COUNTERS torn_read_events=9").unwrap();
-        let (status, metrics, _) = scan_opened(&path, file, &meta, &tokens);
+        let (status, metrics, _) = scan_opened(&path, file, &meta, &tokens, &Reading::off());
         let (from, to) = (meta.len(), meta.len() + 33);
         assert_eq!(status, LogStatus::Read { len: from });
         assert_eq!(metrics.changed, Some(LogChange::Grew { from, to }));
@@ -386,7 +407,7 @@ mod tests {
         let other = scratch.path().join("other.log");
         std::fs::write(&other, line).unwrap();
         std::fs::rename(&other, &path).unwrap();
-        let (status, metrics, _) = scan_opened(&path, file, &meta, &tokens);
+        let (status, metrics, _) = scan_opened(&path, file, &meta, &tokens, &Reading::off());
         assert_eq!(status, LogStatus::Read { len: meta.len() });
         assert_eq!(metrics.changed, Some(LogChange::Replaced));
         let mut writer = std::fs::OpenOptions::new()
@@ -398,7 +419,7 @@ mod tests {
         // fill whole buffer".
         let (file, meta) = opened(&path);
         writer.set_len(10).unwrap();
-        let (status, _, _) = scan_opened(&path, file, &meta, &tokens);
+        let (status, _, _) = scan_opened(&path, file, &meta, &tokens, &Reading::off());
         assert_eq!(
             status,
             LogStatus::Unreadable {

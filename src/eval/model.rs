@@ -104,8 +104,9 @@ pub struct MetricLine {
     pub line: Option<u64>,
     /// The line itself, cut for messages.
     pub text: String,
-    /// The line held more text than the [`crate::scan::kv::LINE_BUDGET`] bytes read
-    /// for pairs, so a metric absent from `pairs` may have been on it.
+    /// A run of the line's text without white space went past
+    /// [`crate::scan::kv::VALUE_MAX`] bytes, or the scenario's pairs past
+    /// [`crate::scan::kv::PAIRS_BUDGET`], so a metric absent from `pairs` may have been on it.
     pub cut: bool,
 }
 
@@ -116,6 +117,9 @@ pub struct Metrics {
     pub lines: Vec<(String, Option<MetricLine>)>,
     /// How the log changed while it was scanned, if it did: a run still writing it.
     pub changed: Option<LogChange>,
+    /// How the log looks when a logging stack wrote it and no `logs` section says how
+    /// to read it; looked for only when a check misses its metric.
+    pub look: Option<crate::scan::format::Hint>,
 }
 
 /// How a log changed between its opening and the end of its scan, told by its length
@@ -227,8 +231,8 @@ pub enum Observed {
     Missing,
     /// The value is one that Python's `int()` rejects; the reference crashes here.
     Invalid { value: Value },
-    /// The metric is not among the pairs read of its line, which is longer than the
-    /// [`crate::scan::kv::LINE_BUDGET`] bytes read: it may have been on the rest.
+    /// The metric is not among the pairs read of its line, which was cut: it may have
+    /// been on the part not kept.
     Cut { len: u64 },
     /// Every line holding the metric, for a limit judged `over: all`.
     All(Series),
@@ -248,6 +252,16 @@ pub struct Check {
 }
 
 impl Check {
+    /// Returns true if and only if the check found no value of its metric it could judge:
+    /// none on the last line, or on no line of the run, or one that is no integer.
+    pub fn misses(&self) -> bool {
+        match &self.observed {
+            Observed::Missing | Observed::Invalid { .. } => true,
+            Observed::All(series) => series.lines == 0 || series.invalid.is_some(),
+            Observed::Value(_) | Observed::Cut { .. } => false,
+        }
+    }
+
     /// Judges `actual` against `limit` as the reference's `make_check_min/max` do.
     fn judge(&self, actual: &PyInt, limit: i64) -> Verdict {
         let bound = self.spec.bound;
@@ -322,9 +336,10 @@ impl Check {
     /// Words a metric missing from the part of its line that was read.
     fn cut_words(&self, len: u64) -> String {
         format!(
-            "{} is not among the pairs read of its line of {len} bytes, of which the first {} are read",
+            "{} is not among the pairs read of its line of {len} bytes: a run of more than {} bytes without white space, or more than the {} bytes of pairs a scenario keeps, was cut",
             self.spec.metric,
-            crate::scan::kv::LINE_BUDGET
+            crate::scan::kv::VALUE_MAX,
+            crate::scan::kv::PAIRS_BUDGET
         )
     }
 
@@ -481,7 +496,15 @@ pub fn not_an_integer(metric: &str, value: &Value) -> String {
                 text.chars().count()
             )
         }
-        _ => format!("{metric}={} is not an integer", shown_value(&value.text())),
+        _ => {
+            let text = value.text();
+            let words = format!("{metric}={} is not an integer", shown_value(&text));
+            // `p50_us="1.7ms"`: a unit other than the key's is never converted.
+            match crate::scan::format::unit_mismatch(metric, &text) {
+                Some(why) => format!("{words}: {why}"),
+                None => words,
+            }
+        }
     }
 }
 
@@ -720,6 +743,20 @@ impl Chart {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_in_another_unit_than_the_key_says_so() {
+        let value = crate::py::value::to_number("1.7ms");
+        assert_eq!(
+            not_an_integer("p50_us", &value),
+            "p50_us=\"1.7ms\" is not an integer: unit ms, the key says us"
+        );
+        let plain = crate::py::value::to_number("fast");
+        assert_eq!(
+            not_an_integer("p50_us", &plain),
+            "p50_us=\"fast\" is not an integer"
+        );
+    }
 
     #[test]
     fn scenario_set_must_be_the_three_known_once_each() {

@@ -285,6 +285,7 @@ mod tests {
             &file,
             log.len() as u64,
             &tokens,
+            &crate::scan::format::Reading::off(),
             &mut checks,
             &metrics,
             false,

@@ -10,6 +10,7 @@ use crate::eval::chart::{self, Chart};
 use crate::eval::lookup::Lookup;
 use crate::eval::model::{Check, Metrics};
 use crate::eval::series;
+use crate::scan::format::Reading;
 use crate::scan::forward;
 use std::fs::File;
 use std::io;
@@ -22,6 +23,7 @@ pub fn observe(
     file: &File,
     len: u64,
     suite_tokens: &[String],
+    reading: &Reading,
     checks: &mut [Check],
     metrics: &Metrics,
     charts: bool,
@@ -38,10 +40,11 @@ pub fn observe(
     }
     let (tokens, keys) = lookup.into_parts();
     let keys = forward::Keys::new(&keys);
-    let (whole_series, whole_charts) = forward::fold_lines(
+    let (whole_series, whole_charts) = forward::fold_lines_read(
         file,
         len,
         &tokens,
+        reading,
         || (series.fresh(), drawn.fresh()),
         |(part_series, part_charts), line| {
             line.with_values(&keys, |values| {

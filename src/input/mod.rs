@@ -2,6 +2,7 @@
 //! `run.json`), the mode policy, and the manifest.
 
 pub mod history;
+pub mod logs;
 pub mod manifest;
 pub mod mode;
 mod object;

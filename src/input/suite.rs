@@ -17,6 +17,7 @@
 //! is [`Suite::builtin`].
 
 use crate::fs::open::{self, OpenError};
+use crate::input::logs::Logs;
 use crate::input::mode::Mode;
 use crate::input::object::{
     self, did_you_mean, Check, Checked, Given, Key, Noted, Object, Ordered,
@@ -210,6 +211,8 @@ pub struct Suite {
     pub modes: Vec<ModeTables>,
     /// How runs are judged against the runs before them; `None` when turned off.
     pub regression: Option<Regression>,
+    /// How the streamer's logs are written (`"logs"`); off, the reference's reading, without it.
+    pub logs: Logs,
 }
 
 /// Why a suite file cannot be used.
@@ -318,6 +321,7 @@ impl Suite {
             && self.tokens == builtin.tokens
             && self.modes == builtin.modes
             && self.regression == builtin.regression
+            && self.logs == builtin.logs
     }
 
     /// Returns a name for where the suite came from, for messages.
@@ -440,6 +444,7 @@ pub fn parse(text: &str, path: &Utf8Path) -> Result<Suite, SuiteError> {
         tokens,
         modes,
         regression,
+        logs,
     } = doc;
     let suite = Suite {
         origin: Some(path.to_path_buf()),
@@ -464,10 +469,15 @@ pub fn parse(text: &str, path: &Utf8Path) -> Result<Suite, SuiteError> {
             },
             |Checked(Tokens(names))| names,
         ),
-        modes: modes.0.into_iter().map(mode_tables).collect(),
+        // Without "modes" (a file that only says how logs are written) the reference's table.
+        modes: modes.0.map_or_else(
+            || Suite::builtin().modes,
+            |Ordered(modes)| modes.into_iter().map(mode_tables).collect(),
+        ),
         regression: regression
             .0
             .map_or_else(|| Some(Regression::default()), |Section(on)| on),
+        logs: logs.0.unwrap_or_default(),
     };
     check_tokens(&suite, text, path)?;
     Ok(suite)
@@ -522,8 +532,9 @@ fn check_tokens(suite: &Suite, text: &str, path: &Utf8Path) -> Result<(), SuiteE
 struct SuiteDoc {
     scenarios: Given<Checked<Scenarios>>,
     tokens: Given<Checked<Tokens>>,
-    modes: Ordered<Mode, Ordered<ScenarioId, Ordered<LimitKey, LimitValue>>>,
+    modes: Given<Ordered<Mode, Ordered<ScenarioId, Ordered<LimitKey, LimitValue>>>>,
     regression: Given<Section>,
+    logs: Given<Logs>,
 }
 
 impl Object for SuiteDoc {

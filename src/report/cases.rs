@@ -287,6 +287,11 @@ fn word_check(
         (_, Some(line)) => line_evidence(log.shown(), line),
         (_, None) => log_problem(scenario, manifest, spec),
     };
+    if let (Some(hint), true) = (&scenario.metrics.look, check.misses()) {
+        let suite = evaluation.suite.origin.as_ref();
+        let suite = suite.map_or(crate::input::suite::SUITE_FILE, |path| path.as_str());
+        evidence.push_str(&format!("\nnote: {}", hint.words(log.shown(), suite)));
+    }
     if let (Some(outside), true) = (&log.outside, line.is_some()) {
         evidence.push_str(&format!(
             "\nnote: {} leads out of the run directory, to {outside} (--confine or FAULT_CONFINE=1 refuses it)",

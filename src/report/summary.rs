@@ -116,6 +116,7 @@ fn scenario_json<'a>(
     let Metrics {
         lines: _,
         changed: _,
+        look: _,
     } = metrics;
     let metrics_json = Json::Object(
         tokens

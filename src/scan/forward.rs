@@ -14,10 +14,17 @@
 //! than `LONG_LINE` bytes is read through [`crate::scan::lines`] instead, so memory
 //! stays bounded whatever the log holds.
 
-use crate::scan::kv::{ascii_space, KEY_BYTE};
-use crate::scan::lines::{line_end, pairs_of, parse_span, Span, BLOCK};
+use crate::scan::format::{Read, Reading};
+pub use crate::scan::kv::Keys;
+use crate::scan::kv::{ascii_values, ascii_values_into};
+use crate::scan::lines::{
+    break_len, complete_end, end_of_line, line_end, pairs_of, parse_span, start_of_line, Span,
+    BLOCK,
+};
+use crate::scan::logical;
 use memchr::memmem::Finder;
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
@@ -52,6 +59,13 @@ enum Text<'a> {
         pairs: Vec<(String, String)>,
         head: String,
     },
+    /// A line read as the suite's logs section says, and its first bytes for its time,
+    /// made when asked for.
+    Stack {
+        read: Box<Read>,
+        cri_time: Option<i64>,
+        head: OnceCell<String>,
+    },
 }
 
 impl TokenLine<'_> {
@@ -72,7 +86,7 @@ impl TokenLine<'_> {
         };
         match &self.text {
             Text::Plain(bytes) | Text::Held(bytes)
-                if bytes.len() <= crate::scan::kv::LINE_BUDGET
+                if bytes.len() <= crate::scan::kv::VALUE_MAX
                     && (matches!(self.text, Text::Plain(_)) || bytes.is_ascii()) =>
             {
                 ascii_values(bytes, keys)
@@ -94,6 +108,12 @@ impl TokenLine<'_> {
                 .iter()
                 .map(|key| find(pairs, key).map(Cow::Owned))
                 .collect(),
+            Text::Stack { read, .. } => {
+                let (pairs, _) = read.pairs();
+                keys.iter()
+                    .map(|key| find(&pairs, key).map(Cow::Owned))
+                    .collect()
+            }
         }
     }
 
@@ -103,6 +123,13 @@ impl TokenLine<'_> {
         match &self.text {
             Text::Plain(bytes) | Text::Held(bytes) => &bytes[..bytes.len().min(HEAD)],
             Text::Read { pairs: _, head } => head.as_bytes(),
+            Text::Stack {
+                read,
+                cri_time,
+                head,
+            } => head
+                .get_or_init(|| logical::head_of(read, *cri_time))
+                .as_bytes(),
         }
     }
 
@@ -111,19 +138,20 @@ impl TokenLine<'_> {
     /// allocation.
     pub fn with_values<R>(&self, keys: &Keys, f: impl FnOnce(&[Option<&[u8]>]) -> R) -> R {
         const HELD: usize = 16;
-        let count = keys.names.len();
+        let count = keys.names().len();
         match &self.text {
             Text::Plain(bytes) | Text::Held(bytes)
                 if count <= HELD
-                    && bytes.len() <= crate::scan::kv::LINE_BUDGET
+                    && bytes.len() <= crate::scan::kv::VALUE_MAX
                     && (matches!(self.text, Text::Plain(_)) || bytes.is_ascii()) =>
             {
                 let mut found: [Option<&[u8]>; HELD] = [None; HELD];
                 ascii_values_into(bytes, keys, &mut found[..count]);
                 f(&found[..count])
             }
+            Text::Stack { read, .. } => read.with_values(keys, f),
             _ => {
-                let names: Vec<&str> = keys.names.iter().map(String::as_str).collect();
+                let names: Vec<&str> = keys.names().iter().map(String::as_str).collect();
                 let owned = self.values(&names);
                 let values: Vec<Option<&[u8]>> = owned
                     .iter()
@@ -139,125 +167,8 @@ impl TokenLine<'_> {
         match &self.text {
             Text::Plain(bytes) | Text::Held(bytes) => pairs_of(bytes).0,
             Text::Read { pairs, head: _ } => pairs.clone(),
+            Text::Stack { read, .. } => read.pairs().0,
         }
-    }
-}
-
-/// Finds the value of the last `key=value` pair of an ASCII line whose key is `key`.
-#[cfg(test)]
-fn ascii_value<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
-    let key = std::str::from_utf8(key).ok()?;
-    ascii_values(line, &[key]).pop().flatten()
-}
-
-/// Finds, for each of `keys`, the value of the last `key=value` pair of an ASCII line
-/// with that key, by the reference's rule `([a-zA-Z0-9_]+)=([^\s]+)` applied left to
-/// right. Only the `=` signs are visited: a match ends its key at one, and its value
-/// runs to the next white space, so the `=` signs inside a value start no pair.
-fn ascii_values<'a>(line: &'a [u8], keys: &[&str]) -> Vec<Option<&'a [u8]>> {
-    let keys = Keys::new(keys);
-    let mut found = vec![None; keys.names.len()];
-    ascii_values_into(line, &keys, &mut found);
-    found
-}
-
-/// Keys to look up on lines, prepared once for [`TokenLine::with_values`]: each as the
-/// word of its last eight bytes, so that the key ending at an `=` is found by a few
-/// integer comparisons.
-#[derive(Clone, Debug)]
-pub struct Keys {
-    names: Vec<String>,
-    ends: Vec<KeyEnd>,
-}
-
-/// A key's last (up to) eight bytes as a little-endian word, with the mask of their
-/// bytes; `None` for a key the pair rule can never match (empty, or holding a byte
-/// other than `[a-zA-Z0-9_]`).
-#[derive(Clone, Debug)]
-struct KeyEnd {
-    fit: Option<(u64, u64)>,
-}
-
-impl Keys {
-    /// Prepares `names`.
-    pub fn new<S: AsRef<str>>(names: &[S]) -> Keys {
-        let names: Vec<String> = names.iter().map(|name| name.as_ref().to_string()).collect();
-        let ends = names
-            .iter()
-            .map(|name| {
-                let bytes = name.as_bytes();
-                let valid = !bytes.is_empty() && bytes.iter().all(|&b| KEY_BYTE[usize::from(b)]);
-                KeyEnd {
-                    fit: valid.then(|| {
-                        let tail = &bytes[bytes.len().saturating_sub(8)..];
-                        (word_ending(tail, tail.len()), mask(tail.len()))
-                    }),
-                }
-            })
-            .collect();
-        Keys { names, ends }
-    }
-
-    /// Returns the keys, in order.
-    pub fn names(&self) -> &[String] {
-        &self.names
-    }
-}
-
-/// Returns the mask of the top `len` (1 to 8) bytes of a word.
-fn mask(len: usize) -> u64 {
-    u64::MAX << (8 * (8 - len.min(8)))
-}
-
-/// Returns the (up to) eight bytes of `bytes` that end at `end` as a little-endian
-/// word, its last byte the top one; bytes before the start are zero.
-fn word_ending(bytes: &[u8], end: usize) -> u64 {
-    if let Some(eight) = end.checked_sub(8).and_then(|from| bytes.get(from..end)) {
-        let eight: [u8; 8] = eight.try_into().unwrap_or_default();
-        return u64::from_le_bytes(eight);
-    }
-    let mut word = [0u8; 8];
-    let from = end.saturating_sub(8);
-    word[8 - (end - from)..].copy_from_slice(&bytes[from..end]);
-    u64::from_le_bytes(word)
-}
-
-/// Fills `found` (one slot per key) as [`ascii_values`] does.
-fn ascii_values_into<'a>(line: &'a [u8], keys: &Keys, found: &mut [Option<&'a [u8]>]) {
-    let n = line.len();
-    let mut resume = 0;
-    for eq in memchr::memchr_iter(b'=', line) {
-        // A match needs a key character just before its `=` (after the last value:
-        // `resume` is the white space that ended it) and a value after it.
-        if eq == 0 || eq < resume {
-            continue;
-        }
-        if !KEY_BYTE[usize::from(line[eq - 1])] || eq + 1 >= n || ascii_space(line[eq + 1]) {
-            continue;
-        }
-        let stop = line[eq + 1..]
-            .iter()
-            .position(|&b| ascii_space(b))
-            .map_or(n, |at| eq + 1 + at);
-        // The match's key is the run of key characters that ends at the `=`; a wanted
-        // key is that run if its bytes end there and no key character comes before
-        // them. Comparing a word per wanted key costs less than finding the run's start.
-        let word = word_ending(line, eq);
-        for (slot, (name, end)) in keys.names.iter().zip(&keys.ends).enumerate() {
-            let Some((tail, mask)) = end.fit else {
-                continue;
-            };
-            let len = name.len();
-            if word & mask != tail || len > eq {
-                continue;
-            }
-            let start = eq - len;
-            let whole = len <= 8 || line[start..eq - 8] == name.as_bytes()[..len - 8];
-            if whole && (start == 0 || !KEY_BYTE[usize::from(line[start - 1])]) {
-                found[slot] = Some(&line[eq + 1..stop]);
-            }
-        }
-        resume = stop;
     }
 }
 
@@ -388,15 +299,38 @@ where
     T: AsRef<str> + Sync,
     S: Send,
 {
+    fold_lines_read(file, len, tokens, &Reading::off(), fresh, visit, merge)
+}
+
+/// Folds lines like [`fold_lines`], reading them as `reading` says: a line counts
+/// when its message holds a token, and CRI records are joined into one line.
+pub fn fold_lines_read<T, S>(
+    file: &File,
+    len: u64,
+    tokens: &[T],
+    reading: &Reading,
+    fresh: impl Fn() -> S + Sync,
+    visit: impl Fn(&mut S, TokenLine<'_>) + Sync,
+    merge: impl FnOnce(&mut S, S),
+) -> io::Result<S>
+where
+    T: AsRef<str> + Sync,
+    S: Send,
+{
     let scan_part = |range: std::ops::Range<u64>| -> io::Result<S> {
         let mut state = fresh();
-        each_line_in(file, range, tokens, BLOCK, |line| visit(&mut state, line))?;
+        each_line_read(file, range, tokens, reading, BLOCK, |line| {
+            visit(&mut state, line)
+        })?;
         Ok(state)
     };
     if len < SPLIT_AT {
         return scan_part(0..len);
     }
-    let mid = line_start_after(file, len / 2, len)?;
+    let mut mid = line_start_after(file, len / 2, len)?;
+    if reading.readings().cri {
+        mid = logical::start_at_or_after(file, mid, len)?;
+    }
     let (first, second) = std::thread::scope(|scope| {
         let second = scope.spawn(|| scan_part(mid..len));
         let first = scan_part(0..mid);
@@ -407,47 +341,6 @@ where
     merge(&mut first, second?);
     Ok(first)
 }
-
-/// Returns the length of the line break starting at `bytes[i]`, 0 if none does
-/// (`\r\n` is one break of 2; a break cut off by the end of `bytes` is none).
-fn break_len(bytes: &[u8], i: usize) -> usize {
-    let Some(&first) = bytes.get(i) else {
-        return 0;
-    };
-    match first {
-        b'\r' if bytes.get(i + 1) == Some(&b'\n') => 2,
-        0x0a..=0x0d | 0x1c..=0x1e => 1,
-        0xc2 if bytes.get(i + 1) == Some(&0x85) => 2,
-        0xe2 if bytes.get(i + 1) == Some(&0x80)
-            && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) =>
-        {
-            3
-        }
-        _ => 0,
-    }
-}
-
-/// The bytes a line break can end with (the last byte of each of Python's breaks).
-const ENDS_BREAK: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = matches!(b, 0x0a..=0x0d | 0x1c..=0x1e | 0x85 | 0xa8 | 0xa9);
-        b += 1;
-    }
-    table
-};
-
-/// The bytes a line break can start with.
-const STARTS_BREAK: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = matches!(b, 0x0a..=0x0d | 0x1c..=0x1e | 0xc2 | 0xe2);
-        b += 1;
-    }
-    table
-};
 
 /// Returns true if and only if `bytes` are printable ASCII or tabs: no line break, and
 /// text the pair rule reads without decoding (the check vectorizes).
@@ -463,55 +356,6 @@ fn plain_line(bytes: &[u8], i: usize) -> Option<(usize, usize)> {
     let start = memchr::memrchr(b'\n', &bytes[..i]).map_or(0, |nl| nl + 1);
     let stop = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |nl| i + nl);
     plain(&bytes[start..stop]).then_some((start, stop))
-}
-
-/// Returns where the line holding `bytes[i]` starts: just past the last break before it.
-fn start_of_line(bytes: &[u8], i: usize) -> usize {
-    let mut j = i;
-    while j > 0 {
-        // Most bytes end no break: skip them by the table.
-        if !ENDS_BREAK[usize::from(bytes[j - 1])] {
-            j -= 1;
-            continue;
-        }
-        let ends_break = match bytes[j - 1] {
-            0x0a..=0x0d | 0x1c..=0x1e => true,
-            0x85 => j >= 2 && bytes[j - 2] == 0xc2,
-            0xa8 | 0xa9 => j >= 3 && bytes[j - 2] == 0x80 && bytes[j - 3] == 0xe2,
-            _ => false,
-        };
-        if ends_break {
-            return j;
-        }
-        j -= 1;
-    }
-    0
-}
-
-/// Returns where the first line break at or after `from` starts, or `bytes.len()`.
-fn end_of_line(bytes: &[u8], from: usize) -> usize {
-    (from..bytes.len())
-        .find(|&i| STARTS_BREAK[usize::from(bytes[i])] && break_len(bytes, i) > 0)
-        .unwrap_or(bytes.len())
-}
-
-/// Returns the end of the last complete line of `bytes` (just past its break), 0 if
-/// none is complete; `at_eof` makes the whole of `bytes` complete. A break is only
-/// taken as complete with two bytes after it, so `\r` | `\n` is never split.
-fn complete_end(bytes: &[u8], at_eof: bool) -> usize {
-    if at_eof {
-        return bytes.len();
-    }
-    let mut i = bytes.len().saturating_sub(2);
-    while i > 0 {
-        i -= 1;
-        let n = break_len(bytes, i);
-        if n > 0 {
-            // A `\n` whose `\r` came before it is the end of that `\r\n`.
-            return i + n;
-        }
-    }
-    0
 }
 
 /// Scans like [`each_line`] with reads of `block` bytes.
@@ -535,10 +379,34 @@ pub fn each_line_in<T: AsRef<str>>(
     range: std::ops::Range<u64>,
     tokens: &[T],
     block: usize,
+    visit: impl FnMut(TokenLine<'_>),
+) -> io::Result<()> {
+    each_line_read(file, range, tokens, &Reading::off(), block, visit)
+}
+
+/// Scans like [`each_line_in`], reading lines as `reading` says.
+///
+/// Public for the property tests only.
+#[doc(hidden)]
+pub fn each_line_read<T: AsRef<str>>(
+    file: &File,
+    range: std::ops::Range<u64>,
+    tokens: &[T],
+    reading: &Reading,
+    block: usize,
     mut visit: impl FnMut(TokenLine<'_>),
 ) -> io::Result<()> {
     let len = range.end;
-    let tokens: Vec<&[u8]> = tokens.iter().map(|t| t.as_ref().as_bytes()).collect();
+    let mut tokens: Vec<&[u8]> = tokens.iter().map(|t| t.as_ref().as_bytes()).collect();
+    // With CRI on, the marks of partial records are searched as tokens past the real
+    // ones: a token split between two records is in no record whole.
+    let real = tokens.len();
+    if reading.readings().cri {
+        tokens.extend(logical::PARTIAL);
+    }
+    // The end of the last line read from the file (joined CRI records): hits before it
+    // were in that line.
+    let mut read_to_line = range.start;
     let finders: Vec<Finder> = tokens.iter().map(Finder::new).collect();
     let mut search = Search::Undecided;
     let block = block.clamp(1, BLOCK);
@@ -565,13 +433,22 @@ pub fn each_line_in<T: AsRef<str>>(
             }
             // One line longer than memory should hold: read it from the file.
             let line_end = line_end(file, base, len, &mut vec![0u8; 64 << 10])?;
-            let held: Vec<usize> = finders
-                .iter()
-                .enumerate()
-                .filter(|(_, finder)| finder.find(buf).is_some())
-                .map(|(index, _)| index)
-                .collect();
-            // (A token only past the first LONG_LINE bytes of such a line is not seen.)
+            if !reading.is_off() {
+                let mut next = line_end;
+                if base >= read_to_line {
+                    let line = logical::line_at(file, base, len, reading)?;
+                    read_to_line = line.end;
+                    next = next.max(line.end);
+                    let mut held = Vec::new();
+                    visit_read(line, &finders[..real], &mut held, &mut visit);
+                }
+                filled = 0;
+                base = next;
+                read_to = next;
+                continue;
+            }
+            // A token is looked for in the whole line, however far into it.
+            let held = tokens_in_span(file, base, line_end, &finders)?;
             if !held.is_empty() {
                 let Span {
                     pairs,
@@ -621,6 +498,16 @@ pub fn each_line_in<T: AsRef<str>>(
                 next += 1;
             }
             let bytes = &region[start..stop];
+            if !reading.is_off() {
+                let at = base + start as u64;
+                if at < read_to_line {
+                    continue;
+                }
+                let line = logical::line_in(file, at, bytes, len, reading)?;
+                read_to_line = line.end;
+                visit_read(line, &finders[..real], &mut held, &mut visit);
+                continue;
+            }
             visit(TokenLine {
                 start: base + start as u64,
                 tokens: &held,
@@ -638,9 +525,62 @@ pub fn each_line_in<T: AsRef<str>>(
     Ok(())
 }
 
+/// Returns the indexes of the `finders` whose token is in `start..end` of `file`, read
+/// a block at a time.
+fn tokens_in_span(file: &File, start: u64, end: u64, finders: &[Finder]) -> io::Result<Vec<usize>> {
+    let overlap = finders
+        .iter()
+        .map(|f| f.needle().len())
+        .max()
+        .unwrap_or(1)
+        .max(1)
+        - 1;
+    let mut found = vec![false; finders.len()];
+    let mut buf = vec![0u8; BLOCK + overlap];
+    let mut at = start;
+    while at < end && found.contains(&false) {
+        let n = ((end - at) as usize).min(buf.len());
+        file.read_exact_at(&mut buf[..n], at)?;
+        for (seen, finder) in found.iter_mut().zip(finders) {
+            *seen |= finder.find(&buf[..n]).is_some();
+        }
+        if at + n as u64 >= end {
+            break;
+        }
+        at += (n - overlap) as u64;
+    }
+    Ok((0..finders.len()).filter(|&i| found[i]).collect())
+}
+
+/// Visits a line read by the logs section if its message holds one of the tokens
+/// that `finders` search.
+fn visit_read(
+    line: logical::Logical,
+    finders: &[Finder],
+    held: &mut Vec<usize>,
+    visit: &mut impl FnMut(TokenLine<'_>),
+) {
+    let message = line.read.message.as_bytes();
+    held.clear();
+    held.extend((0..finders.len()).filter(|&i| finders[i].find(message).is_some()));
+    if held.is_empty() {
+        return;
+    }
+    visit(TokenLine {
+        start: line.start,
+        tokens: held,
+        text: Text::Stack {
+            read: Box::new(line.read),
+            cri_time: line.cri_time,
+            head: OnceCell::new(),
+        },
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scan::kv::ascii_value;
     use crate::scan::lines::line_number_with;
     use crate::testing::Scratch;
 
@@ -736,6 +676,19 @@ mod tests {
         assert_eq!(heads[2].len(), HEAD);
         assert!(heads[2].starts_with(b"2026-03-05T12:00:09.001Z A yyy"));
         assert_eq!(heads[3], "\u{e9}t\u{e9} A q=2".as_bytes());
+    }
+
+    #[test]
+    fn a_token_far_into_a_line_too_long_to_hold_is_seen() {
+        let log = format!("a\n{} A q=1 B\nA r=2\n", "y".repeat(LONG_LINE + 10));
+        let pair = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
+        assert_eq!(
+            lines_of(log.as_bytes(), &["A", "B"], 1 << 20),
+            [
+                (2, vec![0, 1], pair("q", "1")),
+                (3, vec![0], pair("r", "2"))
+            ]
+        );
     }
 
     #[test]

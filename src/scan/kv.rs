@@ -7,17 +7,24 @@
 //! matched and only the rest is kept for the next piece. Typing values is left
 //! to `py::value`; finding the line is left to [`crate::scan::tail`].
 //!
+//! The rule is spelled twice here and nowhere else: as the regex `PAIR`, and for
+//! ASCII text as one scan of the `=` signs (`ascii_matches`), which both the parser
+//! and the forward scan's lookup of a few keys ([`Keys`]) go through; tests hold the
+//! two equal.
+//!
 //! Python's `\s` for `str` is Unicode White_Space plus `\x1c`-`\x1f` (what
 //! `str.isspace()` holds), so the value class here is `[^\s\x1C-\x1F]`; a test
 //! checks that against python3 over every code point.
 //!
-//! Memory is bounded: only the first [`LINE_BUDGET`] bytes of a line's text
-//! are read for pairs, so the pairs kept hold at most that much text and
-//! number at most a quarter of it (`k=v` and a space each). A longer line is
-//! *cut*: the pairs before the cut are kept, a value that crosses it keeps its
-//! first bytes, and [`PairParser::finish_raw`] says so, so that a metric lost
-//! to the cut is never taken for an absent one. Every pair of a shorter line is
-//! kept. Real metric lines hold a few hundred bytes.
+//! Memory is bounded by what a scenario holds, not by a line's length: a line
+//! is read whole, a run of text without white space (which holds at most one
+//! pair) is held up to [`VALUE_MAX`] bytes, and the pairs kept hold at most the
+//! budget the parser is given ([`PAIRS_BUDGET`] for all the lines of a
+//! scenario). A line whose run or pairs went past them is *cut*: the pairs
+//! before are kept, a value that crosses the bound keeps its first bytes, and
+//! [`PairParser::finish_raw`] says so, so that a metric lost to the cut is never
+//! taken for an absent one. Real metric lines hold a few hundred bytes; a
+//! histogram dump of 70,000 pairs (1.4 MB) is read whole, as the reference reads it.
 
 use crate::py::value::Value;
 use regex::Regex;
@@ -28,8 +35,12 @@ use std::sync::LazyLock;
 /// its first position and takes its last value.
 pub type Pairs = Vec<(String, Value)>;
 
-/// Bytes of a line's text read for pairs at most; the rest of a longer line is not read.
-pub const LINE_BUDGET: usize = 1 << 20;
+/// Bytes of a run of text without white space held at most: a longer value keeps its
+/// first bytes, and the rest of the run is skipped.
+pub const VALUE_MAX: usize = 1 << 20;
+
+/// Bytes of pairs (keys and values) that the metric lines of one scenario keep at most.
+pub const PAIRS_BUDGET: usize = 64 << 20;
 
 /// Python's `\s` for `str`, as the inside of a class: the regex crate's `\s`
 /// (Unicode White_Space) and `\x1c`-`\x1f`.
@@ -39,6 +50,33 @@ const SPACE: &str = r"\s\x1C-\x1F";
 static PAIR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(r"([a-zA-Z0-9_]+)=([^{SPACE}]+)")).expect("a fixed, valid pattern")
 });
+
+/// Returns true if and only if `c` is white space to Python's `\s` on `str`: Unicode
+/// White_Space and `\x1c`-`\x1f` (the class of [`SPACE`]).
+fn is_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+}
+
+/// Returns where the first white space of `text` is, looking at ASCII bytes by a test.
+fn first_space(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] < 0x80 {
+            if ascii_space(bytes[i]) {
+                return Some(i);
+            }
+            i += 1;
+            continue;
+        }
+        let c = text[i..].chars().next()?;
+        if is_space(c) {
+            return Some(i);
+        }
+        i += c.len_utf8();
+    }
+    None
+}
 
 /// Returns whether `byte` is white space to Python's `\s` on ASCII text:
 /// `[\t\n\x0B\x0C\r\x1C-\x1F ]`.
@@ -57,39 +95,149 @@ pub(crate) const KEY_BYTE: [bool; 256] = {
     table
 };
 
-/// Returns the spans of [`PAIR`]'s matches in ASCII `text`, in order, as the regex
-/// finds them: each `=` with a key character before it and a value character after it
-/// makes a match, from the start of its key's run to the next white space.
+/// Returns, for each of [`PAIR`]'s matches in ASCII `text` in order, the position of
+/// its `=` and the end of its value: each `=` with a key character before it and a value
+/// character after it makes a match whose value runs to the next white space, and the
+/// next match is looked for after it. The one ASCII spelling of the pair rule; a test
+/// holds it equal to [`PAIR`].
 ///
 /// Metric lines are almost always ASCII, and compiling the pattern (Unicode classes
 /// or not) costs about 120 µs, more than reading and parsing a log's tail: a run whose
-/// lines are all ASCII never compiles it. A test holds this equal to [`PAIR`].
+/// lines are all ASCII never compiles it.
+#[inline]
+fn ascii_matches(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let n = text.len();
+    let mut resume = 0;
+    memchr::memchr_iter(b'=', text).filter_map(move |eq| {
+        // A value ends at white space, which no key holds: the `=` signs inside the
+        // last value (before `resume`) start no match.
+        if eq == 0 || eq < resume {
+            return None;
+        }
+        if !KEY_BYTE[usize::from(text[eq - 1])] || eq + 1 >= n || ascii_space(text[eq + 1]) {
+            return None;
+        }
+        let stop = text[eq + 1..]
+            .iter()
+            .position(|&b| ascii_space(b))
+            .map_or(n, |at| eq + 1 + at);
+        resume = stop;
+        Some((eq, stop))
+    })
+}
+
+/// Returns the spans of [`PAIR`]'s matches in ASCII `text`, in order, as the regex
+/// finds them: from the start of each match's key run (see [`ascii_matches`]).
 fn ascii_pairs(text: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-    let mut from = 0;
-    std::iter::from_fn(move || {
-        while let Some(at) = memchr::memchr(b'=', &text[from..]) {
-            let eq = from + at;
-            // A value ends at white space, which no key holds: a key's run never
-            // reaches back past `from`.
-            let key = text[from..eq]
-                .iter()
-                .rev()
-                .take_while(|&&b| KEY_BYTE[usize::from(b)])
-                .count();
-            let value = text[eq + 1..]
-                .iter()
-                .take_while(|&&b| !ascii_space(b))
-                .count();
-            if key == 0 || value == 0 {
-                from = eq + 1;
+    ascii_matches(text).map(|(eq, end)| {
+        // A key's run never reaches back past the white space that ended the last value.
+        let key = text[..eq]
+            .iter()
+            .rev()
+            .take_while(|&&b| KEY_BYTE[usize::from(b)])
+            .count();
+        eq - key..end
+    })
+}
+
+/// Finds the value of the last `key=value` pair of an ASCII line whose key is `key`.
+#[cfg(test)]
+pub(crate) fn ascii_value<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    let key = std::str::from_utf8(key).ok()?;
+    ascii_values(line, &[key]).pop().flatten()
+}
+
+/// Finds, for each of `keys`, the value of the last `key=value` pair of an ASCII line
+/// with that key, by the reference's rule applied left to right ([`ascii_matches`]).
+pub(crate) fn ascii_values<'a>(line: &'a [u8], keys: &[&str]) -> Vec<Option<&'a [u8]>> {
+    let keys = Keys::new(keys);
+    let mut found = vec![None; keys.names.len()];
+    ascii_values_into(line, &keys, &mut found);
+    found
+}
+
+/// Keys to look up on lines, prepared once: each as the word of its last eight bytes,
+/// so that the key ending at an `=` is found by a few integer comparisons.
+#[derive(Clone, Debug)]
+pub struct Keys {
+    names: Vec<String>,
+    ends: Vec<KeyEnd>,
+}
+
+/// A key's last (up to) eight bytes as a little-endian word, with the mask of their
+/// bytes; `None` for a key the pair rule can never match (empty, or holding a byte
+/// other than `[a-zA-Z0-9_]`).
+#[derive(Clone, Debug)]
+struct KeyEnd {
+    fit: Option<(u64, u64)>,
+}
+
+impl Keys {
+    /// Prepares `names`.
+    pub fn new<S: AsRef<str>>(names: &[S]) -> Keys {
+        let names: Vec<String> = names.iter().map(|name| name.as_ref().to_string()).collect();
+        let ends = names
+            .iter()
+            .map(|name| {
+                let bytes = name.as_bytes();
+                let valid = !bytes.is_empty() && bytes.iter().all(|&b| KEY_BYTE[usize::from(b)]);
+                KeyEnd {
+                    fit: valid.then(|| {
+                        let tail = &bytes[bytes.len().saturating_sub(8)..];
+                        (word_ending(tail, tail.len()), mask(tail.len()))
+                    }),
+                }
+            })
+            .collect();
+        Keys { names, ends }
+    }
+
+    /// Returns the keys, in order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+/// Returns the mask of the top `len` (1 to 8) bytes of a word.
+fn mask(len: usize) -> u64 {
+    u64::MAX << (8 * (8 - len.min(8)))
+}
+
+/// Returns the (up to) eight bytes of `bytes` that end at `end` as a little-endian
+/// word, its last byte the top one; bytes before the start are zero.
+fn word_ending(bytes: &[u8], end: usize) -> u64 {
+    if let Some(eight) = end.checked_sub(8).and_then(|from| bytes.get(from..end)) {
+        let eight: [u8; 8] = eight.try_into().unwrap_or_default();
+        return u64::from_le_bytes(eight);
+    }
+    let mut word = [0u8; 8];
+    let from = end.saturating_sub(8);
+    word[8 - (end - from)..].copy_from_slice(&bytes[from..end]);
+    u64::from_le_bytes(word)
+}
+
+/// Fills `found` (one slot per key) as [`ascii_values`] does.
+pub(crate) fn ascii_values_into<'a>(line: &'a [u8], keys: &Keys, found: &mut [Option<&'a [u8]>]) {
+    for (eq, stop) in ascii_matches(line) {
+        // The match's key is the run of key characters that ends at the `=`; a wanted
+        // key is that run if its bytes end there and no key character comes before
+        // them. Comparing a word per wanted key costs less than finding the run's start.
+        let word = word_ending(line, eq);
+        for (slot, (name, end)) in keys.names.iter().zip(&keys.ends).enumerate() {
+            let Some((tail, mask)) = end.fit else {
+                continue;
+            };
+            let len = name.len();
+            if word & mask != tail || len > eq {
                 continue;
             }
-            let end = eq + 1 + value;
-            from = end;
-            return Some(eq - key..end);
+            let start = eq - len;
+            let whole = len <= 8 || line[start..eq - 8] == name.as_bytes()[..len - 8];
+            if whole && (start == 0 || !KEY_BYTE[usize::from(line[start - 1])]) {
+                found[slot] = Some(&line[eq + 1..stop]);
+            }
         }
-        None
-    })
+    }
 }
 
 /// The last whitespace character of a text and the word after it.
@@ -119,35 +267,46 @@ pub struct PairParser {
     /// Where each key is in `pairs`, once there are more than [`SCANNED_PAIRS`] of them;
     /// fewer are found by a look along `pairs`.
     index: HashMap<String, usize>,
-    /// Bytes of the line's text read so far.
-    read: usize,
-    /// The line holds more than [`LINE_BUDGET`] bytes of text: the rest was not read.
+    /// Bytes of pairs the parser may keep, and how many it has kept.
+    budget: usize,
+    kept: usize,
+    /// A run of text went past [`VALUE_MAX`] bytes, or the pairs past the budget.
     cut: bool,
+    /// The rest of an over-long run is being skipped, up to the next white space.
+    skipping: bool,
+    /// The budget is spent: nothing more is read.
+    full: bool,
 }
 
 impl PairParser {
-    /// Returns a parser at the start of a line.
+    /// Returns a parser at the start of a line that may keep [`PAIRS_BUDGET`] bytes of pairs.
     pub fn new() -> PairParser {
-        PairParser::default()
+        PairParser::with_budget(PAIRS_BUDGET)
     }
 
-    /// Feeds the next piece of the (already decoded) line; text past [`LINE_BUDGET`] is dropped.
+    /// Returns a parser at the start of a line that may keep `budget` bytes of pairs.
+    pub fn with_budget(budget: usize) -> PairParser {
+        PairParser {
+            budget,
+            ..PairParser::default()
+        }
+    }
+
+    /// Feeds the next piece of the (already decoded) line.
     pub fn feed(&mut self, text: &str) {
-        if self.cut {
+        if self.full {
             return;
         }
-        let room = LINE_BUDGET - self.read;
-        let text = if text.len() > room {
-            self.cut = true;
-            let mut keep = room;
-            while !text.is_char_boundary(keep) {
-                keep -= 1;
+        let mut text = text;
+        if self.skipping {
+            match first_space(text) {
+                Some(at) => {
+                    self.skipping = false;
+                    text = &text[at..];
+                }
+                None => return,
             }
-            &text[..keep]
-        } else {
-            text
-        };
-        self.read += text.len();
+        }
         self.text.push_str(text);
         if self.text.len() >= HELD.max(self.next_match) {
             let mut held = std::mem::take(&mut self.text);
@@ -156,8 +315,30 @@ impl PairParser {
                 self.store(&held[..last.start()]);
                 held.drain(..last.start());
             }
+            self.bound_run(&mut held);
             self.next_match = 2 * held.len();
             self.text = held;
+        }
+    }
+
+    /// Cuts `held`, one run without white space after the space that starts it (which
+    /// holds one pair at most, its value running to the run's end), when it is longer
+    /// than [`VALUE_MAX`]: its first bytes are matched, and the rest of the run skipped.
+    fn bound_run(&mut self, held: &mut String) {
+        let space = held
+            .chars()
+            .next()
+            .filter(|&c| is_space(c))
+            .map_or(0, char::len_utf8);
+        if held.len() - space > VALUE_MAX {
+            let mut keep = space + VALUE_MAX;
+            while !held.is_char_boundary(keep) {
+                keep -= 1;
+            }
+            self.store(&held[..keep]);
+            held.clear();
+            self.cut = true;
+            self.skipping = true;
         }
     }
 
@@ -175,12 +356,15 @@ impl PairParser {
         }
     }
 
-    /// Stores one `key=value` match.
+    /// Stores one `key=value` match, unless the budget is spent.
     fn store_pair(&mut self, found: &str) {
         // A key holds no `=`, so the first one ends it (group 1 of the pattern).
         let Some((key, value)) = found.split_once('=') else {
             return;
         };
+        if self.full {
+            return;
+        }
         let found = if self.pairs.len() <= SCANNED_PAIRS {
             self.pairs.iter().position(|(known, _)| known == key)
         } else {
@@ -190,6 +374,17 @@ impl PairParser {
             }
             self.index.get(key).copied()
         };
+        // What the pairs grow by: a repeated key only by a longer value.
+        let grows = match found {
+            Some(i) => value.len().saturating_sub(self.pairs[i].1.len()),
+            None => key.len() + value.len(),
+        };
+        if self.kept + grows > self.budget {
+            self.full = true;
+            self.cut = true;
+            return;
+        }
+        self.kept += grows;
         match found {
             Some(i) => {
                 let slot = &mut self.pairs[i].1;
@@ -205,18 +400,41 @@ impl PairParser {
         }
     }
 
-    /// Returns true if and only if the line was cut: it holds more than [`LINE_BUDGET`] bytes of text.
-    pub fn is_cut(&self) -> bool {
-        self.cut
+    /// Returns true if and only if the budget is spent: nothing more of the line is read.
+    pub fn is_full(&self) -> bool {
+        self.full
+    }
+
+    /// Returns the bytes of pairs kept so far.
+    pub fn kept(&self) -> usize {
+        self.kept
     }
 
     /// Ends the line and returns its pairs with values as raw strings, and true if
-    /// and only if the line was cut: text past [`LINE_BUDGET`] was not read.
+    /// and only if the line was cut: a run past [`VALUE_MAX`] bytes or the pairs past
+    /// the budget.
     pub fn finish_raw(mut self) -> (Vec<(String, String)>, bool) {
-        let text = std::mem::take(&mut self.text);
-        self.store(&text);
+        let mut held = std::mem::take(&mut self.text);
+        // Only text longer than the bound can end in a run past it (and the pattern is
+        // compiled only for that: compiling it costs more than a log's tail).
+        if held.len() > VALUE_MAX {
+            if let Some(last) = LAST_SPACE.find(&held) {
+                self.store(&held[..last.start()]);
+                held.drain(..last.start());
+            }
+            self.bound_run(&mut held);
+        }
+        self.store(&held);
         (self.pairs, self.cut)
     }
+}
+
+/// Returns `list` as owned pairs, for tests.
+#[cfg(test)]
+pub(crate) fn owned_pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// Parses a whole decoded line and returns its pairs with values as raw strings.
@@ -249,11 +467,7 @@ mod tests {
         parse_line_raw(line)
     }
 
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use super::owned_pairs as pairs;
 
     // Expected values below come from python3.11 running the reference's
     // regex: `{m.group(1): m.group(2) for m in KV_PATTERN.finditer(line)}`.
@@ -408,9 +622,18 @@ mod tests {
         }
     }
 
-    /// Feeds `pieces` one after another and returns the raw pairs and the cut flag.
+    /// The budget of pairs the tests below give a parser.
+    const BUDGET: usize = 1 << 20;
+
+    /// Feeds `pieces` one after another to a parser with a scenario's budget and returns
+    /// the raw pairs and the cut flag.
     fn fed(pieces: &[&str]) -> (Vec<(String, String)>, bool) {
-        let mut parser = PairParser::new();
+        fed_within(PAIRS_BUDGET, pieces)
+    }
+
+    /// Feeds `pieces` like [`fed`] to a parser that may keep `budget` bytes of pairs.
+    fn fed_within(budget: usize, pieces: &[&str]) -> (Vec<(String, String)>, bool) {
+        let mut parser = PairParser::with_budget(budget);
         for piece in pieces {
             parser.feed(piece);
         }
@@ -418,36 +641,47 @@ mod tests {
     }
 
     #[test]
-    fn a_huge_value_keeps_its_first_bytes_and_cuts_the_line() {
-        let junk = "\0".repeat(LINE_BUDGET);
+    fn a_huge_value_keeps_its_first_bytes_and_the_line_is_read_on() {
+        let junk = "\0".repeat(VALUE_MAX);
         let (pairs, cut) = fed(&["a=1 p50_us=998", &junk, &junk, " b=2"]);
         assert!(cut);
-        assert_eq!(pairs.len(), 2, "the pair after the cut is dropped");
+        assert_eq!(pairs.len(), 3, "the pair after the long run is read");
         assert_eq!(pairs[0], ("a".to_string(), "1".to_string()));
         assert_eq!(pairs[1].0, "p50_us");
         assert!(pairs[1].1.starts_with("998\0"));
-        // The value runs to the cut, exactly LINE_BUDGET bytes into the line.
-        assert_eq!(pairs[1].1.len(), LINE_BUDGET - "a=1 p50_us=".len());
+        // The run (`p50_us=` and the value) keeps VALUE_MAX bytes.
+        assert_eq!(pairs[1].1.len(), VALUE_MAX - "p50_us=".len());
+        assert_eq!(pairs[2], ("b".to_string(), "2".to_string()));
     }
 
     #[test]
     fn a_value_is_cut_at_a_char_boundary() {
-        let wide = "\u{fc}".repeat(LINE_BUDGET);
+        let wide = "\u{fc}".repeat(VALUE_MAX);
         let (pairs, cut) = fed(&["k=", &wide]);
         assert!(cut);
         assert!(pairs[0].1.chars().all(|c| c == '\u{fc}'));
-        assert_eq!(pairs[0].1.len(), LINE_BUDGET - 2);
+        assert_eq!(pairs[0].1.len(), VALUE_MAX - 2);
     }
 
     #[test]
-    fn a_line_longer_than_the_budget_is_cut_whatever_it_holds() {
-        let keyish = "x".repeat(3 * LINE_BUDGET);
-        assert_eq!(fed(&[&keyish, " a=1"]), (pairs(&[]), true));
+    fn only_a_run_longer_than_the_bound_is_cut_however_it_is_fed() {
+        let keyish = "x".repeat(3 * VALUE_MAX);
+        assert_eq!(fed(&[&keyish, " a=1"]), (pairs(&[("a", "1")]), true));
         assert_eq!(fed(&["a=1 ", &keyish]), (pairs(&[("a", "1")]), true));
-        // Exactly the budget is not cut; one more byte is.
-        let full = format!("a=1 {}", "x".repeat(LINE_BUDGET - 4));
-        assert_eq!(fed(&[&full]), (pairs(&[("a", "1")]), false));
-        assert_eq!(fed(&[&full, " "]), (pairs(&[("a", "1")]), true));
+        // A run of exactly the bound is not cut; one more byte is, fed whole or in pieces.
+        let full = format!("a=1 k={}", "x".repeat(VALUE_MAX - 2));
+        let (kept, cut) = fed(&[&full]);
+        assert!(!cut && kept.len() == 2 && kept[1].1.len() == VALUE_MAX - 2);
+        assert!(fed(&[&full, "x"]).1);
+        let pieces: Vec<&str> = full
+            .as_bytes()
+            .chunks(1000)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        assert_eq!(fed(&pieces), fed(&[&full]));
+        let mut longer = pieces.clone();
+        longer.push("x");
+        assert!(fed(&longer).1);
     }
 
     #[test]
@@ -465,14 +699,15 @@ mod tests {
             pairs[15_003],
             ("drop_ratio_ppm".to_string(), "10".to_string())
         );
-        // A line of as many distinct pairs as the budget holds: 3-character keys, `=1 `.
+        // A line of as many distinct pairs as the budget holds: 3-character keys and
+        // a 1-character value keep 4 bytes each.
         let alphabet: Vec<char> = ('a'..='z').chain('A'..='Z').chain('0'..='9').collect();
         let mut dense = String::new();
         let mut count = 0;
         'fill: for a in &alphabet {
             for b in &alphabet {
                 for c in &alphabet {
-                    if dense.len() + 6 > LINE_BUDGET {
+                    if (count + 1) * 4 > BUDGET {
                         break 'fill;
                     }
                     dense.extend([*a, *b, *c, '=', '1', ' ']);
@@ -480,24 +715,34 @@ mod tests {
                 }
             }
         }
-        let (pairs, cut) = fed(&[&dense]);
+        let (pairs, cut) = fed_within(BUDGET, &[&dense]);
         assert!(!cut);
         assert_eq!(pairs.len(), count);
-        assert_eq!(count, LINE_BUDGET / 6);
+        assert_eq!(count, (62usize.pow(3)).min(BUDGET / 4));
+        // A histogram dump of 70,000 pairs (1.4 MB) is read whole with the scenario's budget.
+        let dump: String = (0..70_000)
+            .map(|i| format!(" bucket_{i:06}_us={i}"))
+            .collect();
+        let mut parser = PairParser::new();
+        parser.feed(&format!("LATENCY_METRICS p50_us=1{dump} p99_us=2"));
+        let (pairs, cut) = parser.finish_raw();
+        assert!(!cut);
+        assert_eq!(pairs.len(), 70_002);
+        assert_eq!(pairs[70_001], ("p99_us".to_string(), "2".to_string()));
     }
 
     #[test]
     fn many_pairs_stop_at_the_budget() {
         let line: String = (0..200_000).map(|i| format!("k{i}=v ")).collect();
-        let (pairs, cut) = fed(&[&line]);
+        let (pairs, cut) = fed_within(BUDGET, &[&line]);
         assert!(cut);
-        let kept: usize = pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
-        assert!(kept <= LINE_BUDGET, "{kept}");
+        let kept: usize = pairs.iter().map(|(k, v)| k.len() + v.len()).sum();
+        assert!(kept <= BUDGET, "{kept}");
         assert!(pairs.len() > 100_000, "{}", pairs.len());
         assert_eq!(pairs[0], ("k0".to_string(), "v".to_string()));
-        // Repeated keys replace values in place.
-        let line = "a=1 ".repeat(200_000);
-        assert_eq!(fed(&[&line]), (pairs_of("a", "1"), false));
+        // Repeated keys replace values in place, and keep nothing more.
+        let line = "a=1 ".repeat(400_000);
+        assert_eq!(fed_within(BUDGET, &[&line]), (pairs_of("a", "1"), false));
     }
 
     fn pairs_of(k: &str, v: &str) -> Vec<(String, String)> {
@@ -520,6 +765,28 @@ mod tests {
             let unicode: Vec<&str> = PAIR.find_iter(&text).map(|m| m.as_str()).collect();
             let ascii: Vec<&str> = ascii_pairs(text.as_bytes()).map(|m| &text[m]).collect();
             assert_eq!(ascii, unicode, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_lookups_give_the_last_value_of_the_pattern() {
+        let alphabet: Vec<char> = "= \t\x1fkv_9ab".chars().collect();
+        let keys = ["k", "kv", "k_9", "ab", "b", "9", "kkkkkkkkkv", "a.b", ""];
+        let mut rng = Rng::new(0x4b45_5953);
+        for _ in 0..20_000 {
+            let len = rng.below(40);
+            let text: String = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect();
+            let found = ascii_values(text.as_bytes(), &keys);
+            let whole = raw(&text);
+            for (key, value) in keys.iter().zip(found) {
+                let expected = whole
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.as_bytes());
+                assert_eq!(value, expected, "{key:?} in {text:?}");
+            }
         }
     }
 

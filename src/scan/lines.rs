@@ -2,6 +2,10 @@
 //! (Python's `str.splitlines` breaks), its number, and its text decoded lossily
 //! into a preview and `key=value` pairs.
 //!
+//! Every line-break decision of the crate is made here, from the one set
+//! [`LINE_BREAKS`]: the byte tables and `break_len` are derived from it, and the
+//! vectorized count's test of a byte is held equal to it by a test.
+//!
 //! The scans (`tail`, `forward`) find token positions; this module turns a
 //! position into the line that holds it, reading only around it. Memory stays
 //! bounded by the buffer the caller passes plus the pairs kept.
@@ -56,7 +60,9 @@ impl ReadAt for Cached<'_> {
 /// Bytes of the preview kept at most.
 const PREVIEW_MAX: usize = 4096;
 
-/// The line breaks of Python's `str.splitlines`, as UTF-8 bytes (`\r\n` counts as one).
+/// The line breaks of Python's `str.splitlines`, as UTF-8 bytes (`\r\n` counts as one):
+/// the one spelling of the set; every other test of a break is derived from it or held
+/// equal to it by a test.
 pub const LINE_BREAKS: [&[u8]; 11] = [
     b"\n",
     b"\r",
@@ -70,6 +76,99 @@ pub const LINE_BREAKS: [&[u8]; 11] = [
     b"\xe2\x80\xa8",
     b"\xe2\x80\xa9",
 ];
+
+/// Returns the table of the bytes a line break can start with (`first`) or end with.
+const fn break_bytes(first: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < LINE_BREAKS.len() {
+        let brk = LINE_BREAKS[i];
+        let byte = if first { brk[0] } else { brk[brk.len() - 1] };
+        table[byte as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+/// The bytes a line break can start with.
+pub(crate) const STARTS_BREAK: [bool; 256] = break_bytes(true);
+
+/// The bytes a line break can end with.
+pub(crate) const ENDS_BREAK: [bool; 256] = break_bytes(false);
+
+/// Returns the length of the line break starting at `bytes[i]`, 0 if none does
+/// (`\r\n` is one break of 2; a break cut off by the end of `bytes` is none).
+pub(crate) fn break_len(bytes: &[u8], i: usize) -> usize {
+    let Some(rest) = bytes.get(i..).filter(|rest| {
+        rest.first()
+            .is_some_and(|&first| STARTS_BREAK[usize::from(first)])
+    }) else {
+        return 0;
+    };
+    LINE_BREAKS
+        .iter()
+        .filter(|brk| rest.starts_with(brk))
+        .map(|brk| brk.len())
+        .max()
+        .unwrap_or(0)
+}
+
+/// Returns true if and only if a line break ends just before `bytes[j]`: a break of
+/// length `k` starts at `j - k` (a `\r` whose `\n` follows ends none; one at the end
+/// of `bytes` does).
+pub(crate) fn ends_break(bytes: &[u8], j: usize) -> bool {
+    j > 0
+        && ENDS_BREAK[usize::from(bytes[j - 1])]
+        && (1..=3.min(j)).any(|k| break_len(bytes, j - k) == k)
+}
+
+/// Returns the length of the line break that `bytes` end with, 0 if none.
+pub(crate) fn break_before(bytes: &[u8]) -> usize {
+    let n = bytes.len();
+    (1..=3.min(n))
+        .rev()
+        .find(|&k| break_len(bytes, n - k) == k)
+        .unwrap_or(0)
+}
+
+/// Returns where the line holding `bytes[i]` starts: just past the last break before it.
+pub(crate) fn start_of_line(bytes: &[u8], i: usize) -> usize {
+    let mut j = i;
+    while j > 0 {
+        // Most bytes end no break: skip them by the table.
+        if ENDS_BREAK[usize::from(bytes[j - 1])] && ends_break(bytes, j) {
+            return j;
+        }
+        j -= 1;
+    }
+    0
+}
+
+/// Returns where the first line break at or after `from` starts, or `bytes.len()`.
+pub(crate) fn end_of_line(bytes: &[u8], from: usize) -> usize {
+    (from..bytes.len())
+        .find(|&i| STARTS_BREAK[usize::from(bytes[i])] && break_len(bytes, i) > 0)
+        .unwrap_or(bytes.len())
+}
+
+/// Returns the end of the last complete line of `bytes` (just past its break), 0 if
+/// none is complete; `at_eof` makes the whole of `bytes` complete. A break is only
+/// taken as complete with two bytes after it, so `\r` | `\n` is never split.
+pub(crate) fn complete_end(bytes: &[u8], at_eof: bool) -> usize {
+    if at_eof {
+        return bytes.len();
+    }
+    let mut i = bytes.len().saturating_sub(2);
+    while i > 0 {
+        i -= 1;
+        let n = break_len(bytes, i);
+        if n > 0 {
+            // A `\n` whose `\r` came before it is the end of that `\r\n`.
+            return i + n;
+        }
+    }
+    0
+}
 
 /// Bytes read by the first step of a search for a line's start or end: a metric
 /// line is short, so reading a whole block around it would read the file twice
@@ -98,13 +197,7 @@ pub(crate) fn line_start(file: &impl ReadAt, pos: u64, buf: &mut [u8]) -> io::Re
         file.fill(window, wlo)?;
         let first = (lo - wlo) as usize;
         for i in (first..window.len()).rev() {
-            let is_break_end = match window[i] {
-                0x0a..=0x0d | 0x1c..=0x1e => true,
-                0x85 => i >= 1 && window[i - 1] == 0xc2,
-                0xa8 | 0xa9 => i >= 2 && window[i - 1] == 0x80 && window[i - 2] == 0xe2,
-                _ => false,
-            };
-            if is_break_end {
+            if ENDS_BREAK[usize::from(window[i])] && ends_break(window, i + 1) {
                 return Ok(wlo + i as u64 + 1);
             }
         }
@@ -126,16 +219,7 @@ pub(crate) fn line_end(file: &impl ReadAt, from: u64, len: u64, buf: &mut [u8]) 
         file.fill(window, lo)?;
         let n = (hi - lo) as usize;
         for i in 0..n {
-            let is_break_start = match window[i] {
-                0x0a..=0x0d | 0x1c..=0x1e => true,
-                0xc2 => window.get(i + 1) == Some(&0x85),
-                0xe2 => {
-                    window.get(i + 1) == Some(&0x80)
-                        && matches!(window.get(i + 2), Some(0xa8 | 0xa9))
-                }
-                _ => false,
-            };
-            if is_break_start {
+            if STARTS_BREAK[usize::from(window[i])] && break_len(window, i) > 0 {
                 return Ok(lo + i as u64);
             }
         }
@@ -149,7 +233,8 @@ pub(crate) fn line_end(file: &impl ReadAt, from: u64, len: u64, buf: &mut [u8]) 
 pub(crate) struct Span {
     pub(crate) pairs: Vec<(String, String)>,
     pub(crate) preview: String,
-    /// The line's text ran past [`crate::scan::kv::LINE_BUDGET`] and the rest was not read.
+    /// A run of the line's text or its pairs went past what the parser keeps
+    /// ([`crate::scan::kv`]): a metric may have been lost.
     pub(crate) cut: bool,
 }
 
@@ -160,12 +245,24 @@ pub(crate) fn parse_span(
     end: u64,
     buf: &mut [u8],
 ) -> io::Result<Span> {
-    let mut parser = PairParser::new();
+    Ok(parse_span_within(file, start, end, buf, crate::scan::kv::PAIRS_BUDGET)?.0)
+}
+
+/// Parses like [`parse_span`], keeping `budget` bytes of pairs at most; returns also
+/// the bytes of pairs kept.
+pub(crate) fn parse_span_within(
+    file: &impl ReadAt,
+    start: u64,
+    end: u64,
+    buf: &mut [u8],
+    budget: usize,
+) -> io::Result<(Span, usize)> {
+    let mut parser = PairParser::with_budget(budget);
     let mut preview = Preview::default();
     let mut carry = 0usize;
     let mut pos = start;
     // Past the budget nothing more is parsed, and the preview is full long before.
-    while pos < end && !parser.is_cut() {
+    while pos < end && !parser.is_full() {
         let n = ((end - pos).min((buf.len() - carry) as u64)) as usize;
         let filled = carry + n;
         file.fill(&mut buf[carry..filled], pos)?;
@@ -176,16 +273,18 @@ pub(crate) fn parse_span(
         });
         buf.copy_within(filled - carry..filled, 0);
     }
-    if carry > 0 && !parser.is_cut() {
+    if carry > 0 && !parser.is_full() {
         parser.feed("\u{fffd}");
         preview.push("\u{fffd}");
     }
+    let kept = parser.kept();
     let (pairs, cut) = parser.finish_raw();
-    Ok(Span {
+    let span = Span {
         pairs,
         preview: preview.text,
         cut,
-    })
+    };
+    Ok((span, kept))
 }
 
 /// Returns the pairs of a whole line held in memory, decoded lossily, and whether the
@@ -193,7 +292,7 @@ pub(crate) fn parse_span(
 pub(crate) fn pairs_of(bytes: &[u8]) -> (Vec<(String, String)>, bool) {
     let mut parser = PairParser::new();
     let carry = decode_lossy(bytes, |s| parser.feed(s));
-    if carry > 0 && !parser.is_cut() {
+    if carry > 0 && !parser.is_full() {
         parser.feed("\u{fffd}");
     }
     parser.finish_raw()
@@ -345,7 +444,8 @@ fn count_lanes(bytes: &[u8]) -> u64 {
     total
 }
 
-/// Returns 1 if a line break starts at a byte `a` followed by `b` and `c`, else 0.
+/// Returns 1 if a line break starts at a byte `a` followed by `b` and `c`, else 0: the
+/// fast path of [`break_len`] for counting, held equal to it by a test.
 // Inlining lets the counting loop vectorize; without it `line_number` ran at half speed.
 #[inline(always)]
 fn break_at(a: u8, b: u8, c: u8) -> u8 {
@@ -388,6 +488,47 @@ mod tests {
         assert_eq!(read(140, 20), text[140..160]);
         assert_eq!(read(0, 10), text[0..10]);
         assert_eq!(read(u64::MAX - 1, 0), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn the_break_tests_agree_with_the_one_set() {
+        // Every break found by `break_len` is one of the set, the longest that fits.
+        for brk in LINE_BREAKS {
+            assert_eq!(break_len(brk, 0), brk.len(), "{brk:?}");
+            assert!(ends_break(brk, brk.len()), "{brk:?}");
+            assert!(
+                STARTS_BREAK[usize::from(brk[0])] && ENDS_BREAK[usize::from(brk[brk.len() - 1])]
+            );
+        }
+        assert_eq!(break_len(b"\r\n", 0), 2);
+        assert!(!ends_break(b"\r\n", 1));
+        assert_eq!(
+            break_len(b"\xe2\x80", 0),
+            0,
+            "a break cut off by the end is none"
+        );
+        // The counting fast path against `break_len`, for every first and second byte.
+        let thirds = [0x00, 0x0a, 0x0d, 0x80, 0x85, 0xa8, 0xa9, 0xaa, 0xc2, 0xe2];
+        for a in 0..=255u8 {
+            for b in 0..=255u8 {
+                for c in thirds {
+                    let starts = break_len(&[a, b, c], 0) > 0;
+                    // `\r\n` is counted at its `\n`.
+                    let counted = starts && !(a == b'\r' && b == b'\n');
+                    assert_eq!(break_at(a, b, c), u8::from(counted), "{a:#x} {b:#x} {c:#x}");
+                }
+            }
+        }
+        // The in-memory bounds of a line, against the set.
+        let text = b"a\r\nb\rc\xc2\x85d\xe2\x80\xa8e\x1cf";
+        assert_eq!(start_of_line(text, 3), 3);
+        assert_eq!(end_of_line(text, 3), 4);
+        assert_eq!(start_of_line(text, 5), 5);
+        assert_eq!(end_of_line(text, 5), 6);
+        assert_eq!(start_of_line(text, 8), 8);
+        assert_eq!(start_of_line(text, 14), 14);
+        // The `\x1c` has fewer than two bytes after it: the `\u2028` ends the last line.
+        assert_eq!(complete_end(text, false), 12);
     }
 
     #[test]

@@ -11,7 +11,8 @@
 
 use crate::py::value::to_number;
 use crate::scan::kv::Pairs;
-use crate::scan::lines::{line_end, line_start, parse_span, Cached, Span, BLOCK};
+use crate::scan::kv::PAIRS_BUDGET;
+use crate::scan::lines::{line_end, line_start, parse_span_within, Cached, Span, BLOCK};
 use memchr::memmem::Finder;
 use std::cell::RefCell;
 use std::fs::File;
@@ -37,8 +38,8 @@ pub struct Hit {
     pub pairs: Pairs,
     /// The line, decoded lossily, cut to at most 4096 bytes for messages.
     pub preview: String,
-    /// True if and only if the line holds more text than [`crate::scan::kv::LINE_BUDGET`]
-    /// bytes, and what follows them was not read for pairs.
+    /// True if and only if the line was cut ([`crate::scan::kv`]): a run of its text
+    /// or the scenario's pairs went past what is kept, so a metric may have been lost.
     pub cut: bool,
 }
 
@@ -68,7 +69,7 @@ pub fn scan<T: AsRef<str>>(
 
 impl RawHit {
     /// Types the values as the reference's `to_number` does.
-    fn typed(self) -> Hit {
+    pub(crate) fn typed(self) -> Hit {
         let RawHit {
             start,
             end,
@@ -126,6 +127,8 @@ pub fn scan_raw<T: AsRef<str>>(
     };
     let mut buf = vec![0u8; size];
     let mut hits: Vec<Option<RawHit>> = vec![None; tokens.len()];
+    // The pairs of all the lines found share one budget: what a scenario holds.
+    let mut left = PAIRS_BUDGET;
     for i in 0..tokens.len() {
         let Some(pos) = positions[i] else { continue };
         let same_line = hits
@@ -139,11 +142,13 @@ pub fn scan_raw<T: AsRef<str>>(
                 let start = line_start(file, pos, &mut buf)?;
                 let token_end = pos.saturating_add(tokens[i].len() as u64);
                 let end = line_end(file, token_end, len, &mut buf)?;
+                let (span, kept) = parse_span_within(file, start, end, &mut buf, left)?;
+                left = left.saturating_sub(kept);
                 let Span {
                     pairs,
                     preview,
                     cut,
-                } = parse_span(file, start, end, &mut buf)?;
+                } = span;
                 RawHit {
                     start,
                     end,

@@ -844,7 +844,7 @@ fn log_of_200_mb_of_nuls_after_a_value_keeps_memory_bounded() {
     assert_no_panic(&output);
     let summary = parse(&assert_summarized(&run, &output, "ours.json"));
     // The value of p50_us runs 200 MB into the NULs. The reference would keep all of it and
-    // crash in int(); we keep the line's first megabyte (kv::LINE_BUDGET), fail the check
+    // crash in int(); we keep the value's first megabyte (kv::VALUE_MAX), fail the check
     // and keep the pairs before it.
     let torn = scenario(&summary, "torn_read");
     assert_eq!(torn["metrics"]["latency"]["ingest_to_emit_samples"], 400);
@@ -852,7 +852,7 @@ fn log_of_200_mb_of_nuls_after_a_value_keeps_memory_bounded() {
         .as_str()
         .expect("a string value");
     assert!(
-        p50.starts_with("500\0") && p50.len() < fault_harness::scan::kv::LINE_BUDGET,
+        p50.starts_with("500\0") && p50.len() < fault_harness::scan::kv::VALUE_MAX,
         "{}",
         p50.len()
     );
@@ -869,13 +869,14 @@ fn log_of_200_mb_of_nuls_after_a_value_keeps_memory_bounded() {
 }
 
 #[test]
-fn log_line_with_more_pairs_than_the_budget_never_passes_a_lost_metric() {
+fn log_line_of_1_5_mb_of_pairs_is_read_whole_like_the_reference() {
     let run = Run::good("l-many-pairs");
     let mut line = String::from("LATENCY_METRICS ingest_to_emit_samples=400 drop_ratio_ppm=1 ");
     for i in 0..150_000 {
         line.push_str(&format!("k{i}=v "));
     }
-    // Beyond the budget (1.5 MB of line): the reference reads p50_us=999999 and fails the check.
+    // Past the first megabyte of the line: the reference reads p50_us=999999 and fails
+    // the check, and so do we (a scenario's lines keep 64 MiB of pairs).
     line.push_str("p50_us=999999\n");
     let mut log = good_log("torn_read");
     log.push_str(&line);
@@ -883,19 +884,32 @@ fn log_line_with_more_pairs_than_the_budget_never_passes_a_lost_metric() {
     let output = ours(run.dir(), drop_in("ours.json", "degraded"));
     let summary = parse(&assert_summarized(&run, &output, "ours.json"));
     let torn = scenario(&summary, "torn_read");
-    // We lost p50_us to the budget: it fails as unknown instead of passing as 0.
     assert_eq!(torn["status"], "FAIL");
+    assert_eq!(torn["metrics"]["latency"]["p50_us"], 999_999);
+    assert_eq!(torn["metrics"]["latency"]["k149999"], "v");
     let reason = torn["reason"].as_str().expect("reason");
-    assert!(
-        reason.contains("p50_us is not among the pairs read of its line of "),
-        "{reason}"
+    assert!(reason.contains("p50_us=999999"), "{reason}");
+}
+
+#[test]
+fn log_line_of_a_1_4_mb_histogram_dump_gives_the_references_bytes() {
+    // A histogram dump after the summary pairs: 70,000 `bucket_NNNNNN_us` pairs, 1.4 MB.
+    let run = Run::good("l-histogram");
+    let mut line = String::from(
+        "2026-03-05T12:00:41.001Z INFO cvmmap_streamer::metrics LATENCY_METRICS p50_us=400 p95_us=1300 p99_us=1700 max_us=5000 ingest_to_emit_samples=1000 drop_ratio_ppm=1000",
     );
-    // The warning states the line's true size.
-    let size = format!(
-        "line of {} bytes, of which the first 1048576",
-        line.len() - 1
-    );
-    assert!(stderr(&output).contains(&size), "{}", stderr(&output));
+    for i in 0..70_000 {
+        line.push_str(&format!(" bucket_{i:06}_us={}", i % 97));
+    }
+    line.push('\n');
+    assert!(line.len() > 1_300_000, "{}", line.len());
+    let mut log = good_log("torn_read");
+    log.push_str(&line);
+    run.write("torn_read/streamer.log", log);
+    let (summary, _) = summary_equal_to_reference(&run, "degraded");
+    let latency = &scenario(&summary, "torn_read")["metrics"]["latency"];
+    assert_eq!(latency["bucket_069999_us"], 69_999 % 97);
+    assert_eq!(latency.as_object().map(|pairs| pairs.len()), Some(70_006));
 }
 
 #[test]

@@ -16,7 +16,7 @@ const ALLOWED: [(&str, &[&str]); 8] = [
     ("py", &[]),
     ("timestamp", &[]),
     ("input", &["fs", "py"]),
-    ("scan", &["py"]),
+    ("scan", &["py", "timestamp"]),
     ("eval", &["fs", "py", "timestamp", "input", "scan"]),
     ("report", &["eval", "input", "py", "timestamp"]),
     (

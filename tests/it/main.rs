@@ -31,6 +31,8 @@ mod hostile;
 // Faults around the tools: broken pipes, no threads, kills and size limits while
 // writing, symlinked outputs, logs still being written.
 mod faults;
+// Logs from logging stacks (JSON, ANSI, logfmt, units, CRI): `"logs": "auto"` on both faces.
+mod stacks;
 // The log tail scanner against a naive forward scan and against python3, on hand-made and random logs.
 mod scan;
 // The fuzz targets' oracles: saved crashers replayed, and property tests of the scanner.
