@@ -100,19 +100,25 @@ pub fn write_harness_pages(
 /// from `evaluations` (by run name) when it has one.
 fn harness_runs<'a>(evaluations: &'a [(String, Arc<Evaluation>)], ran: &[Judged]) -> Vec<Run<'a>> {
     let mut runs: Vec<Run<'a>> = Vec::new();
+    // The run part of the test names of the last run grouped.
+    let mut last: Option<&str> = None;
     for judged in ran {
-        let name = judged.name.split("::").next().unwrap_or_default();
-        if runs.last().is_none_or(|run| run.name != name) {
+        let key = judged.name.split("::").next().unwrap_or_default();
+        if last != Some(key) {
+            last = Some(key);
             let evaluation = evaluations
                 .iter()
-                .find(|(run, _)| run == name)
+                .find(|(run, _)| run == key)
                 .map(|(_, evaluation)| evaluation.as_ref());
             let (started_at, finished_at) = match evaluation {
                 Some(evaluation) => times(&evaluation.dir),
                 None => (None, None),
             };
             runs.push(Run {
-                name: name.to_string(),
+                // Shown as the folder is named; test names spell it as an identifier.
+                name: evaluation
+                    .map_or(key, |evaluation| evaluation.name())
+                    .to_string(),
                 evaluation,
                 judged: Vec::new(),
                 started_at,

@@ -17,7 +17,7 @@ use crate::report::cases::Judged;
 /// A judged run as a face hands it to the renderers.
 #[derive(Debug)]
 pub struct Run<'a> {
-    /// The run's name as its test names give it (`nightly-0305`).
+    /// The run's name as its folder is named (`nightly-0305`; test names spell it `nightly_0305`).
     pub name: String,
     /// The run, or `None` when it could not be evaluated (its judged case says why).
     pub evaluation: Option<&'a Evaluation>,

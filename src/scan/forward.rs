@@ -32,8 +32,7 @@ use std::os::unix::fs::FileExt;
 /// The longest line held in memory; a longer one is read from the file in pieces.
 const LONG_LINE: usize = 4 << 20;
 
-/// Bytes of a line's start that [`TokenLine::head`] gives: enough for a timestamp.
-pub const HEAD: usize = 64;
+pub use crate::scan::lines::HEAD;
 
 /// Logs at least this large are read in two halves at once by [`fold_lines`].
 pub const SPLIT_AT: u64 = 16 << 20;

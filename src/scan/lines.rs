@@ -15,6 +15,10 @@ use std::fs::File;
 use std::io;
 use std::os::unix::fs::FileExt;
 
+/// Bytes of a line's start kept to read its time from (`forward::TokenLine::head`, a
+/// joined record's start): enough for a timestamp.
+pub const HEAD: usize = 64;
+
 /// Bytes read per positioned read.
 pub(crate) const BLOCK: usize = 1024 * 1024;
 

@@ -157,7 +157,7 @@ pub(crate) fn line_in(
 /// else the text's first bytes.
 pub(crate) fn head_of(read: &Read, cri_time: Option<i64>) -> String {
     let message = &read.message;
-    let mut cut = message.len().min(crate::scan::forward::HEAD);
+    let mut cut = message.len().min(crate::scan::lines::HEAD);
     while !message.is_char_boundary(cut) {
         cut -= 1;
     }

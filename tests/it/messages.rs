@@ -271,11 +271,7 @@ fn a_manifest_field_past_pythons_csv_limit_is_warned_about() {
 
 /// Returns the name of the run directory of `run`, as its test names begin.
 fn run_name(run: &Run) -> String {
-    run.dir()
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned()
+    run.test_name()
 }
 
 #[test]

@@ -213,7 +213,7 @@ fn the_sample_runs_report_shows_its_facts_checks_and_charts() {
     assert_holds(
         html,
         &[
-            "<div class=\"banner pass\"><span class=\"verdict\">PASS</span><h2>nightly_0305</h2>",
+            "<div class=\"banner pass\"><span class=\"verdict\">PASS</span><h2>nightly-0305</h2>",
             "3 of 3 scenarios pass · 19 of 19 tests pass",
             "<dt>mode</dt><dd><b>degraded</b> (from nightly-0305/run.json)</dd>",
             "<dt>suite</dt><dd>built in (the reference's table)</dd>",
@@ -276,7 +276,7 @@ fn the_sample_runs_report_shows_its_facts_checks_and_charts() {
 
     let markdown = &pages.markdown;
     assert!(
-        markdown.starts_with("### ✅ nightly_0305: 3 of 3 scenarios pass, 19 of 19 tests\n"),
+        markdown.starts_with("### ✅ nightly-0305: 3 of 3 scenarios pass, 19 of 19 tests\n"),
         "{markdown}"
     );
     for row in [
@@ -301,7 +301,7 @@ fn a_failing_runs_report_says_what_failed_by_how_much_and_when() {
     assert_holds(
         html,
         &[
-            "<div class=\"banner fail\"><span class=\"verdict\">FAIL</span><h2>clock_skew</h2>",
+            "<div class=\"banner fail\"><span class=\"verdict\">FAIL</span><h2>clock-skew</h2>",
             "3 of 4 scenarios pass · 22 of 23 tests pass · 1 failed",
             "<dt>suite</dt><dd><span class=\"mono\">clock-skew/fault-suite.json</span></dd>",
             // First under the facts: what failed, by how much, and when.
@@ -335,7 +335,7 @@ fn a_failing_runs_report_says_what_failed_by_how_much_and_when() {
 
     let markdown = &pages.markdown;
     assert!(
-        markdown.starts_with("### ❌ clock_skew: 3 of 4 scenarios pass, 22 of 23 tests\n"),
+        markdown.starts_with("### ❌ clock-skew: 3 of 4 scenarios pass, 22 of 23 tests\n"),
         "{markdown}"
     );
     let row = "| `clock_skew` | ❌ fail | `p99_us_max`: p99_us=3100 > 3000 on 7 of 60 lines; first at line 50, worst 4410 at line 56 |";

@@ -90,7 +90,10 @@ fn cli(stack: &str, suite: Option<&Path>) -> (serde_json::Value, String) {
 
 /// Returns the verdict of the test of `stack`'s run ending in `test`.
 fn verdict<'a>(judged: &'a [(String, Verdict)], stack: &str, test: &str) -> &'a Verdict {
-    let name = format!("{stack}::torn_read::{test}");
+    let name = format!(
+        "{}::torn_read::{test}",
+        fault_harness::eval::case::sanitize(stack)
+    );
     judged
         .iter()
         .find(|(found, _)| *found == name)

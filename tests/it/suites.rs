@@ -190,7 +190,7 @@ fn the_printed_suite_judges_history_as_the_builtin_one() {
     let builtin = run_in_process(&Config::new(utf8(&folder)), &[]);
     assert!(builtin
         .failed()
-        .contains(&"nightly-0312::torn_read::p99_us_regression"));
+        .contains(&"nightly_0312::torn_read::p99_us_regression"));
     let printed = fault_summary(scratch.path(), ["--print-suite"]);
     std::fs::write(folder.join("fault-suite.json"), printed.stdout).unwrap();
     let out = run_in_process(&Config::new(utf8(&folder)), &[]);

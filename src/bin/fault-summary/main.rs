@@ -456,7 +456,7 @@ fn summarize(args: &Args) -> Result<u8, CliError> {
     };
     if pages.any() {
         let run = Run {
-            name: test_name.clone(),
+            name: name.clone(),
             evaluation: Some(&evaluation),
             judged,
             started_at: Some(String::from_utf8_lossy(&header.started_at).into_owned()),
