@@ -5,6 +5,7 @@
 //! `summary.json`; with none, an error says how to set it. The tables
 //! themselves belong to `eval::thresholds`.
 
+use crate::input::object;
 use crate::input::run_dir::{self, RunError};
 use camino::{Utf8Path, Utf8PathBuf};
 use std::fmt;
@@ -120,42 +121,10 @@ impl ModeError {
     }
 }
 
-/// Returns the one of `names` closest to `value` in edits (a letter added, dropped,
-/// changed or two swapped), when it is close enough to be a misspelling of it.
+/// Returns the one of `names` closest to `value` (trimmed, in any case), when it is
+/// close enough to be a misspelling of it (`object::closest`).
 pub fn closest<'a>(value: &str, names: &[&'a str]) -> Option<&'a str> {
-    let value = value.trim().to_lowercase();
-    names
-        .iter()
-        .map(|name| (edits(&value, name), *name))
-        .filter(|(distance, name)| *distance <= (name.chars().count() / 3).max(1))
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, name)| name)
-}
-
-/// Returns the optimal string alignment distance between `a` and `b`: the fewest
-/// insertions, deletions, substitutions and swaps of neighbours that turn one into the other.
-fn edits(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in rows.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for j in 0..=b.len() {
-        rows[0][j] = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (rows[i - 1][j] + 1)
-                .min(rows[i][j - 1] + 1)
-                .min(rows[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(rows[i - 2][j - 2] + 1);
-            }
-            rows[i][j] = best;
-        }
-    }
-    rows[a.len()][b.len()]
+    object::closest(&value.trim().to_lowercase(), names.iter().copied())
 }
 
 /// Settles a run's mode: `explicit` (from `--mode` or `FAULT_MODE`), else `dir/run.json`,

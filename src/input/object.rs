@@ -325,13 +325,19 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Given<T> {
 /// Returns `"; did you mean \"<name>\"?"` for the name among `known` closest to `word`,
 /// or nothing when none is close (more than a third of its letters differ).
 pub(crate) fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    closest(word, known).map_or_else(String::new, |name| format!("; did you mean {name:?}?"))
+}
+
+/// Returns the name among `known` closest to `word` in edits (a letter added, dropped,
+/// changed, or two neighbours swapped), when at most a third of its letters differ.
+pub(crate) fn closest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let close = (word.chars().count() / 3).max(1);
     known
         .into_iter()
         .map(|name| (distance(word, name), name))
         .filter(|(apart, _)| *apart <= close)
         .min_by_key(|(apart, _)| *apart)
-        .map_or_else(String::new, |(_, name)| format!("; did you mean {name:?}?"))
+        .map(|(_, name)| name)
 }
 
 /// Returns how many letters must be added, removed, changed or swapped with their

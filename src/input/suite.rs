@@ -526,13 +526,16 @@ fn check_tokens(suite: &Suite, text: &str, path: &Utf8Path) -> Result<(), SuiteE
     Ok(())
 }
 
+/// The `"modes"` object as read: mode → scenario → limit key → limit.
+type ModesDoc = Ordered<Mode, Ordered<ScenarioId, Ordered<LimitKey, LimitValue>>>;
+
 /// The top level of a suite file as read, before defaults; its fields are the suite's keys.
 #[derive(Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 struct SuiteDoc {
     scenarios: Given<Checked<Scenarios>>,
     tokens: Given<Checked<Tokens>>,
-    modes: Given<Ordered<Mode, Ordered<ScenarioId, Ordered<LimitKey, LimitValue>>>>,
+    modes: Given<ModesDoc>,
     regression: Given<Section>,
     logs: Given<Logs>,
 }
