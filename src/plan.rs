@@ -196,18 +196,15 @@ pub fn label(runs: &Utf8Path) -> String {
     case::sanitize(&run_dir::run_name(runs))
 }
 
-/// Returns true if and only if `name` is the name of a folder's `setup` test, which
-/// the whole folder is planned for.
-fn names_setup(name: &str) -> bool {
-    name.split("::").count() == 2 && name.ends_with(&format!("::{}", case::SETUP))
-}
-
 /// Plans the tests of `request`, reading run directories, manifests, `run.json` and
 /// suite files only.
 pub fn plan(request: &Request) -> Plan {
     // `<folder>::setup` stands for the whole folder: planned as a whole, it says what
     // the whole run of the tests would.
-    let focus = request.focus.as_deref().filter(|name| !names_setup(name));
+    let focus = request
+        .focus
+        .as_deref()
+        .filter(|name| !case::is_setup(name));
     // The run a focus names: its name's first part. That is a sanitized name, `_<n>`
     // added for a later run of the same one: only sub-folders whose sanitized name
     // starts with the name without a `_<digits>` ending can be that run or come before

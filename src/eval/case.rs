@@ -207,6 +207,12 @@ pub fn name_run<S: AsRef<str>>(
     cases
 }
 
+/// Returns true if and only if `name` is the name of a folder's `setup` test,
+/// `<folder>::setup`.
+pub fn is_setup(name: &str) -> bool {
+    name.split("::").count() == 2 && name.ends_with(&format!("::{SETUP}"))
+}
+
 /// Returns the last part of a threshold check's test name, `<metric>_<min|max>` made an
 /// identifier, before [`check_tests`] keeps it apart from a scenario's other checks.
 pub fn check_test(spec: &CheckSpec) -> String {

@@ -137,7 +137,7 @@ pub fn evaluate_scenario(
         .into_iter()
         .map(|spec| Check {
             observed: match spec.over {
-                Over::Last => observe(&metrics, &spec),
+                Over::Last => observe_last(&metrics, &spec),
                 Over::All => Observed::All(Series::default()),
             },
             unsettled: unsettled(&metrics, &log, &spec, files.streamer_log.shown()),
@@ -235,7 +235,7 @@ fn unsettled(metrics: &Metrics, log: &LogStatus, spec: &CheckSpec, path: &str) -
 }
 
 /// Reads what a check judged on the last line needs from that line.
-fn observe(metrics: &Metrics, spec: &CheckSpec) -> Observed {
+fn observe_last(metrics: &Metrics, spec: &CheckSpec) -> Observed {
     let line = metrics.token_of(spec).and_then(|token| metrics.line(token));
     let value = line.and_then(|line| line.pairs.iter().rev().find(|(key, _)| *key == spec.metric));
     match (line, value) {

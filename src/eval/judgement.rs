@@ -73,11 +73,21 @@ fn no_mode(case: &Case, evaluation: &Evaluation, why: &str) -> Verdict {
     if (*scenario, *check) == (first, 0) {
         return Verdict::Error(why.to_string());
     }
-    let key = &case::scenario_keys(&evaluation.ids)[first];
-    let test = case::check_test(&evaluation.checks(first)[0]);
+    // The first check's name, as the run's cases are named.
     let run = case.suite.rsplit_once("::").map_or("", |(run, _)| run);
+    let first_check = CaseKind::Check {
+        scenario: first,
+        check: 0,
+    };
+    let Some(named) = case::name_evaluation(run, evaluation)
+        .into_iter()
+        .find(|named| named.kind == first_check)
+    else {
+        return Verdict::Error(why.to_string());
+    };
     Verdict::Error(format!(
-        "no mode for the thresholds, so no limit ({run}::{key}::{test} says why and how to set one)"
+        "no mode for the thresholds, so no limit ({} says why and how to set one)",
+        named.name
     ))
 }
 
