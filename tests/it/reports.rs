@@ -784,6 +784,26 @@ fn chromium_renders_both_reports_without_console_errors() {
 }
 
 #[test]
+fn printing_a_passing_report_unfolds_every_scenario() {
+    let Some(chromium) = chromium::find("printing the report in headless Chromium") else {
+        return;
+    };
+    let pages = pages_of(&sample_run(), "nightly-0305");
+    let page = pages.scratch.path().join("report.html");
+    let printed = chromium::print(chromium, &page, &pages.scratch.path().join("report.pdf"));
+    // The same page without the print rule: its scenarios stay folded on paper.
+    let rule =
+        "details.scenario::details-content { content-visibility: visible; display: contents; }";
+    assert!(pages.html.contains(rule));
+    let folded = pages.scratch.path().join("folded.html");
+    std::fs::write(&folded, pages.html.replace(rule, "")).unwrap();
+    let folded = chromium::print(chromium, &folded, &pages.scratch.path().join("folded.pdf"));
+    // Fifteen charts and bars fill pages; the three folded headings fit on one.
+    assert_eq!(folded, 1);
+    assert!(printed >= 3, "{printed} pages");
+}
+
+#[test]
 fn the_kept_screenshots_are_images_of_the_reports() {
     for (label, kept) in SCREENSHOTS {
         let image =
