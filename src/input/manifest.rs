@@ -907,7 +907,10 @@ mod tests {
                 },
             ) => assert_eq!(
                 error.to_string(),
-                format!("{}:2: invalid utf-8 at byte offset 24 (byte 0x96)", path)
+                format!(
+                    "{}:2: invalid utf-8 at byte offset 24 (byte 0x96); saved as Windows-1252? save it as UTF-8",
+                    path
+                )
             ),
             other => panic!("unexpected result: {other:?}"),
         }

@@ -303,9 +303,8 @@ fn a_run_without_a_mode_fails_only_its_checks_saying_how_to_set_it() {
     );
     // In full on the first check of the manifest's first scenario, shortly on the others.
     let first = "no-mode::torn_read::ingest_to_emit_samples_min";
-    let short = format!(
-        "no mode for the thresholds, so no limit ({first} says why and how to set one)"
-    );
+    let short =
+        format!("no mode for the thresholds, so no limit ({first} says why and how to set one)");
     for name in checks {
         let want = if name == first { &expected } else { &short };
         assert_eq!(out.message(&name, "error"), want.as_str(), "{name}");
