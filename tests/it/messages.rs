@@ -274,6 +274,14 @@ fn a_manifest_field_past_pythons_csv_limit_is_warned_about() {
     );
 }
 
+/// Runs `fault-summary --run-dir .` in `run`, which must refuse it (exit 2), and returns
+/// what it said on stderr.
+fn refused(run: &Run) -> String {
+    let output = fault_summary(run.dir(), ["--run-dir", "."]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    stderr(&output)
+}
+
 /// Returns the name of the run directory of `run`, as its test names begin.
 fn run_name(run: &Run) -> String {
     run.dir()
@@ -352,14 +360,12 @@ fn a_misspelled_mode_is_named_with_the_suites_modes_and_the_closest_one() {
     );
     assert!(!message.contains("add \"mode\""), "{message}");
     // fault-summary reads run.json itself, and says the same.
-    let output = fault_summary(run.dir(), ["--run-dir", "."]);
-    assert_eq!(output.status.code(), Some(2));
+    let err = refused(&run);
     assert!(
-        stderr(&output).contains(
+        err.contains(
             "mode \"degradd\" is neither \"baseline\" nor \"degraded\"; did you mean \"degraded\"?"
         ),
-        "{}",
-        stderr(&output)
+        "{err}"
     );
 }
 
@@ -368,9 +374,7 @@ fn a_comma_separated_manifest_is_said_to_be_not_tab_separated() {
     let run = Run::good("msg-commas");
     let manifest = std::fs::read_to_string(run.path("manifest.tsv")).unwrap();
     run.write("manifest.tsv", manifest.replace('\t', ","));
-    let output = fault_summary(run.dir(), ["--run-dir", "."]);
-    assert_eq!(output.status.code(), Some(2));
-    let err = stderr(&output);
+    let err = refused(&run);
     // The header's 13 columns are joined by 12 commas.
     assert!(
         err.contains(
@@ -401,9 +405,7 @@ fn a_windows_1252_byte_in_a_manifest_gets_a_hint() {
     let at = bytes.windows(5).position(|w| w == b"fault").unwrap();
     bytes.splice(at..at, [0x96, b' ']);
     std::fs::write(run.path("manifest.tsv"), bytes).unwrap();
-    let output = fault_summary(run.dir(), ["--run-dir", "."]);
-    assert_eq!(output.status.code(), Some(2));
-    let err = stderr(&output);
+    let err = refused(&run);
     assert!(
         err.contains("manifest.tsv:2: invalid utf-8 at byte offset")
             && err.contains("(byte 0x96); saved as Windows-1252? save it as UTF-8"),

@@ -81,22 +81,9 @@ fn headless(chromium: &str, profile: &Scratch) -> Command {
 /// returns the page's console messages (its `CONSOLE` log lines).
 pub fn screenshot(chromium: &str, page: &Path, png: &Path, width: u32, height: u32) -> Vec<String> {
     let profile = Scratch::new("chromium-profile");
-    let mut command = Command::new(chromium);
-    command.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
-        "--enable-logging=stderr",
-        "--v=0",
-    ]);
+    let mut command = headless(chromium, &profile);
     command
-        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(["--hide-scrollbars", "--enable-logging=stderr", "--v=0"])
         .arg(format!("--window-size={width},{height}"))
         .arg(format!("--screenshot={}", png.display()))
         .arg(format!("file://{}", page.display()));
