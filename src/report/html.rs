@@ -318,6 +318,11 @@ fn failures(page: &mut Html, number_of_run: usize, overview: &Overview<'_>) {
             let (Some(judged), Status::Failure | Status::Error) = (judged, status) else {
                 return;
             };
+            // An exit says which process exited how on its second line: both are shown.
+            let words = match test {
+                PROCESS_EXIT => overview::said(&judged.verdict).unwrap_or_default(),
+                _ => headline(&judged.verdict).unwrap_or_default().to_string(),
+            };
             let when = check
                 .filter(|check| check.check.spec.over == Over::All)
                 .and_then(|check| check.chart)
@@ -336,7 +341,7 @@ fn failures(page: &mut Html, number_of_run: usize, overview: &Overview<'_>) {
                 index + 1,
                 view.key,
                 test,
-                headline(&judged.verdict).unwrap_or_default(),
+                words,
                 when
             );
             if let Some(check) = check.filter(|check| check.chart.is_some()) {
