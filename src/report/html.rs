@@ -506,13 +506,14 @@ fn trend_figure(page: &mut Html, view: &TrendView<'_>) {
         if runs == 1 { "" } else { "s" },
         svg::trend_chart(trend, failed)
     );
+    let this_run = number(trend.value.to_f64());
     let words = match &trend.boundary {
         Some(boundary) => format!(
-            "Each dot is a run's last value of the metric; dashed: the boundary the window sets, {} (past it the test fails); dotted: the window's median, {}.",
+            "Each dot is a run's last value of the metric, the ring this run's, {this_run}; dashed: the boundary the window sets, {} (past it the test fails); dotted: the window's median, {}.",
             boundary_words(boundary),
             number(boundary.median.round())
         ),
-        None => "Each dot is a run's last value of the metric; too few runs came before to judge this one.".to_string(),
+        None => format!("Each dot is a run's last value of the metric, the ring this run's, {this_run}; too few runs came before to judge this one."),
     };
     html!(page, "<p class=\"legend\">{}</p>\n</figure>\n", words);
 }
