@@ -2,7 +2,7 @@
 //! result line where work ends, and the warnings found on real-world input.
 
 use crate::support::harness::{fault_suite_command, run_in_process};
-use crate::support::runs::{drop_in_args, fault_summary, good_log, run_bounded, Run};
+use crate::support::runs::{drop_in_args, fault_summary, good_log, pages_in, run_bounded, Run};
 use crate::support::utf8;
 use fault_harness::harness::Config;
 use std::process::Output;
@@ -310,26 +310,12 @@ fn a_process_exit_failure_names_the_process_and_its_signal_under_the_references_
         "{message}"
     );
     // The pages say it too, without the paths.
-    let output = fault_summary(
-        run.dir(),
-        [
-            "--run-dir",
-            ".",
-            "--html",
-            "r.html",
-            "--markdown",
-            "s.md",
-            "--quiet",
-        ],
-    );
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (html, markdown) = pages_in(run.dir());
     let said = "process_rc(sim=0,streamer=139,tester=1); streamer exited 139: killed by SIGSEGV; tester exited 1";
-    let markdown = std::fs::read_to_string(run.path("s.md")).unwrap();
     assert!(
         markdown.contains(&format!("`process_exit`: {said} |")),
         "{markdown}"
     );
-    let html = std::fs::read_to_string(run.path("r.html")).unwrap();
     assert!(
         html.contains(&format!("<code>process_exit</code>: {said}</li>")),
         "{html}"

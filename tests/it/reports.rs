@@ -4,7 +4,7 @@
 //! `FAULT_HTML`/`FAULT_MARKDOWN`), and what Chromium makes of them.
 
 use crate::support::harness::{fault_suite_command, run_in_process};
-use crate::support::runs::{copy_run, fault_summary, run_bounded, Run, HEADER};
+use crate::support::runs::{copy_run, fault_summary, pages_in, run_bounded, Run, HEADER};
 use crate::support::{bless, chromium, crate_root, fixture, fixtures, png, utf8, Scratch};
 use fault_harness::eval::chart::{Axis, MAX_POINTS};
 use fault_harness::eval::evaluation::{Evaluation, Options};
@@ -380,25 +380,7 @@ fn hostile_ids_names_and_log_text_stay_text() {
         "torn_read/streamer.log",
         log.replace("p50_us=412", "p50_us=<b>412</b>"),
     );
-    let output = fault_summary(
-        run.dir(),
-        [
-            "--run-dir",
-            ".",
-            "--html",
-            "r.html",
-            "--markdown",
-            "s.md",
-            "--quiet",
-        ],
-    );
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let html = std::fs::read_to_string(run.path("r.html")).unwrap();
+    let (html, markdown) = pages_in(run.dir());
     assert_self_contained(&html);
     assert_holds(
         &html,
@@ -413,7 +395,6 @@ fn hostile_ids_names_and_log_text_stay_text() {
     );
     assert!(!html.contains("<script") && !html.contains("<img") && !html.contains("<b>412"));
 
-    let markdown = std::fs::read_to_string(run.path("s.md")).unwrap();
     assert!(!markdown.contains("<script"), "{markdown}");
     assert!(
         markdown.contains("&lt;script>alert(1)&lt;/script>"),
