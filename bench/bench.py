@@ -2,7 +2,7 @@
 """Benchmarks fault-summary against the Python reference (issue 4). Stdlib only.
 
     python3 bench/bench.py                      # everything (about 6 min the first time)
-    python3 bench/bench.py --only scan,absent   # parts: scan absent all logs report scaling harness history rows nextest editors build
+    python3 bench/bench.py --only scan,absent   # parts: scan absent all logs report scaling harness testprofile history rows nextest editors build
     python3 bench/bench.py --only scan --size-mib 64 --ref-runs 1
 
 What each part does:
@@ -25,6 +25,11 @@ What each part does:
   scaling  fault-summary on soak runs of 1 MiB .. 1 GiB logs: time growth factor.
   harness  the fault_suite test binary (debug and/or release) over the bundled
            sample run: all tests, and one --exact test.
+  testprofile  the fault_suite test binary as plain `cargo test` builds it (the test
+           profile), and as it is built with the library optimized (the setting the
+           README gives crates that use the harness), on the soak run with `over: all`
+           limits and FAULT_HTML, alternated with the release fault-summary on the same
+           run, suite and --html: the ratios.
   history  the release fault_suite binary over a folder of 1,000 small nightly runs in
            one process, with the regression tests (each run against the 7 before it)
            and without them (`"regression": false`), alternated.
@@ -65,8 +70,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 MIB = 1 << 20
-PARTS = ("scan", "absent", "all", "logs", "report", "scaling", "harness", "history", "rows",
-         "fsync", "nextest", "editors", "build")
+PARTS = ("scan", "absent", "all", "logs", "report", "scaling", "harness", "testprofile",
+         "history", "rows", "fsync", "nextest", "editors", "build")
 GEN_VERSION = 1
 
 # Targets of issue 4, item 2.
@@ -77,6 +82,11 @@ TARGET_SCALING_GROWTH = 2.0
 TARGET_HARNESS_ALL_MS = 20.0
 TARGET_HARNESS_EXACT_MS = 10.0
 TARGET_BUILD_S = 60.0
+# The harness under plain `cargo test` against the release CLI, on the soak with
+# over-all limits and the HTML report (issue 19).
+TARGET_TEST_PROFILE_RATIO = 2.0
+# What the README tells a crate that uses the harness to put in its own Cargo.toml.
+DEPENDENT_SETTING = "profile.dev.package.fault-harness.opt-level=2"
 # Issue 10: a limit judged over every line reads the whole log forward once.
 TARGET_ALL_VS_ABSENT = 1.5
 # Issue 20: Docker json-file logs read with "logs": "auto" within 1.5x of plain text.
@@ -640,10 +650,9 @@ def rows_against_absent(args, report, part: str, soak: Path, what: str, measured
     return ratio
 
 
-def part_all(args, spawn, ours, report) -> None:
-    soak, absent = soak_and_absent(args)
-    out_dir = Path(tempfile.mkdtemp(prefix="fh-bench-out-", dir=spawn.workdir))
-    # The built-in limits, and on each scenario p99_us and drop_ratio_ppm over every line.
+def over_all_suite(ours: Path, out_dir: Path) -> Path:
+    """Writes the built-in suite with p99_us and drop_ratio_ppm judged over every line of
+    each scenario to out_dir/all-suite.json, and returns its path."""
     suite = json.loads(subprocess.run([str(ours), "--print-suite"], capture_output=True,
                                       check=True, text=True).stdout)
     for sid, _, _ in SCENARIOS:
@@ -652,6 +661,14 @@ def part_all(args, spawn, ours, report) -> None:
         table["drop_ratio_ppm_max"] = {"limit": table["drop_ratio_ppm_max"], "over": "all"}
     suite_path = out_dir / "all-suite.json"
     suite_path.write_text(json.dumps(suite, indent=2))
+    return suite_path
+
+
+def part_all(args, spawn, ours, report) -> None:
+    soak, absent = soak_and_absent(args)
+    out_dir = Path(tempfile.mkdtemp(prefix="fh-bench-out-", dir=spawn.workdir))
+    # The built-in limits, and on each scenario p99_us and drop_ratio_ppm over every line.
+    suite_path = over_all_suite(ours, out_dir)
     all_runs, absent_runs = against_absent(args, spawn, ours, soak, absent, out_dir,
                                            lambda i: ["--suite", str(suite_path)])
     summary = json.loads((out_dir / "soak-0.json").read_text())
@@ -814,10 +831,12 @@ def part_scaling(args, spawn, ours, report) -> None:
                   growth <= TARGET_SCALING_GROWTH)
 
 
-def test_binary(release: bool) -> Path:
+def test_binary(release: bool, config: list[str] | None = None) -> Path:
     args = ["test", "--no-run", "--test", "fault_suite", "--message-format=json"]
     if release:
         args.insert(1, "--release")
+    for setting in config or []:
+        args[1:1] = ["--config", setting]
     exe = None
     for line in cargo(args, capture=True).splitlines():
         msg = json.loads(line)
@@ -862,6 +881,70 @@ def part_harness(args, spawn, report) -> None:
             report.target(f"harness ({profile}): {what}", f"<= {target:.0f} ms", f"{ms:.1f} ms",
                           ms <= target)
     out.unlink(missing_ok=True)
+
+
+def part_testprofile(args, spawn, ours, report) -> None:
+    """The harness as plain `cargo test` builds it, on the soak run with over-all limits
+    and FAULT_HTML, alternated with the release fault-summary doing the same."""
+    size = args.size_mib * MIB
+    soak = generate_run(args.data_dir, f"soak-{args.size_mib}m", size, False, args.regen)
+    settle()
+    out_dir = Path(tempfile.mkdtemp(prefix="fh-bench-out-", dir=spawn.workdir))
+    suite_path = over_all_suite(ours, out_dir)
+    # As this crate's `cargo test` builds it, and as a crate that uses the harness builds
+    # it with the setting the README gives (the library alone optimized).
+    builds = [("cargo test's profile", test_binary(release=False)),
+              ("cargo test's profile, " + DEPENDENT_SETTING,
+               test_binary(release=False, config=[DEPENDENT_SETTING]))]
+    # The soak alone in a folder (a link to it): its siblings in bench-data are other
+    # benchmarks' runs, not its history.
+    alone = out_dir / "alone"
+    alone.mkdir()
+    (alone / soak.name).symlink_to(soak)
+    env = dict(os.environ, FAULT_RUN_DIR=str(alone / soak.name), FAULT_SUITE=str(suite_path),
+               FAULT_MODE="degraded", FAULT_HTML=str(out_dir / "harness.html"))
+    for var in ("FAULT_JUNIT", "FAULT_MARKDOWN", "FAULT_CONFINE", "FAULT_HISTORY",
+                "NEXTEST_EXECUTION_MODE", "NEXTEST_RUN_ID"):
+        env.pop(var, None)
+    cli = [str(ours), "--manifest", str(soak / "manifest.tsv"), "--run-id", soak.name,
+           "--run-dir", str(soak), "--started-at", STARTED_AT, "--finished-at", FINISHED_AT,
+           "--mode", "degraded", "--suite", str(suite_path), "--output",
+           str(out_dir / "summary.json"), "--html", str(out_dir / "cli.html"), "--quiet"]
+    cat_rate(spawn, [soak / sid / "streamer.log" for sid, _, _ in SCENARIOS], 1)
+    harnesses = [Series() for _ in builds]
+    release = Series()
+    out = out_dir / "harness-stdout"
+    for i in range(args.runs + 1):  # the first round only warms up
+        samples = []
+        for _, exe in builds:
+            with open(out, "wb") as f:
+                samples.append(spawn.run([str(exe)], cwd=REPO, env=env, stdout=f))
+            result = [l for l in out.read_text().splitlines() if l.startswith("test result")]
+            if not result or not result[-1].startswith("test result: ok"):
+                raise SystemExit(f"the harness does not pass the soak run {soak}: {result}")
+        r = spawn.run(cli, cwd=soak)
+        if i > 0:
+            for series, sample in zip(harnesses, samples):
+                series.samples.append(sample)
+            release.samples.append(r)
+    charts = (out_dir / "harness.html").read_text().count('<svg class="chart"')
+    shutil.rmtree(out_dir)
+    label = f"3x{args.size_mib} MiB soak, over: all, HTML"
+    report.row("testprofile", label, "fault-summary (release)", fmt_time(release.median_s()),
+               str(len(release.samples)), f"{release.max_rss_mib():.1f} MiB",
+               fmt_mib(release.median_rchar()), "")
+    report.data["testprofile"] = {"release_median_s": release.median_s()}
+    for (what, _), harness in zip(builds, harnesses):
+        ratio = harness.median_s() / release.median_s()
+        report.row("testprofile", label, f"fault_suite ({what})",
+                   fmt_time(harness.median_s()), str(len(harness.samples)),
+                   f"{harness.max_rss_mib():.1f} MiB", fmt_mib(harness.median_rchar()),
+                   f"{ratio:.2f}x the release CLI; {charts} charts")
+        report.data["testprofile"][what] = {"median_s": harness.median_s(), "ratio": ratio}
+    ratio = harnesses[1].median_s() / release.median_s()
+    report.target("testprofile: harness as a dependent's cargo test builds it vs release CLI",
+                  f"<= {TARGET_TEST_PROFILE_RATIO}x", f"{ratio:.2f}x",
+                  ratio <= TARGET_TEST_PROFILE_RATIO)
 
 
 def generate_history(root: Path, runs: int) -> Path:
@@ -1433,7 +1516,7 @@ def main() -> int:
     ours = REPO / "target" / "release" / "fault-summary"
     if args.fault_summary:
         ours = args.fault_summary.resolve()
-    if {"scan", "absent", "all", "logs", "report", "scaling", "rows", "fsync"} & set(parts):
+    if {"scan", "absent", "all", "logs", "report", "scaling", "testprofile", "rows", "fsync"} & set(parts):
         if not args.no_build and not args.fault_summary:
             cargo(["build", "--release", "--bin", "fault-summary"])
         args.data_dir.mkdir(parents=True, exist_ok=True)
@@ -1454,6 +1537,8 @@ def main() -> int:
             part_scaling(args, spawn, ours, report)
         elif part == "harness":
             part_harness(args, spawn, report)
+        elif part == "testprofile":
+            part_testprofile(args, spawn, ours, report)
         elif part == "history":
             args.data_dir.mkdir(parents=True, exist_ok=True)
             part_history(args, spawn, report)

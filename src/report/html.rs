@@ -319,6 +319,11 @@ fn failures(page: &mut Html, number_of_run: usize, overview: &Overview<'_>) {
             let (Some(judged), Status::Failure | Status::Error) = (judged, status) else {
                 return;
             };
+            // An exit says which process exited how on its second line: both are shown.
+            let words = match test {
+                PROCESS_EXIT => overview::said(&judged.verdict).unwrap_or_default(),
+                _ => headline(&judged.verdict).unwrap_or_default().to_string(),
+            };
             let when = check
                 .filter(|check| check.check.spec.over == Over::All)
                 .and_then(|check| check.chart)
@@ -337,7 +342,7 @@ fn failures(page: &mut Html, number_of_run: usize, overview: &Overview<'_>) {
                 index + 1,
                 view.key,
                 test,
-                headline(&judged.verdict).unwrap_or_default(),
+                words,
                 when
             );
             if let Some(check) = check.filter(|check| check.chart.is_some()) {
@@ -502,13 +507,14 @@ fn trend_figure(page: &mut Html, view: &TrendView<'_>) {
         if runs == 1 { "" } else { "s" },
         svg::trend_chart(trend, failed)
     );
+    let this_run = number(trend.value.to_f64());
     let words = match &trend.boundary {
         Some(boundary) => format!(
-            "Each dot is a run's last value of the metric; dashed: the boundary the window sets, {} (past it the test fails); dotted: the window's median, {}.",
+            "Each dot is a run's last value of the metric, the ring this run's, {this_run}; dashed: the boundary the window sets, {} (past it the test fails); dotted: the window's median, {}.",
             boundary_words(boundary),
             number(boundary.median.round())
         ),
-        None => "Each dot is a run's last value of the metric; too few runs came before to judge this one.".to_string(),
+        None => format!("Each dot is a run's last value of the metric, the ring this run's, {this_run}; too few runs came before to judge this one."),
     };
     html!(page, "<p class=\"legend\">{}</p>\n</figure>\n", words);
 }

@@ -127,14 +127,8 @@ fn run_block(overview: &Overview<'_>) -> String {
         for view in &overview.scenarios {
             let mut failing: Vec<String> = Vec::new();
             if let Some(exit) = view.exit.filter(|exit| !exit.verdict.passed()) {
-                let text = view
-                    .scenario
-                    .exit
-                    .verdict()
-                    .text()
-                    .or_else(|| headline(&exit.verdict))
-                    .unwrap_or_default()
-                    .to_string();
+                // The reference's words and which process exited how, without the paths.
+                let text = overview::said(&exit.verdict).unwrap_or_default();
                 failing.push(format!("{}: {}", code("process_exit"), cell(&text)));
             }
             for check in &view.checks {

@@ -77,15 +77,22 @@ impl Html {
         while let Some(at) = rest.find(['{', '}']) {
             self.0.push_str(&rest[..at]);
             let tail = &rest[at..];
-            if tail.starts_with("{}") {
+            let skip = if tail.starts_with("{}") {
                 if let Some(arg) = args.next() {
                     arg.write_to(self);
                 }
+                2
             } else {
-                // `{{` or `}}`: check_template allows no other brace.
+                // `{{` or `}}` stand for one brace; check_template allows no other, and
+                // a lone one (a template it did not check) stays as it is.
                 self.0.push_str(&tail[..1]);
-            }
-            rest = &tail[2.min(tail.len())..];
+                if tail.starts_with("{{") || tail.starts_with("}}") {
+                    2
+                } else {
+                    1
+                }
+            };
+            rest = &tail[skip..];
         }
         self.0.push_str(rest);
     }
@@ -198,7 +205,8 @@ macro_rules! html {
     }};
     ($out:expr, $template:literal $(, $arg:expr)* $(,)?) => {{
         const _: () = assert!(
-            $crate::report::markup::check_template($template) == [$(stringify!($arg)),*].len(),
+            $crate::report::markup::check_template($template)
+                == <[&str]>::len(&[$(stringify!($arg)),*]),
             "an html! template's holes and arguments differ in number"
         );
         $out.fill($template, &[$(&$arg as &dyn $crate::report::markup::Fragment),*]);
@@ -223,7 +231,8 @@ mod tests {
         );
         let mut out = Html::literal("<p>");
         crate::html!(out, "{} of {}", 3usize, "a&b".to_string());
-        assert_eq!(out.as_str(), "<p>3 of a&amp;b");
+        crate::html!(out, "</p>");
+        assert_eq!(out.as_str(), "<p>3 of a&amp;b</p>");
     }
 
     #[test]

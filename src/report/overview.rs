@@ -289,3 +289,15 @@ pub fn newest_first<'r, 'a>(runs: &'r [Run<'a>]) -> Vec<&'r Run<'a>> {
     });
     order.into_iter().map(|(index, _)| &runs[index]).collect()
 }
+
+/// Returns what a verdict's text says before its evidence (the lines before the first
+/// indented one), joined by `; `: `process_rc(sim=0,streamer=139,tester=0); streamer
+/// exited 139: killed by SIGSEGV`.
+pub fn said(verdict: &Verdict) -> Option<String> {
+    let text = verdict.text()?;
+    let lines: Vec<&str> = text
+        .lines()
+        .take_while(|line| !line.starts_with("  "))
+        .collect();
+    Some(lines.join("; "))
+}

@@ -446,9 +446,11 @@ struct Frame {
 
 impl Frame {
     fn new(x: (f64, f64), y: (f64, f64), height: f64, bottom: f64) -> Frame {
+        // One point (or points at one place) stands in the middle, clear of the axis.
+        let (x_low, x_high) = if x.1 > x.0 { x } else { (x.0 - 1.0, x.0 + 1.0) };
         Frame {
-            x_low: x.0,
-            x_high: if x.1 > x.0 { x.1 } else { x.0 + 1.0 },
+            x_low,
+            x_high,
             y_low: y.0,
             y_high: y.1,
             plot: TextBox {

@@ -2,7 +2,7 @@
 //! result line where work ends, and the warnings found on real-world input.
 
 use crate::support::harness::{fault_suite_command, run_in_process};
-use crate::support::runs::{drop_in_args, fault_summary, good_log, run_bounded, Run};
+use crate::support::runs::{drop_in_args, fault_summary, good_log, pages_in, run_bounded, Run};
 use crate::support::utf8;
 use fault_harness::harness::Config;
 use std::process::Output;
@@ -269,6 +269,14 @@ fn a_manifest_field_past_pythons_csv_limit_is_warned_about() {
     );
 }
 
+/// Runs `fault-summary --run-dir .` in `run`, which must refuse it (exit 2), and returns
+/// what it said on stderr.
+fn refused(run: &Run) -> String {
+    let output = fault_summary(run.dir(), ["--run-dir", "."]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    stderr(&output)
+}
+
 /// Returns the name of the run directory of `run`, as its test names begin.
 fn run_name(run: &Run) -> String {
     run.test_name()
@@ -291,6 +299,17 @@ fn a_process_exit_failure_names_the_process_and_its_signal_under_the_references_
             "process_rc(sim=0,streamer=139,tester=1)\nstreamer exited 139: killed by SIGSEGV\ntester exited 1\n  manifest: "
         ),
         "{message}"
+    );
+    // The pages say it too, without the paths.
+    let (html, markdown) = pages_in(run.dir());
+    let said = "process_rc(sim=0,streamer=139,tester=1); streamer exited 139: killed by SIGSEGV; tester exited 1";
+    assert!(
+        markdown.contains(&format!("`process_exit`: {said} |")),
+        "{markdown}"
+    );
+    assert!(
+        html.contains(&format!("<code>process_exit</code>: {said}</li>")),
+        "{html}"
     );
 }
 
@@ -343,14 +362,12 @@ fn a_misspelled_mode_is_named_with_the_suites_modes_and_the_closest_one() {
     );
     assert!(!message.contains("add \"mode\""), "{message}");
     // fault-summary reads run.json itself, and says the same.
-    let output = fault_summary(run.dir(), ["--run-dir", "."]);
-    assert_eq!(output.status.code(), Some(2));
+    let err = refused(&run);
     assert!(
-        stderr(&output).contains(
+        err.contains(
             "run.json: mode \"degradd\" is not a mode of the suite (it has baseline and degraded); did you mean \"degraded\"?"
         ),
-        "{}",
-        stderr(&output)
+        "{err}"
     );
 }
 
@@ -359,9 +376,7 @@ fn a_comma_separated_manifest_is_said_to_be_not_tab_separated() {
     let run = Run::good("msg-commas");
     let manifest = std::fs::read_to_string(run.path("manifest.tsv")).unwrap();
     run.write("manifest.tsv", manifest.replace('\t', ","));
-    let output = fault_summary(run.dir(), ["--run-dir", "."]);
-    assert_eq!(output.status.code(), Some(2));
-    let err = stderr(&output);
+    let err = refused(&run);
     // The header's 13 columns are joined by 12 commas.
     assert!(
         err.contains(
@@ -392,9 +407,7 @@ fn a_windows_1252_byte_in_a_manifest_gets_a_hint() {
     let at = bytes.windows(5).position(|w| w == b"fault").unwrap();
     bytes.splice(at..at, [0x96, b' ']);
     std::fs::write(run.path("manifest.tsv"), bytes).unwrap();
-    let output = fault_summary(run.dir(), ["--run-dir", "."]);
-    assert_eq!(output.status.code(), Some(2));
-    let err = stderr(&output);
+    let err = refused(&run);
     assert!(
         err.contains("manifest.tsv:2: invalid utf-8 at byte offset")
             && err.contains("(byte 0x96); saved as Windows-1252? save it as UTF-8"),

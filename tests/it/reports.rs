@@ -4,7 +4,7 @@
 //! `FAULT_HTML`/`FAULT_MARKDOWN`), and what Chromium makes of them.
 
 use crate::support::harness::{fault_suite_command, run_in_process};
-use crate::support::runs::{copy_run, fault_summary, run_bounded, Run, HEADER};
+use crate::support::runs::{copy_run, fault_summary, pages_in, run_bounded, Run, HEADER};
 use crate::support::{bless, chromium, crate_root, fixture, fixtures, png, utf8, Scratch};
 use fault_harness::eval::chart::{Axis, MAX_POINTS};
 use fault_harness::eval::evaluation::{Evaluation, Options};
@@ -380,25 +380,7 @@ fn hostile_ids_names_and_log_text_stay_text() {
         "torn_read/streamer.log",
         log.replace("p50_us=412", "p50_us=<b>412</b>"),
     );
-    let output = fault_summary(
-        run.dir(),
-        [
-            "--run-dir",
-            ".",
-            "--html",
-            "r.html",
-            "--markdown",
-            "s.md",
-            "--quiet",
-        ],
-    );
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let html = std::fs::read_to_string(run.path("r.html")).unwrap();
+    let (html, markdown) = pages_in(run.dir());
     assert_self_contained(&html);
     assert_holds(
         &html,
@@ -413,7 +395,6 @@ fn hostile_ids_names_and_log_text_stay_text() {
     );
     assert!(!html.contains("<script") && !html.contains("<img") && !html.contains("<b>412"));
 
-    let markdown = std::fs::read_to_string(run.path("s.md")).unwrap();
     assert!(!markdown.contains("<script"), "{markdown}");
     assert!(
         markdown.contains("&lt;script>alert(1)&lt;/script>"),
@@ -781,6 +762,26 @@ fn chromium_renders_both_reports_without_console_errors() {
             std::fs::copy(&shot, crate_root().join(kept)).unwrap();
         }
     }
+}
+
+#[test]
+fn printing_a_passing_report_unfolds_every_scenario() {
+    let Some(chromium) = chromium::find("printing the report in headless Chromium") else {
+        return;
+    };
+    let pages = pages_of(&sample_run(), "nightly-0305");
+    let page = pages.scratch.path().join("report.html");
+    let printed = chromium::print(chromium, &page, &pages.scratch.path().join("report.pdf"));
+    // The same page without the print rule: its scenarios stay folded on paper.
+    let rule =
+        "details.scenario::details-content { content-visibility: visible; display: contents; }";
+    assert!(pages.html.contains(rule));
+    let folded = pages.scratch.path().join("folded.html");
+    std::fs::write(&folded, pages.html.replace(rule, "")).unwrap();
+    let folded = chromium::print(chromium, &folded, &pages.scratch.path().join("folded.pdf"));
+    // Fifteen charts and bars fill pages; the three folded headings fit on one.
+    assert_eq!(folded, 1);
+    assert!(printed >= 3, "{printed} pages");
 }
 
 #[test]

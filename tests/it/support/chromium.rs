@@ -30,10 +30,38 @@ pub fn find(what: &str) -> Option<&'static str> {
     }
 }
 
-/// Renders the file `page` headless at `width`×`height` CSS pixels into `png`, and
-/// returns the page's console messages (its `CONSOLE` log lines).
-pub fn screenshot(chromium: &str, page: &Path, png: &Path, width: u32, height: u32) -> Vec<String> {
+/// Prints the file `page` headless to `pdf`, as a reader's print does (print media), and
+/// returns the number of pages (the PDF's largest `/Count`).
+pub fn print(chromium: &str, page: &Path, pdf: &Path) -> usize {
     let profile = Scratch::new("chromium-profile");
+    let mut command = headless(chromium, &profile);
+    command
+        .arg("--no-pdf-header-footer")
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()));
+    let output = run_bounded(command);
+    let bytes = std::fs::read(pdf).unwrap_or_default();
+    assert!(
+        output.status.success() && bytes.starts_with(b"%PDF"),
+        "chromium wrote no PDF ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&bytes);
+    text.match_indices("/Count ")
+        .filter_map(|(at, key)| {
+            let digits: String = text[at + key.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            digits.parse().ok()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Returns a headless Chromium command with the usual quiet flags and its own profile.
+fn headless(chromium: &str, profile: &Scratch) -> Command {
     let mut command = Command::new(chromium);
     command.args([
         "--headless",
@@ -44,12 +72,18 @@ pub fn screenshot(chromium: &str, page: &Path, png: &Path, width: u32, height: u
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
-        "--hide-scrollbars",
-        "--enable-logging=stderr",
-        "--v=0",
     ]);
+    command.arg(format!("--user-data-dir={}", profile.path().display()));
     command
-        .arg(format!("--user-data-dir={}", profile.path().display()))
+}
+
+/// Renders the file `page` headless at `width`×`height` CSS pixels into `png`, and
+/// returns the page's console messages (its `CONSOLE` log lines).
+pub fn screenshot(chromium: &str, page: &Path, png: &Path, width: u32, height: u32) -> Vec<String> {
+    let profile = Scratch::new("chromium-profile");
+    let mut command = headless(chromium, &profile);
+    command
+        .args(["--hide-scrollbars", "--enable-logging=stderr", "--v=0"])
         .arg(format!("--window-size={width},{height}"))
         .arg(format!("--screenshot={}", png.display()))
         .arg(format!("file://{}", page.display()));

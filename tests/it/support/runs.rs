@@ -171,6 +171,31 @@ where
         .expect("run fault-summary")
 }
 
+/// Runs `fault-summary --run-dir . --html r.html --markdown s.md --quiet` in `dir`, which
+/// must succeed, and returns the HTML page and the Markdown summary it wrote.
+pub fn pages_in(dir: &Path) -> (String, String) {
+    let output = fault_summary(
+        dir,
+        [
+            "--run-dir",
+            ".",
+            "--html",
+            "r.html",
+            "--markdown",
+            "s.md",
+            "--quiet",
+        ],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let read = |file: &str| std::fs::read_to_string(dir.join(file)).unwrap();
+    (read("r.html"), read("s.md"))
+}
+
 /// Runs `command` to completion with a deadline, failing the test if it hangs.
 pub fn run_bounded(mut command: Command) -> Output {
     let mut child = command
