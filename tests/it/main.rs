@@ -39,6 +39,8 @@ mod scan;
 mod fuzzing;
 // The architecture: each stage of src/ uses only the stages before it; renderers do no I/O.
 mod layout;
+// The README holds together: its contents list and its links to its own headings.
+mod readme;
 // The one test-support module: paths, scratch folders, run builders, the harness and
 // binaries, python3 and the reference, JUnit schema checks, the RNG and the oracles.
 mod support;
