@@ -50,8 +50,9 @@ pub struct TokenLine<'a> {
 /// A line's text: its bytes in memory, or the pairs read from the file of a long one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Text<'a> {
-    /// Printable ASCII without breaks, so the pair rule reads the bytes as they are.
+    /// ASCII without breaks, so the pair rule reads the bytes as they are.
     Plain(&'a [u8]),
+    /// Any other line, without its break.
     Held(&'a [u8]),
     /// A line too long to hold: its pairs, and the first bytes of its text decoded.
     Read {
@@ -68,6 +69,11 @@ enum Text<'a> {
 }
 
 impl TokenLine<'_> {
+    /// Returns true if and only if the line holds the token of index `token`.
+    pub fn holds(&self, token: usize) -> bool {
+        holds(self.tokens, token)
+    }
+
     /// Returns the value of `key` on the line as the reference's dict has it (the last
     /// pair with that key), still raw.
     pub fn value(&self, key: &str) -> Option<Cow<'_, str>> {
@@ -171,6 +177,19 @@ impl TokenLine<'_> {
     }
 }
 
+/// Returns true if and only if `held` (a few token indexes) holds `token`; a plain loop,
+/// cheap also unoptimized, where `contains` is not.
+fn holds(held: &[usize], token: usize) -> bool {
+    let mut i = 0;
+    while i < held.len() {
+        if held[i] == token {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
 /// How the tokens are found in a region of the log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Search {
@@ -234,15 +253,20 @@ impl Search {
         let mut bytes: Vec<u8> = rare.iter().map(|(byte, _)| *byte).collect();
         bytes.sort_unstable();
         bytes.dedup();
+        // Indexes, not iterator adapters: this runs for every candidate, also unoptimized.
         let mut check = |at: usize| {
-            for (index, (token, &(byte, offset))) in tokens.iter().zip(rare).enumerate() {
-                if region[at] != byte || at < offset {
-                    continue;
+            let mut index = 0;
+            while index < rare.len() {
+                let (byte, offset) = rare[index];
+                let token = tokens[index];
+                if region[at] == byte && at >= offset {
+                    let start = at - offset;
+                    let end = start + token.len();
+                    if end <= region.len() && region[start..end] == *token {
+                        hits.push((start, index));
+                    }
                 }
-                let start = at - offset;
-                if region[start..].starts_with(token) {
-                    hits.push((start, index));
-                }
+                index += 1;
             }
         };
         match bytes[..] {
@@ -341,12 +365,17 @@ where
     Ok(first)
 }
 
-/// Returns true if and only if `bytes` are printable ASCII or tabs: no line break, and
-/// text the pair rule reads without decoding (the check vectorizes).
+/// Returns true if and only if `bytes` are ASCII without a line break, text the pair
+/// rule reads without decoding. Every byte is looked at by precompiled or optimized
+/// code (the UTF-8 check and character count of `std`, `memchr`), so that the check
+/// is as fast in an unoptimized build, where `cargo test` runs it, as in an optimized one.
 fn plain(bytes: &[u8]) -> bool {
-    bytes.iter().fold(true, |ok, &b| {
-        ok & ((b.wrapping_sub(0x20) < 0x5f) | (b == b'\t'))
-    })
+    // Valid UTF-8 with as many characters as bytes is ASCII.
+    let ascii = std::str::from_utf8(bytes).is_ok_and(|text| text.chars().count() == bytes.len());
+    // The ASCII line breaks but `\n`, which the caller's line holds none of.
+    ascii
+        && memchr::memchr3(b'\r', 0x0b, 0x0c, bytes).is_none()
+        && memchr::memchr3(0x1c, 0x1d, 0x1e, bytes).is_none()
 }
 
 /// Returns the bounds of the line holding `bytes[i]` when it is a plain line ending in
@@ -491,7 +520,7 @@ pub fn each_line_read<T: AsRef<str>>(
             };
             held.clear();
             while next < hits.len() && hits[next].0 < stop {
-                if !held.contains(&hits[next].1) {
+                if !holds(&held, hits[next].1) {
                     held.push(hits[next].1);
                 }
                 next += 1;

@@ -105,25 +105,64 @@ pub(crate) const KEY_BYTE: [bool; 256] = {
 /// or not) costs about 120 µs, more than reading and parsing a log's tail: a run whose
 /// lines are all ASCII never compiles it.
 #[inline]
-fn ascii_matches(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let n = text.len();
-    let mut resume = 0;
-    memchr::memchr_iter(b'=', text).filter_map(move |eq| {
-        // A value ends at white space, which no key holds: the `=` signs inside the
-        // last value (before `resume`) start no match.
-        if eq == 0 || eq < resume {
-            return None;
+fn ascii_matches(text: &[u8]) -> AsciiMatches<'_> {
+    AsciiMatches {
+        text,
+        at: 0,
+        next_break: next_break(text, 0),
+    }
+}
+
+/// The matches of [`ascii_matches`]. Every byte is looked at by `memchr` (the `=`
+/// signs, the white space ending a value), so that the scan is as fast in an
+/// unoptimized build, where `cargo test` runs it, as in an optimized one.
+struct AsciiMatches<'a> {
+    text: &'a [u8],
+    /// Where the next `=` is looked for: past the last value, whose `=` signs start
+    /// no match (a value ends at white space, which no key holds).
+    at: usize,
+    /// Where the first white space other than ` `, `\t` and `\x1f` at or after `at` is
+    /// (a line break; `text.len()` if none): one search for text without any.
+    next_break: usize,
+}
+
+impl Iterator for AsciiMatches<'_> {
+    type Item = (usize, usize);
+
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let text = self.text;
+        let n = text.len();
+        while self.at < n {
+            let eq = self.at + memchr::memchr(b'=', &text[self.at..])?;
+            self.at = eq + 1;
+            if eq == 0 || !KEY_BYTE[usize::from(text[eq - 1])] {
+                continue;
+            }
+            if eq + 1 >= n || ascii_space(text[eq + 1]) {
+                continue;
+            }
+            if self.next_break <= eq {
+                self.next_break = next_break(text, eq + 1);
+            }
+            let blank = memchr::memchr3(b' ', b'\t', 0x1f, &text[eq + 1..self.next_break]);
+            let stop = blank.map_or(self.next_break, |at| eq + 1 + at);
+            self.at = stop;
+            return Some((eq, stop));
         }
-        if !KEY_BYTE[usize::from(text[eq - 1])] || eq + 1 >= n || ascii_space(text[eq + 1]) {
-            return None;
-        }
-        let stop = text[eq + 1..]
-            .iter()
-            .position(|&b| ascii_space(b))
-            .map_or(n, |at| eq + 1 + at);
-        resume = stop;
-        Some((eq, stop))
-    })
+        None
+    }
+}
+
+/// Returns where the first white space of ASCII `text` other than ` `, `\t` and `\x1f`
+/// (those that break a line: `\n`, `\x0b`, `\x0c`, `\r`, `\x1c`-`\x1e`) is at or after
+/// `from`, or `text.len()`.
+fn next_break(text: &[u8], from: usize) -> usize {
+    let rest = &text[from..];
+    let first = memchr::memchr3(b'\n', b'\r', 0x0b, rest);
+    let rest = &rest[..first.unwrap_or(rest.len())];
+    let second = memchr::memchr3(0x0c, 0x1c, 0x1d, rest);
+    let rest = &rest[..second.unwrap_or(rest.len())];
+    from + memchr::memchr(0x1e, rest).unwrap_or(rest.len())
 }
 
 /// Returns the spans of [`PAIR`]'s matches in ASCII `text`, in order, as the regex
@@ -156,40 +195,61 @@ pub(crate) fn ascii_values<'a>(line: &'a [u8], keys: &[&str]) -> Vec<Option<&'a 
     found
 }
 
-/// Keys to look up on lines, prepared once: each as the word of its last eight bytes,
-/// so that the key ending at an `=` is found by a few integer comparisons.
+/// Keys to look up on lines, prepared once: by their last two bytes, so that the keys
+/// that may end at an `=` are found by one look in a table.
 #[derive(Clone, Debug)]
 pub struct Keys {
     names: Vec<String>,
-    ends: Vec<KeyEnd>,
+    /// The keys of two bytes or more that the pair rule can match (only
+    /// `[a-zA-Z0-9_]`), by [`end_bucket`] of their last two bytes.
+    by_end: Vec<Vec<KeyEnd>>,
+    /// The keys of one byte the pair rule can match, by that byte; none in most lookups.
+    by_byte: Vec<Vec<KeyEnd>>,
+    /// Whether any key has one byte.
+    single: bool,
 }
 
-/// A key's last (up to) eight bytes as a little-endian word, with the mask of their
-/// bytes; `None` for a key the pair rule can never match (empty, or holding a byte
-/// other than `[a-zA-Z0-9_]`).
+/// A key that may end at an `=`, as [`Keys`] files it.
 #[derive(Clone, Debug)]
 struct KeyEnd {
-    fit: Option<(u64, u64)>,
+    /// The key's position among the keys looked up.
+    slot: usize,
+    name: Box<[u8]>,
+}
+
+/// Returns the bucket of [`Keys::by_end`] for a key ending with the bytes `before`, `last`.
+fn end_bucket(before: u8, last: u8) -> usize {
+    (usize::from(before) << 3 ^ usize::from(last)) & 0xff
 }
 
 impl Keys {
     /// Prepares `names`.
     pub fn new<S: AsRef<str>>(names: &[S]) -> Keys {
         let names: Vec<String> = names.iter().map(|name| name.as_ref().to_string()).collect();
-        let ends = names
-            .iter()
-            .map(|name| {
-                let bytes = name.as_bytes();
-                let valid = !bytes.is_empty() && bytes.iter().all(|&b| KEY_BYTE[usize::from(b)]);
-                KeyEnd {
-                    fit: valid.then(|| {
-                        let tail = &bytes[bytes.len().saturating_sub(8)..];
-                        (word_ending(tail, tail.len()), mask(tail.len()))
-                    }),
-                }
-            })
-            .collect();
-        Keys { names, ends }
+        let mut by_end = vec![Vec::new(); 256];
+        let mut by_byte = vec![Vec::new(); 256];
+        for (slot, name) in names.iter().enumerate() {
+            let bytes = name.as_bytes();
+            if bytes.is_empty() || !bytes.iter().all(|&b| KEY_BYTE[usize::from(b)]) {
+                continue;
+            }
+            let end = KeyEnd {
+                slot,
+                name: bytes.into(),
+            };
+            match bytes {
+                [.., before, last] => by_end[end_bucket(*before, *last)].push(end),
+                [last] => by_byte[usize::from(*last)].push(end),
+                [] => {}
+            }
+        }
+        let single = by_byte.iter().any(|keys| !keys.is_empty());
+        Keys {
+            names,
+            by_end,
+            by_byte,
+            single,
+        }
     }
 
     /// Returns the keys, in order.
@@ -198,46 +258,37 @@ impl Keys {
     }
 }
 
-/// Returns the mask of the top `len` (1 to 8) bytes of a word.
-fn mask(len: usize) -> u64 {
-    u64::MAX << (8 * (8 - len.min(8)))
-}
-
-/// Returns the (up to) eight bytes of `bytes` that end at `end` as a little-endian
-/// word, its last byte the top one; bytes before the start are zero.
-fn word_ending(bytes: &[u8], end: usize) -> u64 {
-    if let Some(eight) = end.checked_sub(8).and_then(|from| bytes.get(from..end)) {
-        let eight: [u8; 8] = eight.try_into().unwrap_or_default();
-        return u64::from_le_bytes(eight);
-    }
-    let mut word = [0u8; 8];
-    let from = end.saturating_sub(8);
-    word[8 - (end - from)..].copy_from_slice(&bytes[from..end]);
-    u64::from_le_bytes(word)
-}
-
 /// Fills `found` (one slot per key) as [`ascii_values`] does.
 pub(crate) fn ascii_values_into<'a>(line: &'a [u8], keys: &Keys, found: &mut [Option<&'a [u8]>]) {
     for (eq, stop) in ascii_matches(line) {
         // The match's key is the run of key characters that ends at the `=`; a wanted
         // key is that run if its bytes end there and no key character comes before
-        // them. Comparing a word per wanted key costs less than finding the run's start.
-        let word = word_ending(line, eq);
-        for (slot, (name, end)) in keys.names.iter().zip(&keys.ends).enumerate() {
-            let Some((tail, mask)) = end.fit else {
-                continue;
-            };
-            let len = name.len();
-            if word & mask != tail || len > eq {
-                continue;
+        // them: a key is all key characters, so it is the whole run or none of it.
+        let last = line[eq - 1];
+        if eq >= 2 {
+            for end in &keys.by_end[end_bucket(line[eq - 2], last)] {
+                if is_run_before(line, eq, &end.name) {
+                    found[end.slot] = Some(&line[eq + 1..stop]);
+                }
             }
-            let start = eq - len;
-            let whole = len <= 8 || line[start..eq - 8] == name.as_bytes()[..len - 8];
-            if whole && (start == 0 || !KEY_BYTE[usize::from(line[start - 1])]) {
-                found[slot] = Some(&line[eq + 1..stop]);
+        }
+        if keys.single {
+            for end in &keys.by_byte[usize::from(last)] {
+                if is_run_before(line, eq, &end.name) {
+                    found[end.slot] = Some(&line[eq + 1..stop]);
+                }
             }
         }
     }
+}
+
+/// Returns true if and only if `key` (key characters only) is the whole run of key
+/// characters that ends at `line[eq]`.
+fn is_run_before(line: &[u8], eq: usize, key: &[u8]) -> bool {
+    let Some(start) = eq.checked_sub(key.len()) else {
+        return false;
+    };
+    line[start..eq] == *key && (start == 0 || !KEY_BYTE[usize::from(line[start - 1])])
 }
 
 /// The last whitespace character of a text and the word after it.
