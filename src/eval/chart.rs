@@ -72,7 +72,11 @@ impl Seen {
     /// Returns the point of `value` on `line`, its first bytes kept.
     fn new(line: &TokenLine<'_>, value: f64) -> Seen {
         let head = line.head();
-        let head_len = if head.len() < STAMP { head.len() } else { STAMP };
+        let head_len = if head.len() < STAMP {
+            head.len()
+        } else {
+            STAMP
+        };
         let mut stamp = [0u8; STAMP];
         stamp[..head_len].copy_from_slice(&head[..head_len]);
         Seen {

@@ -16,7 +16,7 @@
 
 use crate::scan::format::{Read, Reading};
 pub use crate::scan::kv::Keys;
-use crate::scan::kv::{ascii_values, ascii_values_into};
+use crate::scan::kv::{ascii_line_values_into, ascii_values};
 use crate::scan::lines::{
     break_len, complete_end, end_of_line, line_end, pairs_of, parse_span, start_of_line, Span,
     BLOCK,
@@ -151,7 +151,8 @@ impl TokenLine<'_> {
                     && (matches!(self.text, Text::Plain(_)) || bytes.is_ascii()) =>
             {
                 let mut found: [Option<&[u8]>; HELD] = [None; HELD];
-                ascii_values_into(bytes, keys, &mut found[..count]);
+                // A line's text holds no line break (it ends where one starts).
+                ascii_line_values_into(bytes, keys, &mut found[..count]);
                 f(&found[..count])
             }
             Text::Stack { read, .. } => read.with_values(keys, f),
@@ -446,6 +447,7 @@ pub fn each_line_read<T: AsRef<str>>(
     let mut base = range.start;
     let mut read_to = range.start;
     let mut hits: Vec<(usize, usize)> = Vec::new();
+    let read_logically = !reading.is_off();
     while base < len {
         let want = (block as u64)
             .min(len - read_to)
@@ -526,7 +528,7 @@ pub fn each_line_read<T: AsRef<str>>(
                 next += 1;
             }
             let bytes = &region[start..stop];
-            if !reading.is_off() {
+            if read_logically {
                 let at = base + start as u64;
                 if at < read_to_line {
                     continue;

@@ -260,7 +260,29 @@ impl Keys {
 
 /// Fills `found` (one slot per key) as [`ascii_values`] does.
 pub(crate) fn ascii_values_into<'a>(line: &'a [u8], keys: &Keys, found: &mut [Option<&'a [u8]>]) {
-    for (eq, stop) in ascii_matches(line) {
+    values_of_matches(ascii_matches(line), keys, found);
+}
+
+/// Fills `found` like [`ascii_values_into`] for `line`, ASCII text known to hold no line
+/// break (a line of a log without its break), where only ` `, `\t` and `\x1f` end a
+/// value: the search for the others is left out.
+pub(crate) fn ascii_line_values_into<'a>(
+    line: &'a [u8],
+    keys: &Keys,
+    found: &mut [Option<&'a [u8]>],
+) {
+    let matches = AsciiMatches {
+        text: line,
+        at: 0,
+        next_break: line.len(),
+    };
+    values_of_matches(matches, keys, found);
+}
+
+/// Fills `found` with the values of `keys` among `matches`, the last of each.
+fn values_of_matches<'a>(matches: AsciiMatches<'a>, keys: &Keys, found: &mut [Option<&'a [u8]>]) {
+    let line = matches.text;
+    for (eq, stop) in matches {
         // The match's key is the run of key characters that ends at the `=`; a wanted
         // key is that run if its bytes end there and no key character comes before
         // them: a key is all key characters, so it is the whole run or none of it.
