@@ -69,9 +69,8 @@ struct Seen {
 }
 
 impl Seen {
-    /// Returns the point of `value` on `line`, its first bytes kept.
-    fn new(line: &TokenLine<'_>, value: f64) -> Seen {
-        let head = line.head();
+    /// Returns the point of `value` on the line at `offset`, `head` its first bytes.
+    fn new((offset, head): (u64, &[u8]), value: f64) -> Seen {
         let head_len = if head.len() < STAMP {
             head.len()
         } else {
@@ -80,7 +79,7 @@ impl Seen {
         let mut stamp = [0u8; STAMP];
         stamp[..head_len].copy_from_slice(&head[..head_len]);
         Seen {
-            offset: line.start,
+            offset,
             value,
             head: stamp,
             head_len: head_len as u8,
@@ -161,11 +160,8 @@ impl Plan {
             return;
         }
         let bucket = ((line.start / self.width) as usize).min(BUCKETS as usize - 1);
-        // Indexes, not iterator adapters: this runs for every line, also unoptimized.
-        let mut i = 0;
-        while i < self.items.len() {
-            let item = &self.items[i];
-            i += 1;
+        let at = (line.start, line.head());
+        for (item, gathered) in self.items.iter().zip(part.iter_mut()) {
             let reads = match item.token {
                 Some(token) => line.holds(token),
                 None => true,
@@ -173,7 +169,7 @@ impl Plan {
             let Some(value) = values[item.key].filter(|_| reads).and_then(number) else {
                 continue;
             };
-            part[i - 1].add(item, bucket, line, value);
+            gathered.add(item, bucket, at, value);
         }
     }
 
@@ -254,35 +250,37 @@ impl Plan {
 }
 
 impl Gathered {
-    /// Adds `value`, the value of `item`'s metric on `line`, which falls into `bucket`.
+    /// Adds `value`, the value of `item`'s metric on the line at `at` (its offset and
+    /// first bytes), which falls into `bucket`.
     ///
     /// The point (with the line's first bytes) is made only where it is kept: this runs
     /// for every line, also unoptimized.
-    fn add(&mut self, item: &Item, bucket: usize, line: &TokenLine<'_>, value: f64) {
+    #[inline(always)]
+    fn add(&mut self, item: &Item, bucket: usize, at: (u64, &[u8]), value: f64) {
         self.lines += 1;
         if self.first.is_none() {
-            self.first = Some(Seen::new(line, value));
+            self.first = Some(Seen::new(at, value));
         }
-        self.last = Some((line.start, value));
+        self.last = Some((at.0, value));
         if crosses(item, value) {
             self.crossed += 1;
             if self.first_crossed.is_none() {
-                self.first_crossed = Some(Seen::new(line, value));
+                self.first_crossed = Some(Seen::new(at, value));
             }
         }
         if worse(item.bound, value, self.worst.as_ref()) {
-            self.worst = Some(Seen::new(line, value));
+            self.worst = Some(Seen::new(at, value));
         }
         match &mut self.buckets[bucket] {
             slot @ None => {
-                let seen = Seen::new(line, value);
+                let seen = Seen::new(at, value);
                 *slot = Some((seen, seen));
             }
             Some((low, high)) => {
                 if value < low.value {
-                    *low = Seen::new(line, value);
+                    *low = Seen::new(at, value);
                 } else if value > high.value {
-                    *high = Seen::new(line, value);
+                    *high = Seen::new(at, value);
                 }
             }
         }

@@ -367,13 +367,34 @@ where
 }
 
 /// Returns true if and only if `bytes` are ASCII without a line break, text the pair
-/// rule reads without decoding. Every byte is looked at by precompiled or optimized
-/// code (the UTF-8 check and character count of `std`, `memchr`), so that the check
-/// is as fast in an unoptimized build, where `cargo test` runs it, as in an optimized one.
+/// rule reads without decoding.
+///
+/// Two spellings, held equal by a test: optimized, a loop over the bytes that the
+/// compiler vectorizes; unoptimized (as `cargo test` builds the crate), where such a
+/// loop costs a few nanoseconds a byte, searches by precompiled or optimized code.
+///
+/// The caller's `bytes` hold no `\n`: they were cut at one.
 fn plain(bytes: &[u8]) -> bool {
+    if crate::scan::kv::UNOPTIMIZED {
+        plain_by_search(bytes)
+    } else {
+        plain_by_fold(bytes)
+    }
+}
+
+/// Returns [`plain`] of `bytes` by one pass of arithmetic over the bytes.
+fn plain_by_fold(bytes: &[u8]) -> bool {
+    bytes.iter().fold(true, |ok, &b| {
+        // ASCII, and none of `\n`, `\x0b`, `\x0c`, `\r`, `\x1c`-`\x1e`.
+        ok & (b < 0x80) & (b.wrapping_sub(b'\n') >= 4) & (b.wrapping_sub(0x1c) >= 3)
+    })
+}
+
+/// Returns [`plain`] of `bytes`, which hold no `\n` (they were cut at one), by the UTF-8
+/// check and character count of `std` and `memchr` searches for the other breaks.
+fn plain_by_search(bytes: &[u8]) -> bool {
     // Valid UTF-8 with as many characters as bytes is ASCII.
     let ascii = std::str::from_utf8(bytes).is_ok_and(|text| text.chars().count() == bytes.len());
-    // The ASCII line breaks but `\n`, which the caller's line holds none of.
     ascii
         && memchr::memchr3(b'\r', 0x0b, 0x0c, bytes).is_none()
         && memchr::memchr3(0x1c, 0x1d, 0x1e, bytes).is_none()
@@ -743,6 +764,33 @@ mod tests {
         assert_eq!(ascii_value(b"x a.b=1", b"b"), Some(&b"1"[..]));
         assert_eq!(ascii_value(b"=1 k=2", b""), None);
         assert_eq!(ascii_value(b"k=2", b"k"), Some(&b"2"[..]));
+    }
+
+    #[test]
+    fn both_spellings_of_a_plain_line_agree() {
+        // No `\n`: a line is cut at one before it is checked.
+        let alphabet: Vec<u8> = (0u8..=255)
+            .filter(|&b| b != b'\n')
+            .chain(*b"\r\x0b\x0c\x1c\x1d\x1e\x1f\t k=v")
+            .chain("\u{85}\u{2028}\u{e9}".bytes())
+            .collect();
+        let mut rng = crate::testing::Rng::new(0x504c_4149);
+        for round in 0..20_000 {
+            // Mostly printable ASCII, so that many texts are plain.
+            let len = rng.below(80);
+            let text: Vec<u8> = (0..len)
+                .map(|_| match rng.below(20) {
+                    0 => alphabet[rng.below(alphabet.len())],
+                    _ => b' ' + rng.below(95) as u8,
+                })
+                .collect();
+            let expected = text.is_ascii()
+                && !text
+                    .iter()
+                    .any(|&b| crate::scan::lines::STARTS_BREAK[usize::from(b)]);
+            assert_eq!(plain_by_fold(&text), expected, "round {round}: {text:?}");
+            assert_eq!(plain_by_search(&text), expected, "round {round}: {text:?}");
+        }
     }
 
     #[test]

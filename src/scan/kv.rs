@@ -106,24 +106,57 @@ pub(crate) const KEY_BYTE: [bool; 256] = {
 /// lines are all ASCII never compiles it.
 #[inline]
 fn ascii_matches(text: &[u8]) -> AsciiMatches<'_> {
+    ascii_matches_by(text, UNOPTIMIZED)
+}
+
+/// Whether the crate is built as `cargo test` builds it, unoptimized (taken from its
+/// debug assertions): the hot loops then leave the bytes to `memchr`, where a loop of
+/// the crate's own costs a few nanoseconds a byte. Both spellings are held equal by tests.
+pub(crate) const UNOPTIMIZED: bool = cfg!(debug_assertions);
+
+/// Returns [`ascii_matches`] of `text`, finding the ends of values by `memchr` if
+/// `by_search`, else by a loop over their bytes.
+fn ascii_matches_by(text: &[u8], by_search: bool) -> AsciiMatches<'_> {
     AsciiMatches {
         text,
+        signs: memchr::memchr_iter(b'=', text),
         at: 0,
-        next_break: next_break(text, 0),
+        next_break: 0,
+        by_search,
     }
 }
 
-/// The matches of [`ascii_matches`]. Every byte is looked at by `memchr` (the `=`
-/// signs, the white space ending a value), so that the scan is as fast in an
-/// unoptimized build, where `cargo test` runs it, as in an optimized one.
+/// The matches of [`ascii_matches`]. The `=` signs are found by `memchr`; the white
+/// space that ends a value, optimized, by a loop over the value's bytes, and
+/// unoptimized (as `cargo test` builds the crate), where such a loop costs a few
+/// nanoseconds a byte, by `memchr` too.
 struct AsciiMatches<'a> {
     text: &'a [u8],
-    /// Where the next `=` is looked for: past the last value, whose `=` signs start
-    /// no match (a value ends at white space, which no key holds).
+    signs: memchr::Memchr<'a>,
+    /// Where the last value ended: its `=` signs start no match (a value ends at white
+    /// space, which no key holds).
     at: usize,
-    /// Where the first white space other than ` `, `\t` and `\x1f` at or after `at` is
-    /// (a line break; `text.len()` if none): one search for text without any.
+    /// Unoptimized: where the first white space other than ` `, `\t` and `\x1f` at or
+    /// after `at` is (a line break; `text.len()` if none), once searched for; 0 before.
     next_break: usize,
+    /// Whether the ends of values are searched by `memchr` (see [`UNOPTIMIZED`]).
+    by_search: bool,
+}
+
+impl AsciiMatches<'_> {
+    /// Returns where the value that starts at `from` ends: at the next white space.
+    fn value_end(&mut self, from: usize) -> usize {
+        let text = self.text;
+        if !self.by_search {
+            let len = text[from..].iter().position(|&b| ascii_space(b));
+            return len.map_or(text.len(), |len| from + len);
+        }
+        if self.next_break < from {
+            self.next_break = next_break(text, from);
+        }
+        let blank = memchr::memchr3(b' ', b'\t', 0x1f, &text[from..self.next_break]);
+        blank.map_or(self.next_break, |at| from + at)
+    }
 }
 
 impl Iterator for AsciiMatches<'_> {
@@ -132,20 +165,14 @@ impl Iterator for AsciiMatches<'_> {
     fn next(&mut self) -> Option<(usize, usize)> {
         let text = self.text;
         let n = text.len();
-        while self.at < n {
-            let eq = self.at + memchr::memchr(b'=', &text[self.at..])?;
-            self.at = eq + 1;
-            if eq == 0 || !KEY_BYTE[usize::from(text[eq - 1])] {
+        while let Some(eq) = self.signs.next() {
+            if eq < self.at || eq == 0 || !KEY_BYTE[usize::from(text[eq - 1])] {
                 continue;
             }
             if eq + 1 >= n || ascii_space(text[eq + 1]) {
                 continue;
             }
-            if self.next_break <= eq {
-                self.next_break = next_break(text, eq + 1);
-            }
-            let blank = memchr::memchr3(b' ', b'\t', 0x1f, &text[eq + 1..self.next_break]);
-            let stop = blank.map_or(self.next_break, |at| eq + 1 + at);
+            let stop = self.value_end(eq + 1);
             self.at = stop;
             return Some((eq, stop));
         }
@@ -207,6 +234,18 @@ pub struct Keys {
     by_byte: Vec<Vec<KeyEnd>>,
     /// Whether any key has one byte.
     single: bool,
+    /// The keys the pair rule can match, each with the word of its last (up to) eight
+    /// bytes: what an optimized build compares, a few integer comparisons per key.
+    words: Vec<KeyWord>,
+}
+
+/// A key as the word of its last (up to) eight bytes, with the mask of their bytes.
+#[derive(Clone, Debug)]
+struct KeyWord {
+    slot: usize,
+    name: Box<[u8]>,
+    tail: u64,
+    mask: u64,
 }
 
 /// A key that may end at an `=`, as [`Keys`] files it.
@@ -215,6 +254,10 @@ struct KeyEnd {
     /// The key's position among the keys looked up.
     slot: usize,
     name: Box<[u8]>,
+    /// The key's third byte from the end, if it has one: keys that share their last two
+    /// bytes (`p50_us`, `p99_us`) mostly differ there, so one byte compared saves a
+    /// comparison of the whole key.
+    probe: Option<u8>,
 }
 
 /// Returns the bucket of [`Keys::by_end`] for a key ending with the bytes `before`, `last`.
@@ -236,6 +279,7 @@ impl Keys {
             let end = KeyEnd {
                 slot,
                 name: bytes.into(),
+                probe: bytes.len().checked_sub(3).map(|at| bytes[at]),
             };
             match bytes {
                 [.., before, last] => by_end[end_bucket(*before, *last)].push(end),
@@ -244,11 +288,23 @@ impl Keys {
             }
         }
         let single = by_byte.iter().any(|keys| !keys.is_empty());
+        let words = (by_end.iter().chain(&by_byte).flatten())
+            .map(|end| {
+                let tail = &end.name[end.name.len().saturating_sub(8)..];
+                KeyWord {
+                    slot: end.slot,
+                    name: end.name.clone(),
+                    tail: word_ending(tail, tail.len()),
+                    mask: mask(tail.len()),
+                }
+            })
+            .collect();
         Keys {
             names,
             by_end,
             by_byte,
             single,
+            words,
         }
     }
 
@@ -271,16 +327,45 @@ pub(crate) fn ascii_line_values_into<'a>(
     keys: &Keys,
     found: &mut [Option<&'a [u8]>],
 ) {
-    let matches = AsciiMatches {
-        text: line,
-        at: 0,
-        next_break: line.len(),
-    };
+    let mut matches = ascii_matches(line);
+    matches.next_break = line.len();
     values_of_matches(matches, keys, found);
 }
 
 /// Fills `found` with the values of `keys` among `matches`, the last of each.
 fn values_of_matches<'a>(matches: AsciiMatches<'a>, keys: &Keys, found: &mut [Option<&'a [u8]>]) {
+    if UNOPTIMIZED {
+        values_by_buckets(matches, keys, found);
+    } else {
+        values_by_words(matches, keys, found);
+    }
+}
+
+/// Fills `found` like [`values_of_matches`], comparing the word ending at each `=` with
+/// each key's last bytes: a few integer comparisons per key, optimized.
+fn values_by_words<'a>(matches: AsciiMatches<'a>, keys: &Keys, found: &mut [Option<&'a [u8]>]) {
+    let line = matches.text;
+    {
+        for (eq, stop) in matches {
+            let word = word_ending(line, eq);
+            for key in &keys.words {
+                let len = key.name.len();
+                if word & key.mask != key.tail || len > eq {
+                    continue;
+                }
+                let start = eq - len;
+                let whole = len <= 8 || line[start..eq - 8] == key.name[..len - 8];
+                if whole && (start == 0 || !KEY_BYTE[usize::from(line[start - 1])]) {
+                    found[key.slot] = Some(&line[eq + 1..stop]);
+                }
+            }
+        }
+    }
+}
+
+/// Fills `found` like [`values_of_matches`], comparing only the few keys filed under the
+/// last bytes before each `=`: unoptimized, a loop over every key costs much.
+fn values_by_buckets<'a>(matches: AsciiMatches<'a>, keys: &Keys, found: &mut [Option<&'a [u8]>]) {
     let line = matches.text;
     for (eq, stop) in matches {
         // The match's key is the run of key characters that ends at the `=`; a wanted
@@ -289,7 +374,11 @@ fn values_of_matches<'a>(matches: AsciiMatches<'a>, keys: &Keys, found: &mut [Op
         let last = line[eq - 1];
         if eq >= 2 {
             for end in &keys.by_end[end_bucket(line[eq - 2], last)] {
-                if is_run_before(line, eq, &end.name) {
+                let probed = match end.probe {
+                    Some(byte) => eq >= 3 && line[eq - 3] == byte,
+                    None => true,
+                };
+                if probed && is_run_before(line, eq, &end.name) {
                     found[end.slot] = Some(&line[eq + 1..stop]);
                 }
             }
@@ -302,6 +391,24 @@ fn values_of_matches<'a>(matches: AsciiMatches<'a>, keys: &Keys, found: &mut [Op
             }
         }
     }
+}
+
+/// Returns the mask of the top `len` (1 to 8) bytes of a word.
+fn mask(len: usize) -> u64 {
+    u64::MAX << (8 * (8 - len.min(8)))
+}
+
+/// Returns the (up to) eight bytes of `bytes` that end at `end` as a little-endian
+/// word, its last byte the top one; bytes before the start are zero.
+fn word_ending(bytes: &[u8], end: usize) -> u64 {
+    if let Some(eight) = end.checked_sub(8).and_then(|from| bytes.get(from..end)) {
+        let eight: [u8; 8] = eight.try_into().unwrap_or_default();
+        return u64::from_le_bytes(eight);
+    }
+    let mut word = [0u8; 8];
+    let from = end.saturating_sub(8);
+    word[8 - (end - from)..].copy_from_slice(&bytes[from..end]);
+    u64::from_le_bytes(word)
 }
 
 /// Returns true if and only if `key` (key characters only) is the whole run of key
@@ -859,6 +966,52 @@ mod tests {
                     .find(|(k, _)| k == key)
                     .map(|(_, v)| v.as_bytes());
                 assert_eq!(value, expected, "{key:?} in {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_spelling_of_the_ascii_lookup_gives_the_last_value_of_the_pattern() {
+        // White space of every kind, line breaks among it; keys sharing their last bytes.
+        let alphabet: Vec<char> = "= \t\n\r\x0b\x0c\x1c\x1e\x1fkv_9abp0us.".chars().collect();
+        let keys = [
+            "k",
+            "kv",
+            "k_9",
+            "ab",
+            "b",
+            "9",
+            "kkkkkkkkkv",
+            "p0_us",
+            "p9_us",
+            "a.b",
+            "",
+        ];
+        let prepared = Keys::new(&keys);
+        let mut rng = Rng::new(0x5350_454c);
+        for _ in 0..20_000 {
+            let len = rng.below(40);
+            let text: String = (0..len)
+                .map(|_| alphabet[rng.below(alphabet.len())])
+                .collect();
+            let whole = raw(&text);
+            let line = text.as_bytes();
+            for by_search in [false, true] {
+                let matches = || ascii_matches_by(line, by_search);
+                let expected: Vec<(usize, usize)> = ascii_matches_by(line, !by_search).collect();
+                assert_eq!(matches().collect::<Vec<_>>(), expected, "{text:?}");
+                let mut by_words = vec![None; keys.len()];
+                values_by_words(matches(), &prepared, &mut by_words);
+                let mut by_buckets = vec![None; keys.len()];
+                values_by_buckets(matches(), &prepared, &mut by_buckets);
+                for (i, key) in keys.iter().enumerate() {
+                    let expected = whole
+                        .iter()
+                        .find(|(k, _)| k == key)
+                        .map(|(_, v)| v.as_bytes());
+                    assert_eq!(by_words[i], expected, "{key:?} in {text:?}");
+                    assert_eq!(by_buckets[i], expected, "{key:?} in {text:?}");
+                }
             }
         }
     }
