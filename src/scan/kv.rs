@@ -145,6 +145,7 @@ struct AsciiMatches<'a> {
 
 impl AsciiMatches<'_> {
     /// Returns where the value that starts at `from` ends: at the next white space.
+    #[inline(always)]
     fn value_end(&mut self, from: usize) -> usize {
         let text = self.text;
         if !self.by_search {
@@ -162,6 +163,8 @@ impl AsciiMatches<'_> {
 impl Iterator for AsciiMatches<'_> {
     type Item = (usize, usize);
 
+    // Always inlined: it runs once per `=` of every line read, optimized or not.
+    #[inline(always)]
     fn next(&mut self) -> Option<(usize, usize)> {
         let text = self.text;
         let n = text.len();
