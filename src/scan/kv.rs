@@ -932,6 +932,20 @@ mod tests {
         pairs(&[(k, v)])
     }
 
+    /// Returns a text of fewer than `max` characters drawn from `alphabet`.
+    fn random_text(rng: &mut Rng, alphabet: &[char], max: usize) -> String {
+        let len = rng.below(max);
+        (0..len)
+            .map(|_| alphabet[rng.below(alphabet.len())])
+            .collect()
+    }
+
+    /// Returns the value of `key` among `pairs` (the dict's order, a key once), as bytes.
+    fn value_in<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a [u8]> {
+        let found = pairs.iter().find(|(k, _)| k == key);
+        found.map(|(_, v)| v.as_bytes())
+    }
+
     #[test]
     fn ascii_text_gives_the_pairs_of_the_pattern() {
         // Every ASCII character, the white space among them most often.
@@ -941,10 +955,7 @@ mod tests {
             .collect();
         let mut rng = Rng::new(0x5eed_a5c1);
         for _ in 0..20_000 {
-            let len = rng.below(60);
-            let text: String = (0..len)
-                .map(|_| alphabet[rng.below(alphabet.len())])
-                .collect();
+            let text = random_text(&mut rng, &alphabet, 60);
             let unicode: Vec<&str> = PAIR.find_iter(&text).map(|m| m.as_str()).collect();
             let ascii: Vec<&str> = ascii_pairs(text.as_bytes()).map(|m| &text[m]).collect();
             assert_eq!(ascii, unicode, "{text:?}");
@@ -957,17 +968,11 @@ mod tests {
         let keys = ["k", "kv", "k_9", "ab", "b", "9", "kkkkkkkkkv", "a.b", ""];
         let mut rng = Rng::new(0x4b45_5953);
         for _ in 0..20_000 {
-            let len = rng.below(40);
-            let text: String = (0..len)
-                .map(|_| alphabet[rng.below(alphabet.len())])
-                .collect();
+            let text = random_text(&mut rng, &alphabet, 40);
             let found = ascii_values(text.as_bytes(), &keys);
             let whole = raw(&text);
             for (key, value) in keys.iter().zip(found) {
-                let expected = whole
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v.as_bytes());
+                let expected = value_in(&whole, key);
                 assert_eq!(value, expected, "{key:?} in {text:?}");
             }
         }
@@ -993,10 +998,7 @@ mod tests {
         let prepared = Keys::new(&keys);
         let mut rng = Rng::new(0x5350_454c);
         for _ in 0..20_000 {
-            let len = rng.below(40);
-            let text: String = (0..len)
-                .map(|_| alphabet[rng.below(alphabet.len())])
-                .collect();
+            let text = random_text(&mut rng, &alphabet, 40);
             let whole = raw(&text);
             let line = text.as_bytes();
             for by_search in [false, true] {
@@ -1008,10 +1010,7 @@ mod tests {
                 let mut by_buckets = vec![None; keys.len()];
                 values_by_buckets(matches(), &prepared, &mut by_buckets);
                 for (i, key) in keys.iter().enumerate() {
-                    let expected = whole
-                        .iter()
-                        .find(|(k, _)| k == key)
-                        .map(|(_, v)| v.as_bytes());
+                    let expected = value_in(&whole, key);
                     assert_eq!(by_words[i], expected, "{key:?} in {text:?}");
                     assert_eq!(by_buckets[i], expected, "{key:?} in {text:?}");
                 }
