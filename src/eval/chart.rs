@@ -69,6 +69,23 @@ struct Seen {
 }
 
 impl Seen {
+    /// Returns the point of `value` on the line at `offset`, `head` its first bytes.
+    fn new((offset, head): (u64, &[u8]), value: f64) -> Seen {
+        let head_len = if head.len() < STAMP {
+            head.len()
+        } else {
+            STAMP
+        };
+        let mut stamp = [0u8; STAMP];
+        stamp[..head_len].copy_from_slice(&head[..head_len]);
+        Seen {
+            offset,
+            value,
+            head: stamp,
+            head_len: head_len as u8,
+        }
+    }
+
     /// Returns the point, its time read.
     fn point(&self) -> ChartPoint {
         ChartPoint {
@@ -142,23 +159,17 @@ impl Plan {
         if self.items.is_empty() {
             return;
         }
-        let head = line.head();
-        let head_len = head.len().min(STAMP);
-        let mut stamp = [0u8; STAMP];
-        stamp[..head_len].copy_from_slice(&head[..head_len]);
         let bucket = ((line.start / self.width) as usize).min(BUCKETS as usize - 1);
+        let at = (line.start, line.head());
         for (item, gathered) in self.items.iter().zip(part.iter_mut()) {
-            let reads = item.token.is_none_or(|token| line.tokens.contains(&token));
+            let reads = match item.token {
+                Some(token) => line.holds(token),
+                None => true,
+            };
             let Some(value) = values[item.key].filter(|_| reads).and_then(number) else {
                 continue;
             };
-            let seen = Seen {
-                offset: line.start,
-                value,
-                head: stamp,
-                head_len: head_len as u8,
-            };
-            gathered.add(item, bucket, seen);
+            gathered.add(item, bucket, at, value);
         }
     }
 
@@ -239,30 +250,37 @@ impl Plan {
 }
 
 impl Gathered {
-    /// Adds a value of `item`'s metric, which falls into `bucket`.
-    fn add(&mut self, item: &Item, bucket: usize, seen: Seen) {
-        let value = seen.value;
+    /// Adds `value`, the value of `item`'s metric on the line at `at` (its offset and
+    /// first bytes), which falls into `bucket`.
+    ///
+    /// The point (with the line's first bytes) is made only where it is kept: this runs
+    /// for every line, also unoptimized.
+    #[inline(always)]
+    fn add(&mut self, item: &Item, bucket: usize, at: (u64, &[u8]), value: f64) {
         self.lines += 1;
         if self.first.is_none() {
-            self.first = Some(seen);
+            self.first = Some(Seen::new(at, value));
         }
-        self.last = Some((seen.offset, value));
+        self.last = Some((at.0, value));
         if crosses(item, value) {
             self.crossed += 1;
             if self.first_crossed.is_none() {
-                self.first_crossed = Some(seen);
+                self.first_crossed = Some(Seen::new(at, value));
             }
         }
         if worse(item.bound, value, self.worst.as_ref()) {
-            self.worst = Some(seen);
+            self.worst = Some(Seen::new(at, value));
         }
         match &mut self.buckets[bucket] {
-            slot @ None => *slot = Some((seen, seen)),
+            slot @ None => {
+                let seen = Seen::new(at, value);
+                *slot = Some((seen, seen));
+            }
             Some((low, high)) => {
                 if value < low.value {
-                    *low = seen;
+                    *low = Seen::new(at, value);
                 } else if value > high.value {
-                    *high = seen;
+                    *high = Seen::new(at, value);
                 }
             }
         }
@@ -323,13 +341,18 @@ fn time_at(file: &File, offset: u64) -> Option<i64> {
 
 /// Returns true if and only if `value` is past the limit of `item` (none without a limit).
 fn crosses(item: &Item, value: f64) -> bool {
-    item.limit
-        .is_some_and(|limit| item.bound.beyond(&value, &(limit as f64)))
+    match item.limit {
+        Some(limit) => item.bound.beyond(&value, &(limit as f64)),
+        None => false,
+    }
 }
 
 /// Returns true if and only if `value` lies strictly further to the limit's side than `kept`.
 fn worse(bound: Bound, value: f64, kept: Option<&Seen>) -> bool {
-    kept.is_none_or(|kept| bound.beyond(&value, &kept.value))
+    match kept {
+        Some(kept) => bound.beyond(&value, &kept.value),
+        None => true,
+    }
 }
 
 /// Returns a metric value as a number to draw, as `int()` reads it; `None` where

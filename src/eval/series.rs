@@ -22,6 +22,13 @@ pub(crate) struct Plan {
     items: Vec<Item>,
 }
 
+/// The series of one check over a part of the log, with its worst value as a machine
+/// integer where it is one, so that a line's value is compared with it without a parse.
+pub(crate) struct Part {
+    series: Series,
+    worst: Option<i64>,
+}
+
 /// One check judged over all lines.
 struct Item {
     /// Its position among the scenario's checks.
@@ -61,24 +68,36 @@ impl Plan {
     }
 
     /// Returns empty series for a part of the log.
-    pub(crate) fn fresh(&self) -> Vec<Series> {
-        self.items.iter().map(|_| Series::default()).collect()
+    pub(crate) fn fresh(&self) -> Vec<Part> {
+        let empty = || Part {
+            series: Series::default(),
+            worst: None,
+        };
+        self.items.iter().map(|_| empty()).collect()
     }
 
     /// Adds a line, whose looked-up values are `values`, to the series of a part.
-    pub(crate) fn add(&self, part: &mut [Series], line: &TokenLine<'_>, values: &[Option<&[u8]>]) {
-        for (item, series) in self.items.iter().zip(part.iter_mut()) {
-            let reads = item.token.is_none_or(|token| line.tokens.contains(&token));
-            if let (true, Some(raw)) = (reads, &values[item.key]) {
-                add_line(item, series, line.start, raw);
+    pub(crate) fn add(&self, part: &mut [Part], line: &TokenLine<'_>, values: &[Option<&[u8]>]) {
+        // Indexes, not iterator adapters: this runs for every line, also unoptimized.
+        let mut i = 0;
+        while i < self.items.len() {
+            let item = &self.items[i];
+            let reads = match item.token {
+                Some(token) => line.holds(token),
+                None => true,
+            };
+            if let (true, Some(raw)) = (reads, values[item.key]) {
+                add_line(item, &mut part[i], line.start, raw);
             }
+            i += 1;
         }
     }
 
     /// Adds the series of a later part of the log to those of the part before it.
-    pub(crate) fn merge(&self, into: &mut [Series], later: Vec<Series>) {
+    pub(crate) fn merge(&self, into: &mut [Part], later: Vec<Part>) {
         for ((item, into), from) in self.items.iter().zip(into.iter_mut()).zip(later) {
-            merge(into, from, item.bound);
+            merge(&mut into.series, from.series, item.bound);
+            into.worst = into.series.worst.as_ref().and_then(|w| w.value.to_i64());
         }
     }
 
@@ -87,11 +106,11 @@ impl Plan {
     pub(crate) fn finish(
         &self,
         file: &File,
-        whole: Vec<Series>,
+        whole: Vec<Part>,
         checks: &mut [Check],
     ) -> io::Result<()> {
-        for (item, series) in self.items.iter().zip(whole) {
-            checks[item.check].observed = Observed::All(series);
+        for (item, part) in self.items.iter().zip(whole) {
+            checks[item.check].observed = Observed::All(part.series);
         }
         number_failures(file, checks)
     }
@@ -158,26 +177,30 @@ fn number_failures(file: &File, checks: &mut [Check]) -> io::Result<()> {
 /// Returns the value of a plain decimal of at most 18 digits (`-?[0-9]+`), the form
 /// metric values take, without the general path's typing and big integers.
 pub(crate) fn small_int(raw: &[u8]) -> Option<i64> {
-    let (negative, digits) = match raw.strip_prefix(b"-") {
-        Some(digits) => (true, digits),
-        None => (false, raw),
-    };
-    if digits.is_empty() || digits.len() > 18 {
+    // Indexes and plain arithmetic: this runs for every value, also unoptimized.
+    let negative = !raw.is_empty() && raw[0] == b'-';
+    let from = usize::from(negative);
+    let len = raw.len() - from;
+    if len == 0 || len > 18 {
         return None;
     }
     let mut value: i64 = 0;
-    for &b in digits {
-        if !b.is_ascii_digit() {
+    let mut i = from;
+    while i < raw.len() {
+        let digit = raw[i].wrapping_sub(b'0');
+        if digit > 9 {
             return None;
         }
-        value = value * 10 + i64::from(b - b'0');
+        value = value * 10 + i64::from(digit);
+        i += 1;
     }
     Some(if negative { -value } else { value })
 }
 
 /// Adds the value `raw` of the line at offset `start` to the series of `item`.
-fn add_line(item: &Item, series: &mut Series, start: u64, raw: &[u8]) {
+fn add_line(item: &Item, part: &mut Part, start: u64, raw: &[u8]) {
     let limit = item.limit;
+    let series = &mut part.series;
     series.lines += 1;
     let point = |value| Point {
         offset: start,
@@ -190,10 +213,14 @@ fn add_line(item: &Item, series: &mut Series, start: u64, raw: &[u8]) {
         Some(small) => {
             let crossed = item.bound.beyond(&small, &limit);
             // `small` against the worst so far, as the ordering of `small` to it.
-            let worse = series.worst.as_ref().is_none_or(|worst| {
-                let ordering = worst.value.cmp_i64(small).reverse();
-                item.bound.beyond(&ordering, &std::cmp::Ordering::Equal)
-            });
+            let worse = match (&series.worst, part.worst) {
+                (None, _) => true,
+                (Some(_), Some(worst)) => item.bound.beyond(&small, &worst),
+                (Some(worst), None) => {
+                    let ordering = worst.value.cmp_i64(small).reverse();
+                    item.bound.beyond(&ordering, &std::cmp::Ordering::Equal)
+                }
+            };
             if !(worse || crossed && series.first.is_none()) {
                 if crossed {
                     series.crossed += 1;
@@ -220,6 +247,7 @@ fn add_line(item: &Item, series: &mut Series, start: u64, raw: &[u8]) {
         }
     };
     if worse {
+        part.worst = value.to_i64();
         series.worst = Some(point(value.clone()));
     }
     if crossed {

@@ -16,7 +16,7 @@
 
 use crate::scan::format::{Read, Reading};
 pub use crate::scan::kv::Keys;
-use crate::scan::kv::{ascii_values, ascii_values_into};
+use crate::scan::kv::{ascii_line_values_into, ascii_values};
 use crate::scan::lines::{
     break_len, complete_end, end_of_line, line_end, pairs_of, parse_span, start_of_line, Span,
     BLOCK,
@@ -50,8 +50,9 @@ pub struct TokenLine<'a> {
 /// A line's text: its bytes in memory, or the pairs read from the file of a long one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Text<'a> {
-    /// Printable ASCII without breaks, so the pair rule reads the bytes as they are.
+    /// ASCII without breaks, so the pair rule reads the bytes as they are.
     Plain(&'a [u8]),
+    /// Any other line, without its break.
     Held(&'a [u8]),
     /// A line too long to hold: its pairs, and the first bytes of its text decoded.
     Read {
@@ -68,6 +69,11 @@ enum Text<'a> {
 }
 
 impl TokenLine<'_> {
+    /// Returns true if and only if the line holds the token of index `token`.
+    pub fn holds(&self, token: usize) -> bool {
+        holds(self.tokens, token)
+    }
+
     /// Returns the value of `key` on the line as the reference's dict has it (the last
     /// pair with that key), still raw.
     pub fn value(&self, key: &str) -> Option<Cow<'_, str>> {
@@ -145,7 +151,8 @@ impl TokenLine<'_> {
                     && (matches!(self.text, Text::Plain(_)) || bytes.is_ascii()) =>
             {
                 let mut found: [Option<&[u8]>; HELD] = [None; HELD];
-                ascii_values_into(bytes, keys, &mut found[..count]);
+                // A line's text holds no line break (it ends where one starts).
+                ascii_line_values_into(bytes, keys, &mut found[..count]);
                 f(&found[..count])
             }
             Text::Stack { read, .. } => read.with_values(keys, f),
@@ -169,6 +176,19 @@ impl TokenLine<'_> {
             Text::Stack { read, .. } => read.pairs().0,
         }
     }
+}
+
+/// Returns true if and only if `held` (a few token indexes) holds `token`; a plain loop,
+/// cheap also unoptimized, where `contains` is not.
+fn holds(held: &[usize], token: usize) -> bool {
+    let mut i = 0;
+    while i < held.len() {
+        if held[i] == token {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 /// How the tokens are found in a region of the log.
@@ -234,15 +254,20 @@ impl Search {
         let mut bytes: Vec<u8> = rare.iter().map(|(byte, _)| *byte).collect();
         bytes.sort_unstable();
         bytes.dedup();
+        // Indexes, not iterator adapters: this runs for every candidate, also unoptimized.
         let mut check = |at: usize| {
-            for (index, (token, &(byte, offset))) in tokens.iter().zip(rare).enumerate() {
-                if region[at] != byte || at < offset {
-                    continue;
+            let mut index = 0;
+            while index < rare.len() {
+                let (byte, offset) = rare[index];
+                let token = tokens[index];
+                if region[at] == byte && at >= offset {
+                    let start = at - offset;
+                    let end = start + token.len();
+                    if end <= region.len() && region[start..end] == *token {
+                        hits.push((start, index));
+                    }
                 }
-                let start = at - offset;
-                if region[start..].starts_with(token) {
-                    hits.push((start, index));
-                }
+                index += 1;
             }
         };
         match bytes[..] {
@@ -341,12 +366,38 @@ where
     Ok(first)
 }
 
-/// Returns true if and only if `bytes` are printable ASCII or tabs: no line break, and
-/// text the pair rule reads without decoding (the check vectorizes).
+/// Returns true if and only if `bytes` are ASCII without a line break, text the pair
+/// rule reads without decoding.
+///
+/// Two spellings, held equal by a test: optimized, a loop over the bytes that the
+/// compiler vectorizes; unoptimized (as `cargo test` builds the crate), where such a
+/// loop costs a few nanoseconds a byte, searches by precompiled or optimized code.
+///
+/// The caller's `bytes` hold no `\n`: they were cut at one.
 fn plain(bytes: &[u8]) -> bool {
+    if crate::scan::kv::UNOPTIMIZED {
+        plain_by_search(bytes)
+    } else {
+        plain_by_fold(bytes)
+    }
+}
+
+/// Returns [`plain`] of `bytes` by one pass of arithmetic over the bytes.
+fn plain_by_fold(bytes: &[u8]) -> bool {
     bytes.iter().fold(true, |ok, &b| {
-        ok & ((b.wrapping_sub(0x20) < 0x5f) | (b == b'\t'))
+        // ASCII, and none of `\n`, `\x0b`, `\x0c`, `\r`, `\x1c`-`\x1e`.
+        ok & (b < 0x80) & (b.wrapping_sub(b'\n') >= 4) & (b.wrapping_sub(0x1c) >= 3)
     })
+}
+
+/// Returns [`plain`] of `bytes`, which hold no `\n` (they were cut at one), by the UTF-8
+/// check and character count of `std` and `memchr` searches for the other breaks.
+fn plain_by_search(bytes: &[u8]) -> bool {
+    // Valid UTF-8 with as many characters as bytes is ASCII.
+    let ascii = std::str::from_utf8(bytes).is_ok_and(|text| text.chars().count() == bytes.len());
+    ascii
+        && memchr::memchr3(b'\r', 0x0b, 0x0c, bytes).is_none()
+        && memchr::memchr3(0x1c, 0x1d, 0x1e, bytes).is_none()
 }
 
 /// Returns the bounds of the line holding `bytes[i]` when it is a plain line ending in
@@ -417,6 +468,7 @@ pub fn each_line_read<T: AsRef<str>>(
     let mut base = range.start;
     let mut read_to = range.start;
     let mut hits: Vec<(usize, usize)> = Vec::new();
+    let read_logically = !reading.is_off();
     while base < len {
         let want = (block as u64)
             .min(len - read_to)
@@ -491,13 +543,13 @@ pub fn each_line_read<T: AsRef<str>>(
             };
             held.clear();
             while next < hits.len() && hits[next].0 < stop {
-                if !held.contains(&hits[next].1) {
+                if !holds(&held, hits[next].1) {
                     held.push(hits[next].1);
                 }
                 next += 1;
             }
             let bytes = &region[start..stop];
-            if !reading.is_off() {
+            if read_logically {
                 let at = base + start as u64;
                 if at < read_to_line {
                     continue;
@@ -712,6 +764,33 @@ mod tests {
         assert_eq!(ascii_value(b"x a.b=1", b"b"), Some(&b"1"[..]));
         assert_eq!(ascii_value(b"=1 k=2", b""), None);
         assert_eq!(ascii_value(b"k=2", b"k"), Some(&b"2"[..]));
+    }
+
+    #[test]
+    fn both_spellings_of_a_plain_line_agree() {
+        // No `\n`: a line is cut at one before it is checked.
+        let alphabet: Vec<u8> = (0u8..=255)
+            .filter(|&b| b != b'\n')
+            .chain(*b"\r\x0b\x0c\x1c\x1d\x1e\x1f\t k=v")
+            .chain("\u{85}\u{2028}\u{e9}".bytes())
+            .collect();
+        let mut rng = crate::testing::Rng::new(0x504c_4149);
+        for round in 0..20_000 {
+            // Mostly printable ASCII, so that many texts are plain.
+            let len = rng.below(80);
+            let text: Vec<u8> = (0..len)
+                .map(|_| match rng.below(20) {
+                    0 => alphabet[rng.below(alphabet.len())],
+                    _ => b' ' + rng.below(95) as u8,
+                })
+                .collect();
+            let expected = text.is_ascii()
+                && !text
+                    .iter()
+                    .any(|&b| crate::scan::lines::STARTS_BREAK[usize::from(b)]);
+            assert_eq!(plain_by_fold(&text), expected, "round {round}: {text:?}");
+            assert_eq!(plain_by_search(&text), expected, "round {round}: {text:?}");
+        }
     }
 
     #[test]

@@ -105,25 +105,94 @@ pub(crate) const KEY_BYTE: [bool; 256] = {
 /// or not) costs about 120 µs, more than reading and parsing a log's tail: a run whose
 /// lines are all ASCII never compiles it.
 #[inline]
-fn ascii_matches(text: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let n = text.len();
-    let mut resume = 0;
-    memchr::memchr_iter(b'=', text).filter_map(move |eq| {
-        // A value ends at white space, which no key holds: the `=` signs inside the
-        // last value (before `resume`) start no match.
-        if eq == 0 || eq < resume {
-            return None;
+fn ascii_matches(text: &[u8]) -> AsciiMatches<'_> {
+    ascii_matches_by(text, UNOPTIMIZED)
+}
+
+/// Whether the crate is built as `cargo test` builds it, unoptimized (taken from its
+/// debug assertions): the hot loops then leave the bytes to `memchr`, where a loop of
+/// the crate's own costs a few nanoseconds a byte. Both spellings are held equal by tests.
+pub(crate) const UNOPTIMIZED: bool = cfg!(debug_assertions);
+
+/// Returns [`ascii_matches`] of `text`, finding the ends of values by `memchr` if
+/// `by_search`, else by a loop over their bytes.
+fn ascii_matches_by(text: &[u8], by_search: bool) -> AsciiMatches<'_> {
+    AsciiMatches {
+        text,
+        signs: memchr::memchr_iter(b'=', text),
+        at: 0,
+        next_break: 0,
+        by_search,
+    }
+}
+
+/// The matches of [`ascii_matches`]. The `=` signs are found by `memchr`; the white
+/// space that ends a value, optimized, by a loop over the value's bytes, and
+/// unoptimized (as `cargo test` builds the crate), where such a loop costs a few
+/// nanoseconds a byte, by `memchr` too.
+struct AsciiMatches<'a> {
+    text: &'a [u8],
+    signs: memchr::Memchr<'a>,
+    /// Where the last value ended: its `=` signs start no match (a value ends at white
+    /// space, which no key holds).
+    at: usize,
+    /// Unoptimized: where the first white space other than ` `, `\t` and `\x1f` at or
+    /// after `at` is (a line break; `text.len()` if none), once searched for; 0 before.
+    next_break: usize,
+    /// Whether the ends of values are searched by `memchr` (see [`UNOPTIMIZED`]).
+    by_search: bool,
+}
+
+impl AsciiMatches<'_> {
+    /// Returns where the value that starts at `from` ends: at the next white space.
+    #[inline(always)]
+    fn value_end(&mut self, from: usize) -> usize {
+        let text = self.text;
+        if !self.by_search {
+            let len = text[from..].iter().position(|&b| ascii_space(b));
+            return len.map_or(text.len(), |len| from + len);
         }
-        if !KEY_BYTE[usize::from(text[eq - 1])] || eq + 1 >= n || ascii_space(text[eq + 1]) {
-            return None;
+        if self.next_break < from {
+            self.next_break = next_break(text, from);
         }
-        let stop = text[eq + 1..]
-            .iter()
-            .position(|&b| ascii_space(b))
-            .map_or(n, |at| eq + 1 + at);
-        resume = stop;
-        Some((eq, stop))
-    })
+        let blank = memchr::memchr3(b' ', b'\t', 0x1f, &text[from..self.next_break]);
+        blank.map_or(self.next_break, |at| from + at)
+    }
+}
+
+impl Iterator for AsciiMatches<'_> {
+    type Item = (usize, usize);
+
+    // Always inlined: it runs once per `=` of every line read, optimized or not.
+    #[inline(always)]
+    fn next(&mut self) -> Option<(usize, usize)> {
+        let text = self.text;
+        let n = text.len();
+        while let Some(eq) = self.signs.next() {
+            if eq < self.at || eq == 0 || !KEY_BYTE[usize::from(text[eq - 1])] {
+                continue;
+            }
+            if eq + 1 >= n || ascii_space(text[eq + 1]) {
+                continue;
+            }
+            let stop = self.value_end(eq + 1);
+            self.at = stop;
+            return Some((eq, stop));
+        }
+        None
+    }
+}
+
+/// Returns where the first white space of ASCII `text` other than ` `, `\t` and `\x1f`
+/// (those that break a line: `\n`, `\x0b`, `\x0c`, `\r`, `\x1c`-`\x1e`) is at or after
+/// `from`, or `text.len()`.
+fn next_break(text: &[u8], from: usize) -> usize {
+    let rest = &text[from..];
+    let first = memchr::memchr3(b'\n', b'\r', 0x0b, rest);
+    let rest = &rest[..first.unwrap_or(rest.len())];
+    let second = memchr::memchr3(0x0c, 0x1c, 0x1d, rest);
+    let rest = &rest[..second.unwrap_or(rest.len())];
+    from + memchr::memchr(0x1e, rest).unwrap_or(rest.len())
 }
 
 /// Returns the spans of [`PAIR`]'s matches in ASCII `text`, in order, as the regex
@@ -156,45 +225,174 @@ pub(crate) fn ascii_values<'a>(line: &'a [u8], keys: &[&str]) -> Vec<Option<&'a 
     found
 }
 
-/// Keys to look up on lines, prepared once: each as the word of its last eight bytes,
-/// so that the key ending at an `=` is found by a few integer comparisons.
+/// Keys to look up on lines, prepared once: by their last two bytes, so that the keys
+/// that may end at an `=` are found by one look in a table.
 #[derive(Clone, Debug)]
 pub struct Keys {
     names: Vec<String>,
-    ends: Vec<KeyEnd>,
+    /// The keys of two bytes or more that the pair rule can match (only
+    /// `[a-zA-Z0-9_]`), by [`end_bucket`] of their last two bytes.
+    by_end: Vec<Vec<KeyEnd>>,
+    /// The keys of one byte the pair rule can match, by that byte; none in most lookups.
+    by_byte: Vec<Vec<KeyEnd>>,
+    /// Whether any key has one byte.
+    single: bool,
+    /// The keys the pair rule can match, each with the word of its last (up to) eight
+    /// bytes: what an optimized build compares, a few integer comparisons per key.
+    words: Vec<KeyWord>,
 }
 
-/// A key's last (up to) eight bytes as a little-endian word, with the mask of their
-/// bytes; `None` for a key the pair rule can never match (empty, or holding a byte
-/// other than `[a-zA-Z0-9_]`).
+/// A key as the word of its last (up to) eight bytes, with the mask of their bytes.
+#[derive(Clone, Debug)]
+struct KeyWord {
+    slot: usize,
+    name: Box<[u8]>,
+    tail: u64,
+    mask: u64,
+}
+
+/// A key that may end at an `=`, as [`Keys`] files it.
 #[derive(Clone, Debug)]
 struct KeyEnd {
-    fit: Option<(u64, u64)>,
+    /// The key's position among the keys looked up.
+    slot: usize,
+    name: Box<[u8]>,
+    /// The key's third byte from the end, if it has one: keys that share their last two
+    /// bytes (`p50_us`, `p99_us`) mostly differ there, so one byte compared saves a
+    /// comparison of the whole key.
+    probe: Option<u8>,
+}
+
+/// Returns the bucket of [`Keys::by_end`] for a key ending with the bytes `before`, `last`.
+fn end_bucket(before: u8, last: u8) -> usize {
+    (usize::from(before) << 3 ^ usize::from(last)) & 0xff
 }
 
 impl Keys {
     /// Prepares `names`.
     pub fn new<S: AsRef<str>>(names: &[S]) -> Keys {
         let names: Vec<String> = names.iter().map(|name| name.as_ref().to_string()).collect();
-        let ends = names
-            .iter()
-            .map(|name| {
-                let bytes = name.as_bytes();
-                let valid = !bytes.is_empty() && bytes.iter().all(|&b| KEY_BYTE[usize::from(b)]);
-                KeyEnd {
-                    fit: valid.then(|| {
-                        let tail = &bytes[bytes.len().saturating_sub(8)..];
-                        (word_ending(tail, tail.len()), mask(tail.len()))
-                    }),
+        let mut by_end = vec![Vec::new(); 256];
+        let mut by_byte = vec![Vec::new(); 256];
+        for (slot, name) in names.iter().enumerate() {
+            let bytes = name.as_bytes();
+            if bytes.is_empty() || !bytes.iter().all(|&b| KEY_BYTE[usize::from(b)]) {
+                continue;
+            }
+            let end = KeyEnd {
+                slot,
+                name: bytes.into(),
+                probe: bytes.len().checked_sub(3).map(|at| bytes[at]),
+            };
+            match bytes {
+                [.., before, last] => by_end[end_bucket(*before, *last)].push(end),
+                [last] => by_byte[usize::from(*last)].push(end),
+                [] => {}
+            }
+        }
+        let single = by_byte.iter().any(|keys| !keys.is_empty());
+        let words = (by_end.iter().chain(&by_byte).flatten())
+            .map(|end| {
+                let tail = &end.name[end.name.len().saturating_sub(8)..];
+                KeyWord {
+                    slot: end.slot,
+                    name: end.name.clone(),
+                    tail: word_ending(tail, tail.len()),
+                    mask: mask(tail.len()),
                 }
             })
             .collect();
-        Keys { names, ends }
+        Keys {
+            names,
+            by_end,
+            by_byte,
+            single,
+            words,
+        }
     }
 
     /// Returns the keys, in order.
     pub fn names(&self) -> &[String] {
         &self.names
+    }
+}
+
+/// Fills `found` (one slot per key) as [`ascii_values`] does.
+pub(crate) fn ascii_values_into<'a>(line: &'a [u8], keys: &Keys, found: &mut [Option<&'a [u8]>]) {
+    values_of_matches(ascii_matches(line), keys, found);
+}
+
+/// Fills `found` like [`ascii_values_into`] for `line`, ASCII text known to hold no line
+/// break (a line of a log without its break), where only ` `, `\t` and `\x1f` end a
+/// value: the search for the others is left out.
+pub(crate) fn ascii_line_values_into<'a>(
+    line: &'a [u8],
+    keys: &Keys,
+    found: &mut [Option<&'a [u8]>],
+) {
+    let mut matches = ascii_matches(line);
+    matches.next_break = line.len();
+    values_of_matches(matches, keys, found);
+}
+
+/// Fills `found` with the values of `keys` among `matches`, the last of each.
+fn values_of_matches<'a>(matches: AsciiMatches<'a>, keys: &Keys, found: &mut [Option<&'a [u8]>]) {
+    if UNOPTIMIZED {
+        values_by_buckets(matches, keys, found);
+    } else {
+        values_by_words(matches, keys, found);
+    }
+}
+
+/// Fills `found` like [`values_of_matches`], comparing the word ending at each `=` with
+/// each key's last bytes: a few integer comparisons per key, optimized.
+fn values_by_words<'a>(matches: AsciiMatches<'a>, keys: &Keys, found: &mut [Option<&'a [u8]>]) {
+    let line = matches.text;
+    {
+        for (eq, stop) in matches {
+            let word = word_ending(line, eq);
+            for key in &keys.words {
+                let len = key.name.len();
+                if word & key.mask != key.tail || len > eq {
+                    continue;
+                }
+                let start = eq - len;
+                let whole = len <= 8 || line[start..eq - 8] == key.name[..len - 8];
+                if whole && (start == 0 || !KEY_BYTE[usize::from(line[start - 1])]) {
+                    found[key.slot] = Some(&line[eq + 1..stop]);
+                }
+            }
+        }
+    }
+}
+
+/// Fills `found` like [`values_of_matches`], comparing only the few keys filed under the
+/// last bytes before each `=`: unoptimized, a loop over every key costs much.
+fn values_by_buckets<'a>(matches: AsciiMatches<'a>, keys: &Keys, found: &mut [Option<&'a [u8]>]) {
+    let line = matches.text;
+    for (eq, stop) in matches {
+        // The match's key is the run of key characters that ends at the `=`; a wanted
+        // key is that run if its bytes end there and no key character comes before
+        // them: a key is all key characters, so it is the whole run or none of it.
+        let last = line[eq - 1];
+        if eq >= 2 {
+            for end in &keys.by_end[end_bucket(line[eq - 2], last)] {
+                let probed = match end.probe {
+                    Some(byte) => eq >= 3 && line[eq - 3] == byte,
+                    None => true,
+                };
+                if probed && is_run_before(line, eq, &end.name) {
+                    found[end.slot] = Some(&line[eq + 1..stop]);
+                }
+            }
+        }
+        if keys.single {
+            for end in &keys.by_byte[usize::from(last)] {
+                if is_run_before(line, eq, &end.name) {
+                    found[end.slot] = Some(&line[eq + 1..stop]);
+                }
+            }
+        }
     }
 }
 
@@ -216,28 +414,13 @@ fn word_ending(bytes: &[u8], end: usize) -> u64 {
     u64::from_le_bytes(word)
 }
 
-/// Fills `found` (one slot per key) as [`ascii_values`] does.
-pub(crate) fn ascii_values_into<'a>(line: &'a [u8], keys: &Keys, found: &mut [Option<&'a [u8]>]) {
-    for (eq, stop) in ascii_matches(line) {
-        // The match's key is the run of key characters that ends at the `=`; a wanted
-        // key is that run if its bytes end there and no key character comes before
-        // them. Comparing a word per wanted key costs less than finding the run's start.
-        let word = word_ending(line, eq);
-        for (slot, (name, end)) in keys.names.iter().zip(&keys.ends).enumerate() {
-            let Some((tail, mask)) = end.fit else {
-                continue;
-            };
-            let len = name.len();
-            if word & mask != tail || len > eq {
-                continue;
-            }
-            let start = eq - len;
-            let whole = len <= 8 || line[start..eq - 8] == name.as_bytes()[..len - 8];
-            if whole && (start == 0 || !KEY_BYTE[usize::from(line[start - 1])]) {
-                found[slot] = Some(&line[eq + 1..stop]);
-            }
-        }
-    }
+/// Returns true if and only if `key` (key characters only) is the whole run of key
+/// characters that ends at `line[eq]`.
+fn is_run_before(line: &[u8], eq: usize, key: &[u8]) -> bool {
+    let Some(start) = eq.checked_sub(key.len()) else {
+        return false;
+    };
+    line[start..eq] == *key && (start == 0 || !KEY_BYTE[usize::from(line[start - 1])])
 }
 
 /// The last whitespace character of a text and the word after it.
@@ -749,6 +932,20 @@ mod tests {
         pairs(&[(k, v)])
     }
 
+    /// Returns a text of fewer than `max` characters drawn from `alphabet`.
+    fn random_text(rng: &mut Rng, alphabet: &[char], max: usize) -> String {
+        let len = rng.below(max);
+        (0..len)
+            .map(|_| alphabet[rng.below(alphabet.len())])
+            .collect()
+    }
+
+    /// Returns the value of `key` among `pairs` (the dict's order, a key once), as bytes.
+    fn value_in<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a [u8]> {
+        let found = pairs.iter().find(|(k, _)| k == key);
+        found.map(|(_, v)| v.as_bytes())
+    }
+
     #[test]
     fn ascii_text_gives_the_pairs_of_the_pattern() {
         // Every ASCII character, the white space among them most often.
@@ -758,10 +955,7 @@ mod tests {
             .collect();
         let mut rng = Rng::new(0x5eed_a5c1);
         for _ in 0..20_000 {
-            let len = rng.below(60);
-            let text: String = (0..len)
-                .map(|_| alphabet[rng.below(alphabet.len())])
-                .collect();
+            let text = random_text(&mut rng, &alphabet, 60);
             let unicode: Vec<&str> = PAIR.find_iter(&text).map(|m| m.as_str()).collect();
             let ascii: Vec<&str> = ascii_pairs(text.as_bytes()).map(|m| &text[m]).collect();
             assert_eq!(ascii, unicode, "{text:?}");
@@ -774,18 +968,52 @@ mod tests {
         let keys = ["k", "kv", "k_9", "ab", "b", "9", "kkkkkkkkkv", "a.b", ""];
         let mut rng = Rng::new(0x4b45_5953);
         for _ in 0..20_000 {
-            let len = rng.below(40);
-            let text: String = (0..len)
-                .map(|_| alphabet[rng.below(alphabet.len())])
-                .collect();
+            let text = random_text(&mut rng, &alphabet, 40);
             let found = ascii_values(text.as_bytes(), &keys);
             let whole = raw(&text);
             for (key, value) in keys.iter().zip(found) {
-                let expected = whole
-                    .iter()
-                    .find(|(k, _)| k == key)
-                    .map(|(_, v)| v.as_bytes());
+                let expected = value_in(&whole, key);
                 assert_eq!(value, expected, "{key:?} in {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_spelling_of_the_ascii_lookup_gives_the_last_value_of_the_pattern() {
+        // White space of every kind, line breaks among it; keys sharing their last bytes.
+        let alphabet: Vec<char> = "= \t\n\r\x0b\x0c\x1c\x1e\x1fkv_9abp0us.".chars().collect();
+        let keys = [
+            "k",
+            "kv",
+            "k_9",
+            "ab",
+            "b",
+            "9",
+            "kkkkkkkkkv",
+            "p0_us",
+            "p9_us",
+            "a.b",
+            "",
+        ];
+        let prepared = Keys::new(&keys);
+        let mut rng = Rng::new(0x5350_454c);
+        for _ in 0..20_000 {
+            let text = random_text(&mut rng, &alphabet, 40);
+            let whole = raw(&text);
+            let line = text.as_bytes();
+            for by_search in [false, true] {
+                let matches = || ascii_matches_by(line, by_search);
+                let expected: Vec<(usize, usize)> = ascii_matches_by(line, !by_search).collect();
+                assert_eq!(matches().collect::<Vec<_>>(), expected, "{text:?}");
+                let mut by_words = vec![None; keys.len()];
+                values_by_words(matches(), &prepared, &mut by_words);
+                let mut by_buckets = vec![None; keys.len()];
+                values_by_buckets(matches(), &prepared, &mut by_buckets);
+                for (i, key) in keys.iter().enumerate() {
+                    let expected = value_in(&whole, key);
+                    assert_eq!(by_words[i], expected, "{key:?} in {text:?}");
+                    assert_eq!(by_buckets[i], expected, "{key:?} in {text:?}");
+                }
             }
         }
     }
