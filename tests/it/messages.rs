@@ -301,7 +301,7 @@ fn a_process_exit_failure_names_the_process_and_its_signal_under_the_references_
         "{message}"
     );
     // The pages say it too, without the paths.
-    let (html, markdown) = pages_in(run.dir());
+    let (html, markdown) = pages_in(run.dir(), ".");
     let said = "process_rc(sim=0,streamer=139,tester=1); streamer exited 139: killed by SIGSEGV; tester exited 1";
     assert!(
         markdown.contains(&format!("`process_exit`: {said} |")),

@@ -37,28 +37,10 @@ struct Written {
 fn pages_of(from: &Path, name: &str) -> Written {
     let scratch = Scratch::new(&format!("report-{name}"));
     copy_run(from, &scratch.path().join(name));
-    let output = fault_summary(
-        scratch.path(),
-        [
-            "--run-dir",
-            name,
-            "--html",
-            "report.html",
-            "--markdown",
-            "summary.md",
-            "--quiet",
-        ],
-    );
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let read = |file: &str| std::fs::read_to_string(scratch.path().join(file)).unwrap();
+    let (html, markdown) = pages_in(scratch.path(), name);
     Written {
-        html: read("report.html"),
-        markdown: read("summary.md"),
+        html,
+        markdown,
         scratch,
     }
 }
@@ -380,7 +362,7 @@ fn hostile_ids_names_and_log_text_stay_text() {
         "torn_read/streamer.log",
         log.replace("p50_us=412", "p50_us=<b>412</b>"),
     );
-    let (html, markdown) = pages_in(run.dir());
+    let (html, markdown) = pages_in(run.dir(), ".");
     assert_self_contained(&html);
     assert_holds(
         &html,

@@ -171,18 +171,19 @@ where
         .expect("run fault-summary")
 }
 
-/// Runs `fault-summary --run-dir . --html r.html --markdown s.md --quiet` in `dir`, which
-/// must succeed, and returns the HTML page and the Markdown summary it wrote.
-pub fn pages_in(dir: &Path) -> (String, String) {
+/// Runs `fault-summary --run-dir RUN --html report.html --markdown summary.md --quiet`
+/// in `cwd`, which must succeed, and returns the HTML page and the Markdown summary it
+/// wrote there.
+pub fn pages_in(cwd: &Path, run: &str) -> (String, String) {
     let output = fault_summary(
-        dir,
+        cwd,
         [
             "--run-dir",
-            ".",
+            run,
             "--html",
-            "r.html",
+            "report.html",
             "--markdown",
-            "s.md",
+            "summary.md",
             "--quiet",
         ],
     );
@@ -192,8 +193,8 @@ pub fn pages_in(dir: &Path) -> (String, String) {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let read = |file: &str| std::fs::read_to_string(dir.join(file)).unwrap();
-    (read("r.html"), read("s.md"))
+    let read = |file: &str| std::fs::read_to_string(cwd.join(file)).unwrap();
+    (read("report.html"), read("summary.md"))
 }
 
 /// Runs `command` to completion with a deadline, failing the test if it hangs.
