@@ -47,10 +47,10 @@ pub mod harness;
 pub mod input;
 pub mod plan;
 pub mod publish;
-pub(crate) mod py;
+pub(crate) use scan::py;
 pub mod report;
-pub mod scan;
+pub use scan;
 pub mod stubs;
 #[cfg(test)]
 mod testing;
-pub mod timestamp;
+pub use scan::timestamp;

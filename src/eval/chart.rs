@@ -14,9 +14,8 @@
 use crate::eval::lookup::Lookup;
 pub use crate::eval::model::{Axis, Chart, ChartPoint, BUCKETS, MAX_POINTS};
 use crate::eval::model::{Check, Metrics};
-use crate::eval::series::small_int;
 use crate::input::suite::{Bound, Over};
-use crate::py::value::to_number;
+use crate::py::value::{small_int, to_number};
 use crate::scan::forward::TokenLine;
 use crate::timestamp;
 use std::fs::File;
@@ -161,15 +160,20 @@ impl Plan {
         }
         let bucket = ((line.start / self.width) as usize).min(BUCKETS as usize - 1);
         let at = (line.start, line.head());
-        for (item, gathered) in self.items.iter().zip(part.iter_mut()) {
+        // Indexes, not iterator adapters: this runs for every line, also unoptimized.
+        let mut i = 0;
+        while i < self.items.len() {
+            let item = &self.items[i];
             let reads = match item.token {
                 Some(token) => line.holds(token),
                 None => true,
             };
-            let Some(value) = values[item.key].filter(|_| reads).and_then(number) else {
-                continue;
-            };
-            gathered.add(item, bucket, at, value);
+            if let (true, Some(raw)) = (reads, values[item.key]) {
+                if let Some(value) = number(raw) {
+                    part[i].add(item, bucket, at, value);
+                }
+            }
+            i += 1;
         }
     }
 

@@ -520,17 +520,6 @@ fn shown_value(text: &str) -> String {
     format!("{head:?}… ({count} characters)")
 }
 
-impl Value {
-    /// Returns the value as it stood in the log, for messages.
-    pub fn text(&self) -> String {
-        match self {
-            Value::Int(int) => int.to_string(),
-            Value::Float(float) => crate::py::value::float_repr(*float),
-            Value::Str(text) => text.clone(),
-        }
-    }
-}
-
 impl Scenario {
     /// Returns the violations (and errors) of the checks, as the reference lists them.
     pub fn violations(&self, strictness: Strictness) -> Vec<String> {

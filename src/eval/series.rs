@@ -11,7 +11,7 @@ use crate::eval::lookup::Lookup;
 use crate::eval::model::{Check, Observed, Point, Series};
 use crate::input::suite::{Bound, Over};
 use crate::py::int::PyInt;
-use crate::py::value::to_number;
+use crate::py::value::{small_int, to_number};
 use crate::scan::forward::TokenLine;
 use crate::scan::lines;
 use std::fs::File;
@@ -172,29 +172,6 @@ fn number_failures(file: &File, checks: &mut [Check]) -> io::Result<()> {
         point.line = Some(number);
     }
     Ok(())
-}
-
-/// Returns the value of a plain decimal of at most 18 digits (`-?[0-9]+`), the form
-/// metric values take, without the general path's typing and big integers.
-pub(crate) fn small_int(raw: &[u8]) -> Option<i64> {
-    // Indexes and plain arithmetic: this runs for every value, also unoptimized.
-    let negative = !raw.is_empty() && raw[0] == b'-';
-    let from = usize::from(negative);
-    let len = raw.len() - from;
-    if len == 0 || len > 18 {
-        return None;
-    }
-    let mut value: i64 = 0;
-    let mut i = from;
-    while i < raw.len() {
-        let digit = raw[i].wrapping_sub(b'0');
-        if digit > 9 {
-            return None;
-        }
-        value = value * 10 + i64::from(digit);
-        i += 1;
-    }
-    Some(if negative { -value } else { value })
 }
 
 /// Adds the value `raw` of the line at offset `start` to the series of `item`.

@@ -47,7 +47,7 @@ pub fn observe(
         reading,
         || (series.fresh(), drawn.fresh()),
         |(part_series, part_charts), line| {
-            line.with_values(&keys, |values| {
+            line.with_values(&keys, &mut |values| {
                 series.add(part_series, &line, values);
                 drawn.add(part_charts, &line, values);
             });

@@ -1,12 +1,12 @@
 //! How a line is read when the suite says how its logs are written (`"logs"`):
-//! a JSON object as its message and metric members ([`crate::scan::json_line`]),
+//! a JSON object as its message and metric members ([`crate::json_line`]),
 //! ANSI colours removed, logfmt quotes and unit suffixes dropped from values.
 //! Joining CRI records into the text read here is the scans' business
-//! ([`crate::scan::cri`]); without a `logs` section nothing here runs, and a line
-//! is read as the reference reads it ([`crate::scan::kv`]).
+//! ([`crate::cri`]); without a `logs` section nothing here runs, and a line
+//! is read as the reference reads it ([`crate::kv`]).
 
-use crate::scan::json_line;
-use crate::scan::kv::{ascii_values_into, Keys, PairParser, PAIRS_BUDGET, VALUE_MAX};
+use crate::json_line;
+use crate::kv::{ascii_values_into, Keys, PairParser, PAIRS_BUDGET, VALUE_MAX};
 use std::borrow::Cow;
 
 /// Which readings of a line are on: the scan's side of the suite's `logs` section
@@ -79,19 +79,19 @@ impl Reading {
 /// A line's text as the reading makes it: the message and a JSON line's metric
 /// members, whose pairs are read when asked for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Read {
+pub struct Read {
     /// The text a token must be in for the line to count: a JSON line's message, or
     /// the line (without colours).
-    pub(crate) message: String,
+    pub message: String,
     /// A JSON line's members named as a metric, values raw, in the object's order.
     members: Vec<(String, String)>,
     /// The line's time from a JSON time member, in milliseconds since the epoch.
-    pub(crate) time: Option<i64>,
+    pub time: Option<i64>,
     logs: Readings,
 }
 
 /// Reads the text of one line (CRI records already joined) as `reading` says.
-pub(crate) fn read_text(text: &str, reading: &Reading) -> Read {
+pub fn read_text(text: &str, reading: &Reading) -> Read {
     let logs = reading.logs;
     let json = (logs.json && text.trim_start().starts_with('{'))
         .then(|| json_line::parse(text, &|key| reading.is_metric(key)))
@@ -120,15 +120,15 @@ pub(crate) fn read_text(text: &str, reading: &Reading) -> Read {
 impl Read {
     /// Returns the pairs, values raw: the message's by the pair rule, then the members,
     /// each value read as the readings say, in the dict's order; and whether the message
-    /// was cut ([`crate::scan::kv`]).
-    pub(crate) fn pairs(&self) -> (Vec<(String, String)>, bool) {
+    /// was cut ([`crate::kv`]).
+    pub fn pairs(&self) -> (Vec<(String, String)>, bool) {
         let (pairs, cut, _) = self.pairs_within(PAIRS_BUDGET);
         (pairs, cut)
     }
 
     /// Returns the pairs as [`Read::pairs`] does, keeping `budget` bytes of the
     /// message's pairs at most, and the bytes kept.
-    pub(crate) fn pairs_within(&self, budget: usize) -> (Vec<(String, String)>, bool, usize) {
+    pub fn pairs_within(&self, budget: usize) -> (Vec<(String, String)>, bool, usize) {
         let mut parser = PairParser::with_budget(budget);
         parser.feed(&self.message);
         let kept = parser.kept();
@@ -145,9 +145,9 @@ impl Read {
         (pairs, cut, kept)
     }
 
-    /// Calls `f` with the value of each of `keys` as [`Read::pairs`] gives it; an ASCII
-    /// message and at most 16 keys cost no allocation (a test holds the two equal).
-    pub(crate) fn with_values<R>(&self, keys: &Keys, f: impl FnOnce(&[Option<&[u8]>]) -> R) -> R {
+    /// Calls `f` once with the value of each of `keys` as [`Read::pairs`] gives it; an
+    /// ASCII message and at most 16 keys cost no allocation (a test holds the two equal).
+    pub fn with_values(&self, keys: &Keys, f: &mut dyn FnMut(&[Option<&[u8]>])) {
         const HELD: usize = 16;
         let names = keys.names();
         let message = self.message.as_bytes();
@@ -297,7 +297,7 @@ pub fn sniff(bytes: &[u8]) -> Option<Hint> {
             let trimmed = line.trim_ascii();
             let look = if trimmed.starts_with(b"{\"") && trimmed.ends_with(b"}") {
                 Look::JsonLines
-            } else if crate::scan::cri::record(line).is_some() {
+            } else if crate::cri::record(line).is_some() {
                 Look::Cri
             } else if colour_at_pair(line) {
                 Look::Ansi
@@ -326,7 +326,7 @@ fn colour_at_pair(line: &[u8]) -> bool {
 }
 
 /// Returns `text` without its ANSI SGR sequences (`ESC [ <digits and ;> m`).
-pub(crate) fn strip_ansi(text: &str) -> Cow<'_, str> {
+pub fn strip_ansi(text: &str) -> Cow<'_, str> {
     if !text.contains('\x1b') {
         return Cow::Borrowed(text);
     }
@@ -367,7 +367,7 @@ mod tests {
         )
     }
 
-    use crate::scan::kv::owned_pairs as pairs;
+    use crate::kv::owned_pairs as pairs;
 
     #[test]
     fn colours_quotes_and_units_are_read_away() {
@@ -464,11 +464,9 @@ mod tests {
                         found.map(|(_, v)| v.as_bytes().to_vec())
                     })
                     .collect();
-                let looked_up = read.with_values(&lookup, |values| {
-                    values
-                        .iter()
-                        .map(|v| v.map(<[u8]>::to_vec))
-                        .collect::<Vec<_>>()
+                let mut looked_up = Vec::new();
+                read.with_values(&lookup, &mut |values| {
+                    looked_up = values.iter().map(|v| v.map(<[u8]>::to_vec)).collect();
                 });
                 assert_eq!(looked_up, expected, "{line:?} {reading:?}");
             }

@@ -9,19 +9,19 @@
 //! ([`Keys`]: an ASCII line without a copy or an allocation, as most metric
 //! lines are) and its first bytes at hand for a timestamp. Numbering
 //! lines costs a count of the breaks before them, so it is left to the caller
-//! for the few lines a message names ([`crate::scan::lines::line_number`]).
+//! for the few lines a message names ([`crate::lines::line_number`]).
 //! The partial line at a block's end is carried into the next. A line longer
-//! than `LONG_LINE` bytes is read through [`crate::scan::lines`] instead, so memory
+//! than `LONG_LINE` bytes is read through [`crate::lines`] instead, so memory
 //! stays bounded whatever the log holds.
 
-use crate::scan::format::{Read, Reading};
-pub use crate::scan::kv::Keys;
-use crate::scan::kv::{ascii_line_values_into, ascii_values};
-use crate::scan::lines::{
+use crate::format::{Read, Reading};
+pub use crate::kv::Keys;
+use crate::kv::{ascii_line_values_into, ascii_values};
+use crate::lines::{
     break_len, complete_end, end_of_line, line_end, pairs_of, parse_span, start_of_line, Span,
     BLOCK,
 };
-use crate::scan::logical;
+use crate::logical;
 use memchr::memmem::Finder;
 use std::borrow::Cow;
 use std::cell::OnceCell;
@@ -32,7 +32,7 @@ use std::os::unix::fs::FileExt;
 /// The longest line held in memory; a longer one is read from the file in pieces.
 const LONG_LINE: usize = 4 << 20;
 
-pub use crate::scan::lines::HEAD;
+pub use crate::lines::HEAD;
 
 /// Logs at least this large are read in two halves at once by [`fold_lines`].
 pub const SPLIT_AT: u64 = 16 << 20;
@@ -91,7 +91,7 @@ impl TokenLine<'_> {
         };
         match &self.text {
             Text::Plain(bytes) | Text::Held(bytes)
-                if bytes.len() <= crate::scan::kv::VALUE_MAX
+                if bytes.len() <= crate::kv::VALUE_MAX
                     && (matches!(self.text, Text::Plain(_)) || bytes.is_ascii()) =>
             {
                 ascii_values(bytes, keys)
@@ -138,16 +138,17 @@ impl TokenLine<'_> {
         }
     }
 
-    /// Calls `f` with the values of `keys` on the line, as [`TokenLine::values`] gives
-    /// them but as UTF-8 bytes; a printable ASCII line and at most 16 keys cost no
-    /// allocation.
-    pub fn with_values<R>(&self, keys: &Keys, f: impl FnOnce(&[Option<&[u8]>]) -> R) -> R {
+    /// Calls `f` once with the values of `keys` on the line, as [`TokenLine::values`]
+    /// gives them but as UTF-8 bytes; a printable ASCII line and at most 16 keys cost no
+    /// allocation. `f` is a trait object so that this runs as compiled here, optimized
+    /// in every profile (`lib.rs`), and not as a generic compiled by the caller.
+    pub fn with_values(&self, keys: &Keys, f: &mut dyn FnMut(&[Option<&[u8]>])) {
         const HELD: usize = 16;
         let count = keys.names().len();
         match &self.text {
             Text::Plain(bytes) | Text::Held(bytes)
                 if count <= HELD
-                    && bytes.len() <= crate::scan::kv::VALUE_MAX
+                    && bytes.len() <= crate::kv::VALUE_MAX
                     && (matches!(self.text, Text::Plain(_)) || bytes.is_ascii()) =>
             {
                 let mut found: [Option<&[u8]>; HELD] = [None; HELD];
@@ -375,7 +376,7 @@ where
 ///
 /// The caller's `bytes` hold no `\n`: they were cut at one.
 fn plain(bytes: &[u8]) -> bool {
-    if crate::scan::kv::UNOPTIMIZED {
+    if crate::kv::UNOPTIMIZED {
         plain_by_search(bytes)
     } else {
         plain_by_fold(bytes)
@@ -446,8 +447,23 @@ pub fn each_line_read<T: AsRef<str>>(
     block: usize,
     mut visit: impl FnMut(TokenLine<'_>),
 ) -> io::Result<()> {
+    let tokens: Vec<&[u8]> = tokens.iter().map(|t| t.as_ref().as_bytes()).collect();
+    each_line_dyn(file, range, tokens, reading, block, &mut visit)
+}
+
+/// The loop of [`each_line_read`], not generic: it is compiled in this crate, which is
+/// optimized in every profile (`lib.rs`), where a generic loop would be compiled in
+/// the crate that calls it, unoptimized under `cargo test`. `visit` is called once a
+/// line that holds a token.
+fn each_line_dyn(
+    file: &File,
+    range: std::ops::Range<u64>,
+    mut tokens: Vec<&[u8]>,
+    reading: &Reading,
+    block: usize,
+    visit: &mut dyn FnMut(TokenLine<'_>),
+) -> io::Result<()> {
     let len = range.end;
-    let mut tokens: Vec<&[u8]> = tokens.iter().map(|t| t.as_ref().as_bytes()).collect();
     // With CRI on, the marks of partial records are searched as tokens past the real
     // ones: a token split between two records is in no record whole.
     let real = tokens.len();
@@ -491,7 +507,7 @@ pub fn each_line_read<T: AsRef<str>>(
                     read_to_line = line.end;
                     next = next.max(line.end);
                     let mut held = Vec::new();
-                    visit_read(line, &finders[..real], &mut held, &mut visit);
+                    visit_read(line, &finders[..real], &mut held, visit);
                 }
                 filled = 0;
                 base = next;
@@ -556,7 +572,7 @@ pub fn each_line_read<T: AsRef<str>>(
                 }
                 let line = logical::line_in(file, at, bytes, len, reading)?;
                 read_to_line = line.end;
-                visit_read(line, &finders[..real], &mut held, &mut visit);
+                visit_read(line, &finders[..real], &mut held, visit);
                 continue;
             }
             visit(TokenLine {
@@ -609,7 +625,7 @@ fn visit_read(
     line: logical::Logical,
     finders: &[Finder],
     held: &mut Vec<usize>,
-    visit: &mut impl FnMut(TokenLine<'_>),
+    visit: &mut dyn FnMut(TokenLine<'_>),
 ) {
     let message = line.read.message.as_bytes();
     held.clear();
@@ -631,8 +647,8 @@ fn visit_read(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scan::kv::ascii_value;
-    use crate::scan::lines::line_number_with;
+    use crate::kv::ascii_value;
+    use crate::lines::line_number_with;
     use crate::testing::Scratch;
 
     type Seen = (u64, Vec<usize>, Vec<(String, String)>);
@@ -787,7 +803,7 @@ mod tests {
             let expected = text.is_ascii()
                 && !text
                     .iter()
-                    .any(|&b| crate::scan::lines::STARTS_BREAK[usize::from(b)]);
+                    .any(|&b| crate::lines::STARTS_BREAK[usize::from(b)]);
             assert_eq!(plain_by_fold(&text), expected, "round {round}: {text:?}");
             assert_eq!(plain_by_search(&text), expected, "round {round}: {text:?}");
         }

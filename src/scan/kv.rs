@@ -5,7 +5,7 @@
 //! `regex` crate over a line fed in pieces: a pair never spans whitespace, so
 //! once 64 KiB of text are held, what precedes their last whitespace is
 //! matched and only the rest is kept for the next piece. Typing values is left
-//! to `py::value`; finding the line is left to [`crate::scan::tail`].
+//! to `py::value`; finding the line is left to [`crate::tail`].
 //!
 //! The rule is spelled twice here and nowhere else: as the regex `PAIR`, and for
 //! ASCII text as one scan of the `=` signs (`ascii_matches`), which both the parser
@@ -80,12 +80,12 @@ fn first_space(text: &str) -> Option<usize> {
 
 /// Returns whether `byte` is white space to Python's `\s` on ASCII text:
 /// `[\t\n\x0B\x0C\r\x1C-\x1F ]`.
-pub(crate) fn ascii_space(byte: u8) -> bool {
+pub fn ascii_space(byte: u8) -> bool {
     matches!(byte, b'\t'..=b'\r' | 0x1C..=0x1F | b' ')
 }
 
 /// The bytes of a key, `[a-zA-Z0-9_]`.
-pub(crate) const KEY_BYTE: [bool; 256] = {
+pub const KEY_BYTE: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
@@ -112,7 +112,7 @@ fn ascii_matches(text: &[u8]) -> AsciiMatches<'_> {
 /// Whether the crate is built as `cargo test` builds it, unoptimized (taken from its
 /// debug assertions): the hot loops then leave the bytes to `memchr`, where a loop of
 /// the crate's own costs a few nanoseconds a byte. Both spellings are held equal by tests.
-pub(crate) const UNOPTIMIZED: bool = cfg!(debug_assertions);
+pub const UNOPTIMIZED: bool = cfg!(debug_assertions);
 
 /// Returns [`ascii_matches`] of `text`, finding the ends of values by `memchr` if
 /// `by_search`, else by a loop over their bytes.
@@ -211,14 +211,14 @@ fn ascii_pairs(text: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_
 
 /// Finds the value of the last `key=value` pair of an ASCII line whose key is `key`.
 #[cfg(test)]
-pub(crate) fn ascii_value<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+pub fn ascii_value<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     let key = std::str::from_utf8(key).ok()?;
     ascii_values(line, &[key]).pop().flatten()
 }
 
 /// Finds, for each of `keys`, the value of the last `key=value` pair of an ASCII line
 /// with that key, by the reference's rule applied left to right ([`ascii_matches`]).
-pub(crate) fn ascii_values<'a>(line: &'a [u8], keys: &[&str]) -> Vec<Option<&'a [u8]>> {
+pub fn ascii_values<'a>(line: &'a [u8], keys: &[&str]) -> Vec<Option<&'a [u8]>> {
     let keys = Keys::new(keys);
     let mut found = vec![None; keys.names.len()];
     ascii_values_into(line, &keys, &mut found);
@@ -318,14 +318,14 @@ impl Keys {
 }
 
 /// Fills `found` (one slot per key) as [`ascii_values`] does.
-pub(crate) fn ascii_values_into<'a>(line: &'a [u8], keys: &Keys, found: &mut [Option<&'a [u8]>]) {
+pub fn ascii_values_into<'a>(line: &'a [u8], keys: &Keys, found: &mut [Option<&'a [u8]>]) {
     values_of_matches(ascii_matches(line), keys, found);
 }
 
 /// Fills `found` like [`ascii_values_into`] for `line`, ASCII text known to hold no line
 /// break (a line of a log without its break), where only ` `, `\t` and `\x1f` end a
 /// value: the search for the others is left out.
-pub(crate) fn ascii_line_values_into<'a>(
+pub fn ascii_line_values_into<'a>(
     line: &'a [u8],
     keys: &Keys,
     found: &mut [Option<&'a [u8]>],
@@ -614,7 +614,7 @@ impl PairParser {
 
 /// Returns `list` as owned pairs, for tests.
 #[cfg(test)]
-pub(crate) fn owned_pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+pub fn owned_pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
@@ -622,7 +622,7 @@ pub(crate) fn owned_pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 
 /// Parses a whole decoded line and returns its pairs with values as raw strings.
 #[cfg(test)]
-pub(crate) fn parse_line_raw(line: &str) -> Vec<(String, String)> {
+pub fn parse_line_raw(line: &str) -> Vec<(String, String)> {
     let mut parser = PairParser::new();
     parser.feed(line);
     parser.finish_raw().0

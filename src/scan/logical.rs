@@ -1,19 +1,19 @@
 //! A line as the logging stack meant it, when the suite says how logs are written:
 //! the CRI records that make it joined (`P` records with the records after them up
-//! to the `F` one), its text read by [`crate::scan::format`], and the last such line
+//! to the `F` one), its text read by [`crate::format`], and the last such line
 //! of each token found by reading back from the end of a log.
 //!
-//! The tail scan here keeps the shape of [`crate::scan::tail`]: one backward search
+//! The tail scan here keeps the shape of [`crate::tail`]: one backward search
 //! per token over doubling windows from the end, then only the lines found are read.
 //! A line whose token is not in its message (a JSON member that mentions it) does not
 //! count, and the search goes on before it; with CRI on, a partial record after the
 //! token's last occurrence is read too, since a token split between two records is
 //! in no record whole.
 
-use crate::scan::cri;
-use crate::scan::format::{read_text, Read, Reading};
-use crate::scan::lines::{break_before, break_len, line_end, line_start, BLOCK};
-use crate::scan::tail::RawHit;
+use crate::cri;
+use crate::format::{read_text, Read, Reading};
+use crate::lines::{break_before, break_len, line_end, line_start, BLOCK};
+use crate::tail::RawHit;
 use crate::timestamp;
 use memchr::memmem::Finder;
 use std::fs::File;
@@ -22,34 +22,34 @@ use std::os::unix::fs::FileExt;
 
 /// Bytes of a line's text read at most: what a scenario's lines may hold in memory
 /// (a histogram dump of 70,000 pairs is 1.4 MB).
-pub const TEXT_BUDGET: u64 = crate::scan::kv::PAIRS_BUDGET as u64;
+pub const TEXT_BUDGET: u64 = crate::kv::PAIRS_BUDGET as u64;
 
 /// Bytes of the preview kept at most.
 const PREVIEW_MAX: usize = 4096;
 
 /// What marks a partial CRI record, searched beside the tokens.
-pub(crate) const PARTIAL: [&[u8]; 2] = [b" stdout P ", b" stderr P "];
+pub const PARTIAL: [&[u8]; 2] = [b" stdout P ", b" stderr P "];
 
 /// One line of a log as the stack meant it.
 #[derive(Debug)]
-pub(crate) struct Logical {
+pub struct Logical {
     /// Offset of its first record's first byte.
-    pub(crate) start: u64,
+    pub start: u64,
     /// Offset just past its last record's last byte.
-    pub(crate) end: u64,
+    pub end: u64,
     /// Its text as read.
-    pub(crate) read: Read,
+    pub read: Read,
     /// The start of its text, decoded, for messages (empty as the forward scan reads it).
-    pub(crate) preview: String,
+    pub preview: String,
     /// The time of its first CRI record, if it is one.
-    pub(crate) cri_time: Option<i64>,
+    pub cri_time: Option<i64>,
     /// Its text ran past [`TEXT_BUDGET`] bytes and the rest was not read.
-    pub(crate) cut: bool,
+    pub cut: bool,
 }
 
 /// Returns the line holding the byte at `pos` of `file` (of `len` bytes): with CRI on,
 /// the records joined with it, read as `reading` says.
-pub(crate) fn line_at(file: &File, pos: u64, len: u64, reading: &Reading) -> io::Result<Logical> {
+pub fn line_at(file: &File, pos: u64, len: u64, reading: &Reading) -> io::Result<Logical> {
     let mut buf = vec![0u8; 64 << 10];
     let start = line_start(file, pos, &mut buf)?;
     let end = line_end(file, pos, len, &mut buf)?;
@@ -120,7 +120,7 @@ pub(crate) fn line_at(file: &File, pos: u64, len: u64, reading: &Reading) -> io:
 /// Returns the line whose bytes `bytes` start at `at` in `file` (of `len` bytes), read
 /// from memory unless it is a partial CRI record, which is joined with the records
 /// after it from the file.
-pub(crate) fn line_in(
+pub fn line_in(
     file: &File,
     at: u64,
     bytes: &[u8],
@@ -155,9 +155,9 @@ pub(crate) fn line_in(
 /// its time: the time the line was written (a JSON time member, else the text's own
 /// leading time, else its CRI record's), as RFC 3339 where it does not lead the text,
 /// else the text's first bytes.
-pub(crate) fn head_of(read: &Read, cri_time: Option<i64>) -> String {
+pub fn head_of(read: &Read, cri_time: Option<i64>) -> String {
     let message = &read.message;
-    let mut cut = message.len().min(crate::scan::lines::HEAD);
+    let mut cut = message.len().min(crate::lines::HEAD);
     while !message.is_char_boundary(cut) {
         cut -= 1;
     }
@@ -182,7 +182,7 @@ pub(crate) fn head_of(read: &Read, cri_time: Option<i64>) -> String {
 
 /// Returns the first line start at or after `at` (a line start) that no partial CRI
 /// record continues into: a place to split a log between two scans.
-pub(crate) fn start_at_or_after(file: &File, at: u64, len: u64) -> io::Result<u64> {
+pub fn start_at_or_after(file: &File, at: u64, len: u64) -> io::Result<u64> {
     let mut buf = vec![0u8; 64 << 10];
     let mut at = at;
     while at < len {
@@ -250,7 +250,7 @@ pub fn scan_tail<T: AsRef<str>>(
 ) -> io::Result<Vec<Option<RawHit>>> {
     let mut seen: Vec<Logical> = Vec::new();
     // The pairs of all the lines found share one budget: what a scenario holds.
-    let mut left = crate::scan::kv::PAIRS_BUDGET;
+    let mut left = crate::kv::PAIRS_BUDGET;
     let mut hits = Vec::with_capacity(tokens.len());
     for token in tokens {
         let token = token.as_ref();

@@ -5,14 +5,14 @@
 //! ASCII and every line break is a complete UTF-8 sequence, so both searches run
 //! on raw bytes here: one backward pass over fixed-size blocks finds each
 //! token's last occurrence, then only the lines holding them are read, decoded
-//! and streamed into [`crate::scan::kv::PairParser`]. Memory stays bounded by the block size plus
+//! and streamed into [`crate::kv::PairParser`]. Memory stays bounded by the block size plus
 //! the pairs kept. Typing values is left to the crate-private `py::value`, the
-//! pair rule to [`crate::scan::kv`].
+//! pair rule to [`crate::kv`].
 
 use crate::py::value::to_number;
-use crate::scan::kv::Pairs;
-use crate::scan::kv::PAIRS_BUDGET;
-use crate::scan::lines::{line_end, line_start, parse_span_within, Cached, Span, BLOCK};
+use crate::kv::Pairs;
+use crate::kv::PAIRS_BUDGET;
+use crate::lines::{line_end, line_start, parse_span_within, Cached, Span, BLOCK};
 use memchr::memmem::Finder;
 use std::cell::RefCell;
 use std::fs::File;
@@ -38,7 +38,7 @@ pub struct Hit {
     pub pairs: Pairs,
     /// The line, decoded lossily, cut to at most 4096 bytes for messages.
     pub preview: String,
-    /// True if and only if the line was cut ([`crate::scan::kv`]): a run of its text
+    /// True if and only if the line was cut ([`crate::kv`]): a run of its text
     /// or the scenario's pairs went past what is kept, so a metric may have been lost.
     pub cut: bool,
 }
@@ -69,7 +69,7 @@ pub fn scan<T: AsRef<str>>(
 
 impl RawHit {
     /// Types the values as the reference's `to_number` does.
-    pub(crate) fn typed(self) -> Hit {
+    pub fn typed(self) -> Hit {
         let RawHit {
             start,
             end,
@@ -291,7 +291,7 @@ mod tests {
         assert!(hits[3].as_ref().is_some_and(|h| h.pairs.is_empty()));
         assert!(hits[0].is_none() && hits[1].is_none());
         assert_eq!(
-            crate::scan::lines::line_number(&mut file, fault.start).unwrap(),
+            crate::lines::line_number(&mut file, fault.start).unwrap(),
             2
         );
     }

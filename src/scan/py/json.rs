@@ -12,7 +12,7 @@ use std::fmt::Write;
 /// A JSON document, with object keys in insertion order. It borrows what it can from
 /// what it describes: a summary's documents are built and dropped once per scenario.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Json<'a> {
+pub enum Json<'a> {
     Bool(bool),
     Int(Cow<'a, PyInt>),
     Float(f64),
@@ -34,7 +34,7 @@ impl<'a> From<&'a Value> for Json<'a> {
 }
 
 /// Renders `doc` as `json.dumps(doc, indent=2)` does, without a trailing newline.
-pub(crate) fn dumps(doc: &Json) -> String {
+pub fn dumps(doc: &Json) -> String {
     let mut out = String::new();
     write_value(&mut out, doc, 0);
     out
@@ -43,12 +43,12 @@ pub(crate) fn dumps(doc: &Json) -> String {
 /// Appends `doc` to `out` as `json.dumps` lays it out `level` levels deep in a
 /// document (its inner lines indented by `level + 1` steps), for writing one item
 /// of a long array at a time.
-pub(crate) fn dump_at(out: &mut String, doc: &Json, level: usize) {
+pub fn dump_at(out: &mut String, doc: &Json, level: usize) {
     write_value(out, doc, level);
 }
 
 /// Appends a line break and `level` steps of indent, as `json.dumps(indent=2)` does.
-pub(crate) fn newline_at(out: &mut String, level: usize) {
+pub fn newline_at(out: &mut String, level: usize) {
     newline_indent(out, level);
 }
 

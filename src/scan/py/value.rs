@@ -25,6 +25,17 @@ pub enum Value {
     Str(String),
 }
 
+impl Value {
+    /// Returns the value as it stood in the log, for messages.
+    pub fn text(&self) -> String {
+        match self {
+            Value::Int(int) => int.to_string(),
+            Value::Float(float) => float_repr(*float),
+            Value::Str(text) => text.clone(),
+        }
+    }
+}
+
 /// The reference's `re.fullmatch(r"-?\d+", value)`.
 static INT: LazyLock<Regex> = LazyLock::new(|| {
     let digit = unicode::digit_class();
@@ -60,6 +71,30 @@ fn ascii_float(s: &[u8]) -> bool {
 /// Returns true if and only if `s` is one or more of `[0-9]`.
 fn ascii_digits(s: &[u8]) -> bool {
     !s.is_empty() && s.iter().all(u8::is_ascii_digit)
+}
+
+/// Returns the value of a plain decimal of at most 18 digits (`-?[0-9]+`), the form
+/// metric values take, without the general path's typing and big integers: `int()` of
+/// [`to_number`] of it, where that is an int of 18 digits or fewer.
+pub fn small_int(raw: &[u8]) -> Option<i64> {
+    // Runs for every value judged over all lines: indexes and plain arithmetic.
+    let negative = !raw.is_empty() && raw[0] == b'-';
+    let from = usize::from(negative);
+    let len = raw.len() - from;
+    if len == 0 || len > 18 {
+        return None;
+    }
+    let mut value: i64 = 0;
+    let mut i = from;
+    while i < raw.len() {
+        let digit = raw[i].wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value = value * 10 + i64::from(digit);
+        i += 1;
+    }
+    Some(if negative { -value } else { value })
 }
 
 /// Types `s` as the reference's `to_number` does.

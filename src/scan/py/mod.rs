@@ -2,7 +2,7 @@
 //! `int()` on strings, the reference's `to_number`, float `repr`, the `str`
 //! character classes, and `json.dumps(indent=2)`'s layout.
 
-pub(crate) mod int;
-pub(crate) mod json;
-pub(crate) mod unicode;
-pub(crate) mod value;
+pub mod int;
+pub mod json;
+pub mod unicode;
+pub mod value;
