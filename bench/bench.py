@@ -26,8 +26,9 @@ What each part does:
   harness  the fault_suite test binary (debug and/or release) over the bundled
            sample run: all tests, and one --exact test.
   testprofile  the fault_suite test binary as plain `cargo test` builds it (the test
-           profile), and as it is built with the library optimized (the setting the
-           README gives crates that use the harness), on the soak run with `over: all`
+           profile: fault-scan optimized, the rest not), and as it is built with
+           fault-harness optimized too (the settings the README gives crates that use
+           the harness), on the soak run with `over: all`
            limits and FAULT_HTML, alternated with the release fault-summary on the same
            run, suite and --html: the ratios.
   history  the release fault_suite binary over a folder of 1,000 small nightly runs in
@@ -85,7 +86,8 @@ TARGET_BUILD_S = 60.0
 # The harness under plain `cargo test` against the release CLI, on the soak with
 # over-all limits and the HTML report (issue 19).
 TARGET_TEST_PROFILE_RATIO = 2.0
-# What the README tells a crate that uses the harness to put in its own Cargo.toml.
+# What the README tells a crate that uses the harness to put in its own Cargo.toml,
+# besides the fault-scan section this workspace's Cargo.toml already has.
 DEPENDENT_SETTING = "profile.dev.package.fault-harness.opt-level=2"
 # Issue 10: a limit judged over every line reads the whole log forward once.
 TARGET_ALL_VS_ABSENT = 1.5
@@ -891,8 +893,9 @@ def part_testprofile(args, spawn, ours, report) -> None:
     settle()
     out_dir = Path(tempfile.mkdtemp(prefix="fh-bench-out-", dir=spawn.workdir))
     suite_path = over_all_suite(ours, out_dir)
-    # As this crate's `cargo test` builds it, and as a crate that uses the harness builds
-    # it with the setting the README gives (the library alone optimized).
+    # As this crate's `cargo test` builds it (fault-scan optimized), and as a crate that
+    # uses the harness builds it with the settings the README gives (the libraries
+    # optimized, their tests not).
     builds = [("cargo test's profile", test_binary(release=False)),
               ("cargo test's profile, " + DEPENDENT_SETTING,
                test_binary(release=False, config=[DEPENDENT_SETTING]))]

@@ -10,26 +10,39 @@ use std::path::Path;
 
 /// The stages in flow order, each with the stages it may use besides itself (and
 /// `testing`, the unit tests' support, which only `#[cfg(test)]` code can reach).
-/// `fs`, `py` and `timestamp` serve the stages and use none.
+/// `fs`, `scan::py` and `scan::timestamp` serve the stages and use none. `scan` is a
+/// package of its own (`src/scan/Cargo.toml`) whose `py` and `timestamp` the library
+/// names as `crate::py` and `crate::timestamp` (`src/lib.rs`).
 const ALLOWED: [(&str, &[&str]); 8] = [
     ("fs", &[]),
-    ("py", &[]),
-    ("timestamp", &[]),
-    ("input", &["fs", "py"]),
-    ("scan", &["py", "timestamp"]),
-    ("eval", &["fs", "py", "timestamp", "input", "scan"]),
-    ("report", &["eval", "input", "py", "timestamp"]),
+    ("scan::py", &[]),
+    ("scan::timestamp", &[]),
+    ("input", &["fs", "scan::py"]),
+    ("scan", &["scan::py", "scan::timestamp"]),
+    (
+        "eval",
+        &["fs", "scan::py", "scan::timestamp", "input", "scan"],
+    ),
+    ("report", &["eval", "input", "scan::py", "scan::timestamp"]),
     (
         "plan",
-        &["fs", "py", "timestamp", "input", "scan", "eval", "report"],
+        &[
+            "fs",
+            "scan::py",
+            "scan::timestamp",
+            "input",
+            "scan",
+            "eval",
+            "report",
+        ],
     ),
 ];
 
 /// Every stage a `crate::<module>` path may name, and the glue above them all.
 const MODULES: [&str; 10] = [
     "fs",
-    "py",
-    "timestamp",
+    "scan::py",
+    "scan::timestamp",
     "input",
     "scan",
     "eval",
@@ -38,6 +51,30 @@ const MODULES: [&str; 10] = [
     "publish",
     "harness",
 ];
+
+/// Returns the stage `path` (a module path, `scan::py::value`) lies in: the longest of
+/// `MODULES` it starts with.
+fn stage_of(path: &str) -> Option<&'static str> {
+    MODULES
+        .iter()
+        .copied()
+        .filter(|stage| path == *stage || path.starts_with(&format!("{stage}::")))
+        .max_by_key(|stage| stage.len())
+}
+
+/// Returns the paths the code names after `crate::` (`eval::case::Case`), but those of
+/// the unit tests' support (`testing`).
+fn crate_paths(code: &str) -> impl Iterator<Item = String> + '_ {
+    code.match_indices("crate::").filter_map(|(at, _)| {
+        let rest = &code[at + "crate::".len()..];
+        let path: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+            .collect();
+        let path = path.trim_end_matches(':').to_string();
+        (!path.split("::").any(|part| part == "testing")).then_some(path)
+    })
+}
 
 /// A Rust file below `src/`: its module path (`eval::case`) and its code, comments removed.
 struct Source {
@@ -72,8 +109,12 @@ fn without_comments(text: &str) -> String {
     out
 }
 
-/// Returns the Rust files below `dir`, `module` being the module path of `dir`.
+/// Returns the Rust files below `dir`, `module` being the module path of `dir`. A
+/// folder with a `Cargo.toml` is a package of the workspace: its `lib.rs` is the
+/// folder's module, and its code's `crate::` is written as the library names it
+/// (`crate::scan::`).
 fn sources(dir: &Path, module: &str) -> Vec<Source> {
+    let package = dir.join("Cargo.toml").is_file();
     let mut found = Vec::new();
     for entry in std::fs::read_dir(dir).expect("read a source folder") {
         let path = entry.expect("a folder entry").path();
@@ -81,6 +122,7 @@ fn sources(dir: &Path, module: &str) -> Vec<Source> {
         let joined = match (module, name.as_str()) {
             ("", _) => name.clone(),
             (_, "mod") => module.to_string(),
+            (_, "lib") if package => module.to_string(),
             _ => format!("{module}::{name}"),
         };
         if path.is_dir() {
@@ -96,28 +138,58 @@ fn sources(dir: &Path, module: &str) -> Vec<Source> {
             });
         }
     }
+    if package {
+        for source in &mut found {
+            source.code = source.code.replace("crate::", &format!("crate::{module}::"));
+        }
+    }
     found
 }
 
-/// Returns every Rust file of the library.
+/// Returns every Rust file of the library, the names `src/lib.rs` brings in from a
+/// package (`pub use scan::timestamp;`) written out (`crate::scan::timestamp`).
 fn library() -> Vec<Source> {
-    sources(&crate_root().join("src"), "")
+    let src = crate_root().join("src");
+    let lib = std::fs::read_to_string(src.join("lib.rs")).expect("read src/lib.rs");
+    let brought: Vec<(String, String)> = lib
+        .lines()
+        .filter_map(|line| {
+            let used = line.trim().strip_suffix(';')?.split("use ").nth(1)?;
+            let (package, name) = used.split_once("::")?;
+            let is_package = src.join(package).join("Cargo.toml").is_file();
+            is_package.then(|| (name.to_string(), used.to_string()))
+        })
+        .collect();
+    assert!(!brought.is_empty(), "src/lib.rs brings in the scanner's py and timestamp");
+    let mut sources = sources(&src, "");
+    for source in &mut sources {
+        for (name, path) in &brought {
+            for end in ["::", ";", " "] {
+                source.code = source
+                    .code
+                    .replace(&format!("crate::{name}{end}"), &format!("crate::{path}{end}"));
+            }
+        }
+    }
+    sources
 }
 
 #[test]
 fn each_stage_uses_only_the_stages_before_it() {
     let mut violations = Vec::new();
     for source in library() {
-        let stage = source.module.split("::").next().unwrap_or_default();
+        let Some(stage) = stage_of(&source.module) else {
+            continue;
+        };
         let Some((_, allowed)) = ALLOWED.iter().find(|(name, _)| *name == stage) else {
             continue;
         };
-        for module in MODULES {
-            let used = source.code.contains(&format!("crate::{module}::"))
-                || source.code.contains(&format!("crate::{module};"))
-                || source.code.contains(&format!("crate::{module} "));
-            if used && module != stage && !allowed.contains(&module) {
-                violations.push(format!("{} uses crate::{module}", source.path));
+        for path in crate_paths(&source.code) {
+            let Some(used) = stage_of(&path) else {
+                continue;
+            };
+            if used != stage && !allowed.contains(&used) {
+                violations.push(format!("{} uses crate::{path}", source.path));
             }
         }
     }
