@@ -10,21 +10,21 @@ use crate::timestamp;
 
 /// The prefix of a CRI record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Record {
+pub(crate) struct Record {
     /// The record's time, in milliseconds since the epoch.
-    pub time: Option<i64>,
+    pub(crate) time: Option<i64>,
     /// A `P` record: the line goes on in the next record.
-    pub partial: bool,
+    pub(crate) partial: bool,
     /// Where the record's text starts, after the prefix.
-    pub text: usize,
+    pub(crate) text: usize,
 }
 
 /// Bytes of a record's start that hold its prefix at most (a time with nanoseconds and
 /// a zone, the stream and the tag).
-pub const PREFIX_MAX: usize = 64;
+pub(crate) const PREFIX_MAX: usize = 64;
 
 /// Returns the prefix of the record starting `line`, if it is one.
-pub fn record(line: &[u8]) -> Option<Record> {
+pub(crate) fn record(line: &[u8]) -> Option<Record> {
     let space = memchr::memchr(b' ', &line[..line.len().min(PREFIX_MAX)])?;
     let time_field = &line[..space];
     // A time, and nothing else in the field: a date, `T`, a clock and a zone.

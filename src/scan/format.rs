@@ -6,7 +6,7 @@
 //! is read as the reference reads it ([`crate::kv`]).
 
 use crate::json_line;
-use crate::kv::{ascii_values_into, Keys, PairParser, PAIRS_BUDGET, VALUE_MAX};
+use crate::kv::{ascii_values_into, Keys, PairParser, ValuesVisit, PAIRS_BUDGET, VALUE_MAX};
 use std::borrow::Cow;
 
 /// Which readings of a line are on: the scan's side of the suite's `logs` section
@@ -79,19 +79,19 @@ impl Reading {
 /// A line's text as the reading makes it: the message and a JSON line's metric
 /// members, whose pairs are read when asked for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Read {
+pub(crate) struct Read {
     /// The text a token must be in for the line to count: a JSON line's message, or
     /// the line (without colours).
-    pub message: String,
+    pub(crate) message: String,
     /// A JSON line's members named as a metric, values raw, in the object's order.
     members: Vec<(String, String)>,
     /// The line's time from a JSON time member, in milliseconds since the epoch.
-    pub time: Option<i64>,
+    pub(crate) time: Option<i64>,
     logs: Readings,
 }
 
 /// Reads the text of one line (CRI records already joined) as `reading` says.
-pub fn read_text(text: &str, reading: &Reading) -> Read {
+pub(crate) fn read_text(text: &str, reading: &Reading) -> Read {
     let logs = reading.logs;
     let json = (logs.json && text.trim_start().starts_with('{'))
         .then(|| json_line::parse(text, &|key| reading.is_metric(key)))
@@ -121,14 +121,14 @@ impl Read {
     /// Returns the pairs, values raw: the message's by the pair rule, then the members,
     /// each value read as the readings say, in the dict's order; and whether the message
     /// was cut ([`crate::kv`]).
-    pub fn pairs(&self) -> (Vec<(String, String)>, bool) {
+    pub(crate) fn pairs(&self) -> (Vec<(String, String)>, bool) {
         let (pairs, cut, _) = self.pairs_within(PAIRS_BUDGET);
         (pairs, cut)
     }
 
     /// Returns the pairs as [`Read::pairs`] does, keeping `budget` bytes of the
     /// message's pairs at most, and the bytes kept.
-    pub fn pairs_within(&self, budget: usize) -> (Vec<(String, String)>, bool, usize) {
+    pub(crate) fn pairs_within(&self, budget: usize) -> (Vec<(String, String)>, bool, usize) {
         let mut parser = PairParser::with_budget(budget);
         parser.feed(&self.message);
         let kept = parser.kept();
@@ -147,7 +147,7 @@ impl Read {
 
     /// Calls `f` once with the value of each of `keys` as [`Read::pairs`] gives it; an
     /// ASCII message and at most 16 keys cost no allocation (a test holds the two equal).
-    pub fn with_values(&self, keys: &Keys, f: &mut dyn FnMut(&[Option<&[u8]>])) {
+    pub(crate) fn with_values(&self, keys: &Keys, f: &mut ValuesVisit<'_>) {
         const HELD: usize = 16;
         let names = keys.names();
         let message = self.message.as_bytes();
@@ -326,7 +326,7 @@ fn colour_at_pair(line: &[u8]) -> bool {
 }
 
 /// Returns `text` without its ANSI SGR sequences (`ESC [ <digits and ;> m`).
-pub fn strip_ansi(text: &str) -> Cow<'_, str> {
+pub(crate) fn strip_ansi(text: &str) -> Cow<'_, str> {
     if !text.contains('\x1b') {
         return Cow::Borrowed(text);
     }

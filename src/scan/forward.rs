@@ -16,7 +16,7 @@
 
 use crate::format::{Read, Reading};
 pub use crate::kv::Keys;
-use crate::kv::{ascii_line_values_into, ascii_values};
+use crate::kv::{ascii_line_values_into, ascii_values, ValuesVisit};
 use crate::lines::{
     break_len, complete_end, end_of_line, line_end, pairs_of, parse_span, start_of_line, Span,
     BLOCK,
@@ -142,7 +142,7 @@ impl TokenLine<'_> {
     /// gives them but as UTF-8 bytes; a printable ASCII line and at most 16 keys cost no
     /// allocation. `f` is a trait object so that this runs as compiled here, optimized
     /// in every profile (`lib.rs`), and not as a generic compiled by the caller.
-    pub fn with_values(&self, keys: &Keys, f: &mut dyn FnMut(&[Option<&[u8]>])) {
+    pub fn with_values(&self, keys: &Keys, f: &mut ValuesVisit<'_>) {
         const HELD: usize = 16;
         let count = keys.names().len();
         match &self.text {

@@ -23,21 +23,21 @@ const TIMES: [&str; 4] = ["timestamp", "time", "ts", "__REALTIME_TIMESTAMP"];
 
 /// What a JSON line holds for the metrics.
 #[derive(Debug, Default, PartialEq)]
-pub struct JsonLine<'a> {
+pub(crate) struct JsonLine<'a> {
     /// The message text, if a member holds one.
-    pub message: Option<Cow<'a, str>>,
+    pub(crate) message: Option<Cow<'a, str>>,
     /// The rank of the message's member (0 for `fields.message`, then [`MESSAGES`]).
     rank: usize,
     /// Members named as a metric with an integer or a string value, in the object's
     /// order, as raw text (which strings are numbers is `format`'s business).
-    pub members: Vec<(String, String)>,
+    pub(crate) members: Vec<(String, String)>,
     /// The line's time, in milliseconds since the epoch.
-    pub time: Option<i64>,
+    pub(crate) time: Option<i64>,
 }
 
 /// Reads `text` as a JSON object, keeping members whose key `is_metric` says is a
 /// metric's; `None` if it is not one.
-pub fn parse<'a>(text: &'a str, is_metric: &dyn Fn(&str) -> bool) -> Option<JsonLine<'a>> {
+pub(crate) fn parse<'a>(text: &'a str, is_metric: &dyn Fn(&str) -> bool) -> Option<JsonLine<'a>> {
     let mut line = JsonLine {
         rank: usize::MAX,
         ..JsonLine::default()

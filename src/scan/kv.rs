@@ -35,6 +35,10 @@ use std::sync::LazyLock;
 /// its first position and takes its last value.
 pub type Pairs = Vec<(String, Value)>;
 
+/// What the `with_values` of a line calls: with the value of each key asked for, in
+/// order, `None` where the line has none.
+pub type ValuesVisit<'f> = dyn FnMut(&[Option<&[u8]>]) + 'f;
+
 /// Bytes of a run of text without white space held at most: a longer value keeps its
 /// first bytes, and the rest of the run is skipped.
 pub const VALUE_MAX: usize = 1 << 20;
@@ -80,12 +84,12 @@ fn first_space(text: &str) -> Option<usize> {
 
 /// Returns whether `byte` is white space to Python's `\s` on ASCII text:
 /// `[\t\n\x0B\x0C\r\x1C-\x1F ]`.
-pub fn ascii_space(byte: u8) -> bool {
+pub(crate) fn ascii_space(byte: u8) -> bool {
     matches!(byte, b'\t'..=b'\r' | 0x1C..=0x1F | b' ')
 }
 
 /// The bytes of a key, `[a-zA-Z0-9_]`.
-pub const KEY_BYTE: [bool; 256] = {
+pub(crate) const KEY_BYTE: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
@@ -112,7 +116,7 @@ fn ascii_matches(text: &[u8]) -> AsciiMatches<'_> {
 /// Whether the crate is built as `cargo test` builds it, unoptimized (taken from its
 /// debug assertions): the hot loops then leave the bytes to `memchr`, where a loop of
 /// the crate's own costs a few nanoseconds a byte. Both spellings are held equal by tests.
-pub const UNOPTIMIZED: bool = cfg!(debug_assertions);
+pub(crate) const UNOPTIMIZED: bool = cfg!(debug_assertions);
 
 /// Returns [`ascii_matches`] of `text`, finding the ends of values by `memchr` if
 /// `by_search`, else by a loop over their bytes.
@@ -211,14 +215,14 @@ fn ascii_pairs(text: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_
 
 /// Finds the value of the last `key=value` pair of an ASCII line whose key is `key`.
 #[cfg(test)]
-pub fn ascii_value<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+pub(crate) fn ascii_value<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
     let key = std::str::from_utf8(key).ok()?;
     ascii_values(line, &[key]).pop().flatten()
 }
 
 /// Finds, for each of `keys`, the value of the last `key=value` pair of an ASCII line
 /// with that key, by the reference's rule applied left to right ([`ascii_matches`]).
-pub fn ascii_values<'a>(line: &'a [u8], keys: &[&str]) -> Vec<Option<&'a [u8]>> {
+pub(crate) fn ascii_values<'a>(line: &'a [u8], keys: &[&str]) -> Vec<Option<&'a [u8]>> {
     let keys = Keys::new(keys);
     let mut found = vec![None; keys.names.len()];
     ascii_values_into(line, &keys, &mut found);
@@ -318,14 +322,14 @@ impl Keys {
 }
 
 /// Fills `found` (one slot per key) as [`ascii_values`] does.
-pub fn ascii_values_into<'a>(line: &'a [u8], keys: &Keys, found: &mut [Option<&'a [u8]>]) {
+pub(crate) fn ascii_values_into<'a>(line: &'a [u8], keys: &Keys, found: &mut [Option<&'a [u8]>]) {
     values_of_matches(ascii_matches(line), keys, found);
 }
 
 /// Fills `found` like [`ascii_values_into`] for `line`, ASCII text known to hold no line
 /// break (a line of a log without its break), where only ` `, `\t` and `\x1f` end a
 /// value: the search for the others is left out.
-pub fn ascii_line_values_into<'a>(
+pub(crate) fn ascii_line_values_into<'a>(
     line: &'a [u8],
     keys: &Keys,
     found: &mut [Option<&'a [u8]>],
@@ -614,7 +618,7 @@ impl PairParser {
 
 /// Returns `list` as owned pairs, for tests.
 #[cfg(test)]
-pub fn owned_pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn owned_pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
@@ -622,7 +626,7 @@ pub fn owned_pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 
 /// Parses a whole decoded line and returns its pairs with values as raw strings.
 #[cfg(test)]
-pub fn parse_line_raw(line: &str) -> Vec<(String, String)> {
+pub(crate) fn parse_line_raw(line: &str) -> Vec<(String, String)> {
     let mut parser = PairParser::new();
     parser.feed(line);
     parser.finish_raw().0

@@ -20,10 +20,10 @@ use std::os::unix::fs::FileExt;
 pub const HEAD: usize = 64;
 
 /// Bytes read per positioned read.
-pub const BLOCK: usize = 1024 * 1024;
+pub(crate) const BLOCK: usize = 1024 * 1024;
 
 /// A file read at positions: the file itself, or a window of it already in memory.
-pub trait ReadAt {
+pub(crate) trait ReadAt {
     /// Fills `buf` with the bytes at `offset`.
     fn fill(&self, buf: &mut [u8], offset: u64) -> io::Result<()>;
 }
@@ -37,11 +37,11 @@ impl ReadAt for File {
 /// A file with the bytes of one window of it kept: reads inside the window are
 /// copied from memory, others go to the file. A tail scan keeps its last read, which
 /// on a small log is the whole log, so finding and parsing its lines reads nothing more.
-pub struct Cached<'a> {
-    pub file: &'a File,
+pub(crate) struct Cached<'a> {
+    pub(crate) file: &'a File,
     /// Offset of the window's first byte.
-    pub at: u64,
-    pub bytes: &'a [u8],
+    pub(crate) at: u64,
+    pub(crate) bytes: &'a [u8],
 }
 
 impl ReadAt for Cached<'_> {
@@ -95,14 +95,14 @@ const fn break_bytes(first: bool) -> [bool; 256] {
 }
 
 /// The bytes a line break can start with.
-pub const STARTS_BREAK: [bool; 256] = break_bytes(true);
+pub(crate) const STARTS_BREAK: [bool; 256] = break_bytes(true);
 
 /// The bytes a line break can end with.
-pub const ENDS_BREAK: [bool; 256] = break_bytes(false);
+pub(crate) const ENDS_BREAK: [bool; 256] = break_bytes(false);
 
 /// Returns the length of the line break starting at `bytes[i]`, 0 if none does
 /// (`\r\n` is one break of 2; a break cut off by the end of `bytes` is none).
-pub fn break_len(bytes: &[u8], i: usize) -> usize {
+pub(crate) fn break_len(bytes: &[u8], i: usize) -> usize {
     let Some(rest) = bytes.get(i..).filter(|rest| {
         rest.first()
             .is_some_and(|&first| STARTS_BREAK[usize::from(first)])
@@ -120,14 +120,14 @@ pub fn break_len(bytes: &[u8], i: usize) -> usize {
 /// Returns true if and only if a line break ends just before `bytes[j]`: a break of
 /// length `k` starts at `j - k` (a `\r` whose `\n` follows ends none; one at the end
 /// of `bytes` does).
-pub fn ends_break(bytes: &[u8], j: usize) -> bool {
+pub(crate) fn ends_break(bytes: &[u8], j: usize) -> bool {
     j > 0
         && ENDS_BREAK[usize::from(bytes[j - 1])]
         && (1..=3.min(j)).any(|k| break_len(bytes, j - k) == k)
 }
 
 /// Returns the length of the line break that `bytes` end with, 0 if none.
-pub fn break_before(bytes: &[u8]) -> usize {
+pub(crate) fn break_before(bytes: &[u8]) -> usize {
     let n = bytes.len();
     (1..=3.min(n))
         .rev()
@@ -136,7 +136,7 @@ pub fn break_before(bytes: &[u8]) -> usize {
 }
 
 /// Returns where the line holding `bytes[i]` starts: just past the last break before it.
-pub fn start_of_line(bytes: &[u8], i: usize) -> usize {
+pub(crate) fn start_of_line(bytes: &[u8], i: usize) -> usize {
     let mut j = i;
     while j > 0 {
         // Most bytes end no break: skip them by the table.
@@ -149,7 +149,7 @@ pub fn start_of_line(bytes: &[u8], i: usize) -> usize {
 }
 
 /// Returns where the first line break at or after `from` starts, or `bytes.len()`.
-pub fn end_of_line(bytes: &[u8], from: usize) -> usize {
+pub(crate) fn end_of_line(bytes: &[u8], from: usize) -> usize {
     (from..bytes.len())
         .find(|&i| STARTS_BREAK[usize::from(bytes[i])] && break_len(bytes, i) > 0)
         .unwrap_or(bytes.len())
@@ -158,7 +158,7 @@ pub fn end_of_line(bytes: &[u8], from: usize) -> usize {
 /// Returns the end of the last complete line of `bytes` (just past its break), 0 if
 /// none is complete; `at_eof` makes the whole of `bytes` complete. A break is only
 /// taken as complete with two bytes after it, so `\r` | `\n` is never split.
-pub fn complete_end(bytes: &[u8], at_eof: bool) -> usize {
+pub(crate) fn complete_end(bytes: &[u8], at_eof: bool) -> usize {
     if at_eof {
         return bytes.len();
     }
@@ -190,7 +190,7 @@ fn next_chunk(chunk: u64, buf: &[u8]) -> u64 {
 }
 
 /// Returns the offset where the line holding the byte at `pos` starts.
-pub fn line_start(file: &impl ReadAt, pos: u64, buf: &mut [u8]) -> io::Result<u64> {
+pub(crate) fn line_start(file: &impl ReadAt, pos: u64, buf: &mut [u8]) -> io::Result<u64> {
     // Two bytes before each block let a break ending in the block be recognized.
     let mut chunk = first_chunk(buf);
     let mut hi = pos;
@@ -212,7 +212,7 @@ pub fn line_start(file: &impl ReadAt, pos: u64, buf: &mut [u8]) -> io::Result<u6
 }
 
 /// Returns the offset of the first line break at or after `from`, or `len` if none follows.
-pub fn line_end(file: &impl ReadAt, from: u64, len: u64, buf: &mut [u8]) -> io::Result<u64> {
+pub(crate) fn line_end(file: &impl ReadAt, from: u64, len: u64, buf: &mut [u8]) -> io::Result<u64> {
     // Two bytes after each block let a break starting in the block be recognized.
     let mut chunk = first_chunk(buf);
     let mut lo = from;
@@ -234,16 +234,16 @@ pub fn line_end(file: &impl ReadAt, from: u64, len: u64, buf: &mut [u8]) -> io::
 }
 
 /// What [`parse_span`] reads off a line.
-pub struct Span {
-    pub pairs: Vec<(String, String)>,
-    pub preview: String,
+pub(crate) struct Span {
+    pub(crate) pairs: Vec<(String, String)>,
+    pub(crate) preview: String,
     /// A run of the line's text or its pairs went past what the parser keeps
     /// ([`crate::kv`]): a metric may have been lost.
-    pub cut: bool,
+    pub(crate) cut: bool,
 }
 
 /// Decodes the bytes `start..end` of `file` lossily and returns their pairs and preview.
-pub fn parse_span(
+pub(crate) fn parse_span(
     file: &impl ReadAt,
     start: u64,
     end: u64,
@@ -254,7 +254,7 @@ pub fn parse_span(
 
 /// Parses like [`parse_span`], keeping `budget` bytes of pairs at most; returns also
 /// the bytes of pairs kept.
-pub fn parse_span_within(
+pub(crate) fn parse_span_within(
     file: &impl ReadAt,
     start: u64,
     end: u64,
@@ -293,7 +293,7 @@ pub fn parse_span_within(
 
 /// Returns the pairs of a whole line held in memory, decoded lossily, and whether the
 /// line ran past the budget read for pairs.
-pub fn pairs_of(bytes: &[u8]) -> (Vec<(String, String)>, bool) {
+pub(crate) fn pairs_of(bytes: &[u8]) -> (Vec<(String, String)>, bool) {
     let mut parser = PairParser::new();
     let carry = decode_lossy(bytes, |s| parser.feed(s));
     if carry > 0 && !parser.is_full() {
@@ -392,7 +392,7 @@ pub fn line_number_with(file: &File, offset: u64, block: usize) -> io::Result<u6
 
 /// Counts the line breaks that start in `from..to` of `file` and end before `to`,
 /// reading through `buf` (at least 3 bytes).
-pub fn breaks_between(file: &File, from: u64, to: u64, buf: &mut [u8]) -> io::Result<u64> {
+pub(crate) fn breaks_between(file: &File, from: u64, to: u64, buf: &mut [u8]) -> io::Result<u64> {
     let block = (buf.len() - 2) as u64;
     let mut breaks = 0u64;
     let mut lo = from;
@@ -408,7 +408,7 @@ pub fn breaks_between(file: &File, from: u64, to: u64, buf: &mut [u8]) -> io::Re
 }
 
 /// Counts the line breaks that start within `window[..n]` and end within `window`.
-pub fn count_breaks(window: &[u8], n: usize) -> u64 {
+pub(crate) fn count_breaks(window: &[u8], n: usize) -> u64 {
     // Positions with two bytes of lookahead go through the vectorizable loop.
     let full = n.min(window.len().saturating_sub(2));
     let mut total = 0u64;

@@ -28,28 +28,28 @@ pub const TEXT_BUDGET: u64 = crate::kv::PAIRS_BUDGET as u64;
 const PREVIEW_MAX: usize = 4096;
 
 /// What marks a partial CRI record, searched beside the tokens.
-pub const PARTIAL: [&[u8]; 2] = [b" stdout P ", b" stderr P "];
+pub(crate) const PARTIAL: [&[u8]; 2] = [b" stdout P ", b" stderr P "];
 
 /// One line of a log as the stack meant it.
 #[derive(Debug)]
-pub struct Logical {
+pub(crate) struct Logical {
     /// Offset of its first record's first byte.
-    pub start: u64,
+    pub(crate) start: u64,
     /// Offset just past its last record's last byte.
-    pub end: u64,
+    pub(crate) end: u64,
     /// Its text as read.
-    pub read: Read,
+    pub(crate) read: Read,
     /// The start of its text, decoded, for messages (empty as the forward scan reads it).
-    pub preview: String,
+    pub(crate) preview: String,
     /// The time of its first CRI record, if it is one.
-    pub cri_time: Option<i64>,
+    pub(crate) cri_time: Option<i64>,
     /// Its text ran past [`TEXT_BUDGET`] bytes and the rest was not read.
-    pub cut: bool,
+    pub(crate) cut: bool,
 }
 
 /// Returns the line holding the byte at `pos` of `file` (of `len` bytes): with CRI on,
 /// the records joined with it, read as `reading` says.
-pub fn line_at(file: &File, pos: u64, len: u64, reading: &Reading) -> io::Result<Logical> {
+pub(crate) fn line_at(file: &File, pos: u64, len: u64, reading: &Reading) -> io::Result<Logical> {
     let mut buf = vec![0u8; 64 << 10];
     let start = line_start(file, pos, &mut buf)?;
     let end = line_end(file, pos, len, &mut buf)?;
@@ -120,7 +120,7 @@ pub fn line_at(file: &File, pos: u64, len: u64, reading: &Reading) -> io::Result
 /// Returns the line whose bytes `bytes` start at `at` in `file` (of `len` bytes), read
 /// from memory unless it is a partial CRI record, which is joined with the records
 /// after it from the file.
-pub fn line_in(
+pub(crate) fn line_in(
     file: &File,
     at: u64,
     bytes: &[u8],
@@ -155,7 +155,7 @@ pub fn line_in(
 /// its time: the time the line was written (a JSON time member, else the text's own
 /// leading time, else its CRI record's), as RFC 3339 where it does not lead the text,
 /// else the text's first bytes.
-pub fn head_of(read: &Read, cri_time: Option<i64>) -> String {
+pub(crate) fn head_of(read: &Read, cri_time: Option<i64>) -> String {
     let message = &read.message;
     let mut cut = message.len().min(crate::lines::HEAD);
     while !message.is_char_boundary(cut) {
@@ -182,7 +182,7 @@ pub fn head_of(read: &Read, cri_time: Option<i64>) -> String {
 
 /// Returns the first line start at or after `at` (a line start) that no partial CRI
 /// record continues into: a place to split a log between two scans.
-pub fn start_at_or_after(file: &File, at: u64, len: u64) -> io::Result<u64> {
+pub(crate) fn start_at_or_after(file: &File, at: u64, len: u64) -> io::Result<u64> {
     let mut buf = vec![0u8; 64 << 10];
     let mut at = at;
     while at < len {

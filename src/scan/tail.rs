@@ -9,10 +9,10 @@
 //! the pairs kept. Typing values is left to the crate-private `py::value`, the
 //! pair rule to [`crate::kv`].
 
-use crate::py::value::to_number;
 use crate::kv::Pairs;
 use crate::kv::PAIRS_BUDGET;
 use crate::lines::{line_end, line_start, parse_span_within, Cached, Span, BLOCK};
+use crate::py::value::to_number;
 use memchr::memmem::Finder;
 use std::cell::RefCell;
 use std::fs::File;

@@ -140,7 +140,9 @@ fn sources(dir: &Path, module: &str) -> Vec<Source> {
     }
     if package {
         for source in &mut found {
-            source.code = source.code.replace("crate::", &format!("crate::{module}::"));
+            source.code = source
+                .code
+                .replace("crate::", &format!("crate::{module}::"));
         }
     }
     found
@@ -160,14 +162,18 @@ fn library() -> Vec<Source> {
             is_package.then(|| (name.to_string(), used.to_string()))
         })
         .collect();
-    assert!(!brought.is_empty(), "src/lib.rs brings in the scanner's py and timestamp");
+    assert!(
+        !brought.is_empty(),
+        "src/lib.rs brings in the scanner's py and timestamp"
+    );
     let mut sources = sources(&src, "");
     for source in &mut sources {
         for (name, path) in &brought {
             for end in ["::", ";", " "] {
-                source.code = source
-                    .code
-                    .replace(&format!("crate::{name}{end}"), &format!("crate::{path}{end}"));
+                source.code = source.code.replace(
+                    &format!("crate::{name}{end}"),
+                    &format!("crate::{path}{end}"),
+                );
             }
         }
     }

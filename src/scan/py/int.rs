@@ -132,7 +132,7 @@ impl PyInt {
 }
 
 /// Parses `s` as `int(s)` does, or returns the message of the `ValueError` Python raises.
-pub fn parse_with_message(s: &str) -> Result<PyInt, String> {
+pub(crate) fn parse_with_message(s: &str) -> Result<PyInt, String> {
     parse_inner(s).map_err(|fail| match fail {
         Fail::Invalid => {
             // CPython formats the literal with `%.200R`: its repr cut to 200 characters.

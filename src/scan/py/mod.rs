@@ -4,5 +4,5 @@
 
 pub mod int;
 pub mod json;
-pub mod unicode;
+pub(crate) mod unicode;
 pub mod value;

@@ -41,7 +41,7 @@
 //! the differential test below checks both tables against python3.
 
 /// Returns the digit value of `c` when it is a Unicode decimal digit (category Nd).
-pub fn decimal_value(c: char) -> Option<u32> {
+pub(crate) fn decimal_value(c: char) -> Option<u32> {
     if c.is_ascii() {
         return c.to_digit(10);
     }
@@ -53,7 +53,7 @@ pub fn decimal_value(c: char) -> Option<u32> {
 }
 
 /// Returns a regex class of the characters [`decimal_value`] knows: Python 3.11's `\d`.
-pub fn digit_class() -> String {
+pub(crate) fn digit_class() -> String {
     let ranges: String = DIGIT_ZEROS
         .iter()
         .map(|zero| format!(r"\x{{{zero:X}}}-\x{{{:X}}}", zero + 9))
@@ -62,7 +62,7 @@ pub fn digit_class() -> String {
 }
 
 /// Returns true if and only if Python's `str.isprintable()` holds for `c`.
-pub fn is_printable(c: char) -> bool {
+pub(crate) fn is_printable(c: char) -> bool {
     if c.is_ascii() {
         return matches!(c, ' '..='~');
     }
@@ -70,7 +70,7 @@ pub fn is_printable(c: char) -> bool {
 }
 
 /// Returns Python's `repr()` of the string `s`.
-pub fn repr_str(s: &str) -> String {
+pub(crate) fn repr_str(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {

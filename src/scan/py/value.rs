@@ -9,7 +9,7 @@
 //! regex crate's `\d` follows Unicode 16 (760 digits). `[\d&&\p{Age=14.0}]`
 //! would hold it back (it matches the same 660), but needs the `unicode-age`
 //! tables and takes about 1.5 ms per use to build in a debug build, which
-//! every harness process would pay. So `\d` here is [`unicode::digit_class`],
+//! every harness process would pay. So `\d` here is `unicode::digit_class`,
 //! built from the table of digit values: a digit always has a value.
 
 use crate::py::int::{self as pyint, PyInt};
