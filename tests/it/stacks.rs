@@ -7,6 +7,8 @@
 //! section the lines are read as the reference reads them, and p50_us is not read.
 
 use crate::support::harness::run_in_process;
+use crate::support::property::{self, text_of, without_one};
+use crate::support::rng::Rng;
 use crate::support::runs::copy_run;
 use crate::support::{fixtures, utf8, Scratch};
 use fault_harness::eval::model::Verdict;
@@ -14,7 +16,6 @@ use fault_harness::harness::Config;
 use fault_harness::scan::format::{Reading, Readings};
 use fault_harness::scan::forward::each_line_read;
 use fault_harness::scan::logical;
-use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -256,56 +257,150 @@ fn a_metric_line_split_into_cri_records_at_every_offset_reads_as_the_plain_line(
     }
 }
 
-/// Returns a random JSON value of depth at most `depth`, its strings drawn from `text`.
-fn json_value(depth: u32) -> impl Strategy<Value = serde_json::Value> {
-    let leaf = prop_oneof![
-        any::<i64>().prop_map(serde_json::Value::from),
-        any::<bool>().prop_map(serde_json::Value::from),
-        "[a-z\"\\\\\n\u{e9}\u{1f600}= ]{0,12}".prop_map(serde_json::Value::from),
-        Just(serde_json::Value::Null),
-    ];
-    leaf.prop_recursive(depth, 24, 4, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
-            prop::collection::vec(("[a-z_\"\\\\]{1,6}", inner), 0..4)
-                .prop_map(|members| { serde_json::Value::Object(members.into_iter().collect()) }),
-        ]
-    })
+/// The characters of a JSON string member: quotes, backslashes, line breaks and
+/// non-ASCII among letters.
+const STRING_CHARS: [char; 33] = [
+    'a',
+    'b',
+    'c',
+    'd',
+    'e',
+    'f',
+    'g',
+    'h',
+    'i',
+    'j',
+    'k',
+    'l',
+    'm',
+    'n',
+    'o',
+    'p',
+    'q',
+    'r',
+    's',
+    't',
+    'u',
+    'v',
+    'w',
+    'x',
+    'y',
+    'z',
+    '"',
+    '\\',
+    '\n',
+    '\u{e9}',
+    '\u{1f600}',
+    '=',
+    ' ',
+];
+
+/// Returns a random JSON value nested `depth` deep at most: a number, a boolean, a
+/// string or null, or an array or object of up to 3 such values.
+fn json_value(rng: &mut Rng, depth: u32) -> serde_json::Value {
+    use serde_json::Value;
+    if depth == 0 || rng.chance(50) {
+        return match rng.below(4) {
+            0 => Value::from(rng.next_u64() as i64),
+            1 => Value::from(rng.chance(50)),
+            2 => Value::from(text_of(rng, &STRING_CHARS, 0..=12)),
+            _ => Value::Null,
+        };
+    }
+    let count = rng.below(4);
+    if rng.chance(50) {
+        Value::from(
+            (0..count)
+                .map(|_| json_value(rng, depth - 1))
+                .collect::<Vec<_>>(),
+        )
+    } else {
+        let key_chars = ['a', 'b', 'c', 'x', 'y', 'z', '_', '"', '\\'];
+        let members =
+            (0..count).map(|_| (text_of(rng, &key_chars, 1..=6), json_value(rng, depth - 1)));
+        Value::Object(members.collect())
+    }
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+/// Members around the message of a JSON line, the key the message goes under, and
+/// whether the message carries its own line break (escaped in the JSON).
+#[derive(Clone, Debug)]
+struct JsonLine {
+    before: Vec<(String, serde_json::Value)>,
+    after: Vec<(String, serde_json::Value)>,
+    key: &'static str,
+    escaped: bool,
+}
 
-    /// A JSON line with arbitrary members around the message (nesting, escapes,
-    /// non-ASCII) reads the message's pairs as the plain line gives them, and a
-    /// mention of the token in another member makes no metric line.
-    #[test]
-    fn a_json_line_reads_its_message_as_the_plain_line(
-        before in prop::collection::vec(("[a-z]{1,8}", json_value(3)), 0..4),
-        after in prop::collection::vec(("[a-z]{1,8}", json_value(3)), 0..4),
-        key in prop::sample::select(vec!["message", "msg", "MESSAGE", "log", "body", "event"]),
-        escaped in any::<bool>(),
-    ) {
-        let auto = Reading::new(Readings::AUTO, Vec::new());
-        let plain = both_scans(format!("{LINE}\n").as_bytes(), &["LATENCY_METRICS"], &auto);
-        let message = if escaped { format!("{LINE}\n") } else { LINE.to_string() };
-        let mut object = serde_json::Map::new();
-        for (name, value) in &before {
-            // A string member names the token without being the message.
-            let value = match value {
-                serde_json::Value::String(text) => serde_json::Value::from(format!("{text} LATENCY_METRICS")),
-                other => other.clone(),
+/// Returns up to 3 members named by lowercase letters.
+fn members(rng: &mut Rng) -> Vec<(String, serde_json::Value)> {
+    let letters: Vec<char> = ('a'..='z').collect();
+    (0..rng.below(4))
+        .map(|_| (text_of(rng, &letters, 1..=8), json_value(rng, 3)))
+        .collect()
+}
+
+/// A JSON line with arbitrary members around the message (nesting, escapes,
+/// non-ASCII) reads the message's pairs as the plain line gives them, and a
+/// mention of the token in another member makes no metric line.
+#[test]
+fn a_json_line_reads_its_message_as_the_plain_line() {
+    let auto = Reading::new(Readings::AUTO, Vec::new());
+    let plain = both_scans(format!("{LINE}\n").as_bytes(), &["LATENCY_METRICS"], &auto);
+    property::check(
+        "json-line",
+        200,
+        |rng| JsonLine {
+            before: members(rng),
+            after: members(rng),
+            key: rng.pick(&["message", "msg", "MESSAGE", "log", "body", "event"]),
+            escaped: rng.chance(50),
+        },
+        |case| {
+            let before = without_one(&case.before).into_iter();
+            let after = without_one(&case.after).into_iter();
+            before
+                .map(|before| JsonLine {
+                    before,
+                    ..case.clone()
+                })
+                .chain(after.map(|after| JsonLine {
+                    after,
+                    ..case.clone()
+                }))
+                .collect()
+        },
+        |case| {
+            let message = if case.escaped {
+                format!("{LINE}\n")
+            } else {
+                LINE.to_string()
             };
-            object.insert(format!("x{name}"), value);
-        }
-        object.insert(key.to_string(), serde_json::Value::from(message));
-        for (name, value) in &after {
-            object.insert(format!("y{name}"), value.clone());
-        }
-        let line = serde_json::Value::Object(object).to_string();
-        let log = format!("{line}\n{}\n", serde_json::json!({"msg": "later", "note": "LATENCY_METRICS off"}));
-        prop_assert_eq!(both_scans(log.as_bytes(), &["LATENCY_METRICS"], &auto), plain, "{}", log);
-    }
+            let mut object = serde_json::Map::new();
+            for (name, value) in &case.before {
+                // A string member names the token without being the message.
+                let value = match value {
+                    serde_json::Value::String(text) => {
+                        serde_json::Value::from(format!("{text} LATENCY_METRICS"))
+                    }
+                    other => other.clone(),
+                };
+                object.insert(format!("x{name}"), value);
+            }
+            object.insert(case.key.to_string(), serde_json::Value::from(message));
+            for (name, value) in &case.after {
+                object.insert(format!("y{name}"), value.clone());
+            }
+            let line = serde_json::Value::Object(object).to_string();
+            let later = serde_json::json!({"msg": "later", "note": "LATENCY_METRICS off"});
+            let log = format!("{line}\n{later}\n");
+            assert_eq!(
+                both_scans(log.as_bytes(), &["LATENCY_METRICS"], &auto),
+                plain,
+                "{log}"
+            );
+        },
+    );
 }
 
 #[test]

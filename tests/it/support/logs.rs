@@ -1,5 +1,5 @@
 //! Pieces of hostile streamer logs, from which the scanner's random tests
-//! (`scan.rs` with [`Rng`](super::rng::Rng), `fuzzing.rs` with proptest) build
+//! (`scan.rs` and `fuzzing.rs`, with [`Rng`](super::rng::Rng)) build
 //! their logs: every line break, invalid UTF-8, Python whitespace and words.
 
 use fault_harness::scan::lines::LINE_BREAKS;

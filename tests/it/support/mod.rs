@@ -9,6 +9,7 @@ pub mod junit;
 pub mod logs;
 pub mod oracles;
 pub mod png;
+pub mod property;
 pub mod reference;
 pub mod rng;
 pub mod runs;
