@@ -6,7 +6,7 @@
 
 use crate::support::logs::{BREAKS, INVALID, SPACES, WORDS};
 use crate::support::oracles;
-use crate::support::property::{self, between, without_one};
+use crate::support::property::{self, between, fewer};
 use crate::support::rng::Rng;
 use crate::support::{fixtures, Scratch};
 use fault_harness::scan::kv::PairParser;
@@ -130,15 +130,7 @@ fn backward_scan_agrees_with_a_forward_scan() {
             pieces: log(rng),
             block: block(rng),
         },
-        |case| {
-            let fewer = without_one(&case.pieces).into_iter();
-            fewer
-                .map(|pieces| ScanCase {
-                    pieces,
-                    ..case.clone()
-                })
-                .collect()
-        },
+        |case| fewer(case, |case| &mut case.pieces),
         |case| oracles::check_scan_log(&path, &case.pieces.concat(), case.block),
     );
 }
@@ -160,18 +152,8 @@ fn pair_parser_fed_in_pieces_agrees_with_the_regex_rule() {
             cuts: (0..rng.below(6)).map(|_| rng.next_u64()).collect(),
         },
         |case| {
-            let fewer_pieces = without_one(&case.pieces).into_iter();
-            let fewer_cuts = without_one(&case.cuts).into_iter();
-            fewer_pieces
-                .map(|pieces| PairsCase {
-                    pieces,
-                    ..case.clone()
-                })
-                .chain(fewer_cuts.map(|cuts| PairsCase {
-                    cuts,
-                    ..case.clone()
-                }))
-                .collect()
+            let pieces = fewer(case, |case| &mut case.pieces);
+            [pieces, fewer(case, |case| &mut case.cuts)].concat()
         },
         |case| {
             let line = String::from_utf8_lossy(&case.pieces.concat()).into_owned();

@@ -7,7 +7,7 @@
 //! section the lines are read as the reference reads them, and p50_us is not read.
 
 use crate::support::harness::run_in_process;
-use crate::support::property::{self, text_of, without_one};
+use crate::support::property::{self, fewer, text_of};
 use crate::support::rng::Rng;
 use crate::support::runs::copy_run;
 use crate::support::{fixtures, utf8, Scratch};
@@ -357,18 +357,8 @@ fn a_json_line_reads_its_message_as_the_plain_line() {
             escaped: rng.chance(50),
         },
         |case| {
-            let before = without_one(&case.before).into_iter();
-            let after = without_one(&case.after).into_iter();
-            before
-                .map(|before| JsonLine {
-                    before,
-                    ..case.clone()
-                })
-                .chain(after.map(|after| JsonLine {
-                    after,
-                    ..case.clone()
-                }))
-                .collect()
+            let before = fewer(case, |case| &mut case.before);
+            [before, fewer(case, |case| &mut case.after)].concat()
         },
         |case| {
             let message = if case.escaped {
