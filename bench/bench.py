@@ -1025,7 +1025,8 @@ def part_history(args, spawn, report) -> None:
                   f"{ratio:.2f}x", ratio <= TARGET_HISTORY_RATIO)
     # One --exact test: a folder of one run against the 1,000-run folder, alternated.
     single = generate_history(args.data_dir, 1)
-    exact_cases = {1: (single, "run-00000"), HISTORY_RUNS: (folder, f"run-{HISTORY_RUNS - 1:05d}")}
+    # Test names are Rust paths: the folder run-00000 is the module run_00000.
+    exact_cases = {1: (single, "run_00000"), HISTORY_RUNS: (folder, f"run_{HISTORY_RUNS - 1:05d}")}
     exact = {runs: Series() for runs in exact_cases}
     for i in range(args.harness_runs + 1):
         for runs, (where, run) in exact_cases.items():

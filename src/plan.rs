@@ -196,6 +196,34 @@ pub fn label(runs: &Utf8Path) -> String {
     case::sanitize(&run_dir::run_name(runs))
 }
 
+/// Finds the run directories of the folder `runs` that the run named `run` (a test
+/// name's first part) may be, looking into as few sub-folders as can tell.
+///
+/// The first folder whose name sanitizes to `run` is that run ([`case::unique`] never
+/// takes a bare spelling away); another can be only one whose name sanitizes to `run`
+/// without a `_<digits>` ending, given a suffix. So those two spellings are looked
+/// into first (`run_00999` looks into `run-00999`, not the 999 runs beside it); only
+/// where a folder of the shorter spelling exists, or none of either, does the search
+/// widen to every folder whose sanitized name starts with the shorter spelling, and
+/// the names [`plan`] gives them pick the run.
+fn focused_runs(runs: &Utf8Path, run: &str) -> Result<Vec<Utf8PathBuf>, RunError> {
+    let base = case::unsuffixed(run);
+    let exact = run_dir::discover_where(runs, |name| {
+        let name = case::sanitize(name);
+        name == run || name == base
+    });
+    let suffixed = |dirs: &[Utf8PathBuf]| {
+        base != run
+            && dirs
+                .iter()
+                .any(|dir| case::sanitize(&run_dir::run_name(dir)) == base)
+    };
+    match exact {
+        Ok(dirs) if !suffixed(&dirs) => Ok(dirs),
+        _ => run_dir::discover_where(runs, |name| case::sanitize(name).starts_with(base)),
+    }
+}
+
 /// Plans the tests of `request`, reading run directories, manifests, `run.json` and
 /// suite files only.
 pub fn plan(request: &Request) -> Plan {
@@ -206,15 +234,12 @@ pub fn plan(request: &Request) -> Plan {
         .as_deref()
         .filter(|name| !case::is_setup(name));
     // The run a focus names: its name's first part. That is a sanitized name, `_<n>`
-    // added for a later run of the same one: only sub-folders whose sanitized name
-    // starts with the name without a `_<digits>` ending can be that run or come before
-    // it (more may pass, `nightly` for `nightly_0305`; the names below pick the one).
+    // added for a later run of the same one.
     let focus_run = focus.map(|name| name.split("::").next().unwrap_or(name));
-    let found = match &request.manifest {
-        Some(_) => Ok(vec![request.runs.clone()]),
-        None => run_dir::discover_where(&request.runs, |name| {
-            focus_run.is_none_or(|run| case::sanitize(name).starts_with(case::unsuffixed(run)))
-        }),
+    let found = match (&request.manifest, focus_run) {
+        (Some(_), _) => Ok(vec![request.runs.clone()]),
+        (None, None) => run_dir::discover(&request.runs),
+        (None, Some(run)) => focused_runs(&request.runs, run),
     };
     let dirs = match found {
         Ok(dirs) => dirs,
@@ -394,5 +419,71 @@ impl Suites {
             false => SuiteProblem::Run(message),
             true => SuiteProblem::Shared(message),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::Scratch;
+
+    /// Makes run directories (folders holding a manifest) named `names` in a scratch
+    /// folder, and returns it with the folder's path.
+    fn folder_of_runs(label: &str, names: &[&str]) -> (Scratch, Utf8PathBuf) {
+        let scratch = Scratch::new(label);
+        let folder = Utf8PathBuf::from_path_buf(scratch.path().to_path_buf()).unwrap();
+        for name in names {
+            std::fs::create_dir(folder.join(name)).unwrap();
+            let header = "order\tscenario_id\tname\tstatus\treason\tduration_ms\tsim_rc\t\
+                          streamer_rc\ttester_rc\tsim_log\tstreamer_log\ttester_log\tsdp_path\n";
+            std::fs::write(folder.join(name).join(run_dir::MANIFEST), header).unwrap();
+        }
+        (scratch, folder)
+    }
+
+    /// Returns the folder names `focused_runs` looks into for `run`.
+    fn looked_into(folder: &Utf8Path, run: &str) -> Vec<String> {
+        let dirs = focused_runs(folder, run).unwrap();
+        dirs.iter()
+            .map(|dir| dir.file_name().unwrap().to_string())
+            .collect()
+    }
+
+    /// A run of a folder of many is found by its own spelling, not by a look into every
+    /// folder whose name starts alike; where a suffix may have made the name, the search
+    /// widens, and the plan's names still pick the one run `unique` gave the name.
+    #[test]
+    fn a_focused_run_looks_into_its_own_folder_and_widens_only_where_a_suffix_may_name_it() {
+        let names = ["run-00001", "run-00002", "run-00003", "a-b", "a.b", "a_b_2"];
+        let (_scratch, folder) = folder_of_runs("plan-focus", &names);
+        assert_eq!(looked_into(&folder, "run_00002"), ["run-00002"]);
+        // `a-b` and `a.b` both come out `a_b`, and `a_b_2` is a folder's own name:
+        // `unique` gives `a.b` the name `a_b_3`.
+        assert_eq!(looked_into(&folder, "a_b"), ["a-b", "a.b"]);
+        assert_eq!(looked_into(&folder, "a_b_3"), ["a-b", "a.b", "a_b_2"]);
+        assert_eq!(looked_into(&folder, "a_b_2"), ["a-b", "a.b", "a_b_2"]);
+        // A name no folder has widens to what starts like it, as a plain listing would.
+        assert_eq!(
+            looked_into(&folder, "run_9"),
+            ["run-00001", "run-00002", "run-00003"]
+        );
+        let request = |focus: &str| Request {
+            focus: Some(focus.to_string()),
+            ..Request::new(folder.clone())
+        };
+        for (focus, run) in [
+            ("a_b_3::x", "a.b"),
+            ("a_b_2::x", "a_b_2"),
+            ("a_b::x", "a-b"),
+            ("run_00002::x", "run-00002"),
+        ] {
+            let plan = plan(&request(focus));
+            let names: Vec<(&str, &str)> = plan
+                .runs
+                .iter()
+                .map(|(name, evaluation)| (name.as_str(), evaluation.dir.file_name().unwrap()))
+                .collect();
+            assert_eq!(names, [(focus.split("::").next().unwrap(), run)], "{focus}");
+        }
     }
 }

@@ -12,6 +12,7 @@ use crate::eval::model::{MetricLine, Scenario, Verdict};
 use crate::eval::thresholds;
 use crate::input::history;
 use crate::input::regression::{Metric, Test};
+use crate::input::run_dir;
 use crate::py::int::PyInt;
 use std::sync::Arc;
 
@@ -21,6 +22,8 @@ pub struct Earlier {
     /// The run's name.
     pub run: String,
     pub value: PyInt,
+    /// The folder the run was found in.
+    pub folder: String,
 }
 
 /// A run's metric compared with the runs before it: the regression test's verdict and its grounds.
@@ -113,6 +116,7 @@ fn window(
             window.push(Earlier {
                 run: earlier.name().to_string(),
                 value,
+                folder: run_dir::folder_of(&earlier.dir).to_string(),
             });
         }
     }
@@ -363,6 +367,7 @@ mod tests {
             .map(|(i, v)| Earlier {
                 run: format!("n{i}"),
                 value: PyInt::from_i64(*v),
+                folder: "runs".to_string(),
             })
             .collect()
     }

@@ -394,13 +394,17 @@ fn word_regression(
             }
         ));
     }
-    // Where the window's runs were found: the history folder, or each folder once.
+    // Where the window's runs were found, each folder once; with none in the window,
+    // where the latest earlier run was. (Not every earlier run's: a folder of a
+    // thousand runs would word each of its tests over all the runs before it.)
     let mut folders: Vec<String> = Vec::new();
-    for earlier in evaluation.earlier() {
-        let folder = run_dir::folder_of(&earlier.dir).to_string();
-        if !folders.contains(&folder) {
-            folders.push(folder);
+    for earlier in window {
+        if !folders.contains(&earlier.folder) {
+            folders.push(earlier.folder.clone());
         }
+    }
+    if let (true, Some(latest)) = (folders.is_empty(), evaluation.earlier().last()) {
+        folders.push(run_dir::folder_of(&latest.dir).to_string());
     }
     if !folders.is_empty() {
         evidence.push_str(&format!("\nearlier runs from: {}", folders.join(", ")));
