@@ -11,7 +11,7 @@
 //! a kept line has none or time runs backwards, every point at its byte
 //! offset. Drawing is the HTML report's; the verdicts stay the model's.
 
-use crate::eval::lookup::Lookup;
+use crate::eval::lookup::{value_on, Lookup};
 pub use crate::eval::model::{Axis, Chart, ChartPoint, BUCKETS, MAX_POINTS};
 use crate::eval::model::{Check, Metrics};
 use crate::input::suite::{Bound, Over};
@@ -164,11 +164,8 @@ impl Plan {
         let mut i = 0;
         while i < self.items.len() {
             let item = &self.items[i];
-            let reads = match item.token {
-                Some(token) => line.holds(token),
-                None => true,
-            };
-            if let (true, Some(raw)) = (reads, values[item.key]) {
+            // No `Option` combinators: unoptimized, each is a call.
+            if let Some(raw) = value_on(line, values, item.token, item.key) {
                 if let Some(value) = number(raw) {
                     part[i].add(item, bucket, at, value);
                 }

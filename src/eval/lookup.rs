@@ -2,6 +2,8 @@
 //! it looks up on each line holding one, each given an index as the judged series
 //! (`series`) and the charts (`chart`) ask for them. Reading the log is `sweep`'s.
 
+use crate::scan::forward::TokenLine;
+
 /// What one forward pass looks for: the tokens it searches, and the keys it looks up
 /// on each line holding one.
 #[derive(Debug)]
@@ -60,5 +62,27 @@ fn index_of(names: &mut Vec<String>, name: &str) -> usize {
             names.push(name.to_string());
             names.len() - 1
         }
+    }
+}
+
+/// Returns the value of the key at index `key` on `line`, whose looked-up values are
+/// `values`, where the line holds the token at index `token` (`None`: any token).
+///
+/// Runs for every line and every series or chart, also unoptimized: inlined there too.
+#[inline(always)]
+pub(crate) fn value_on<'a>(
+    line: &TokenLine<'_>,
+    values: &[Option<&'a [u8]>],
+    token: Option<usize>,
+    key: usize,
+) -> Option<&'a [u8]> {
+    let reads = match token {
+        Some(token) => line.holds(token),
+        None => true,
+    };
+    if reads {
+        values[key]
+    } else {
+        None
     }
 }

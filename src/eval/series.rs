@@ -7,7 +7,7 @@
 //! how many lines held the metric, how many crossed the limit, the first that
 //! did and the worst value. The verdict is the model's.
 
-use crate::eval::lookup::Lookup;
+use crate::eval::lookup::{value_on, Lookup};
 use crate::eval::model::{Check, Observed, Point, Series};
 use crate::input::suite::{Bound, Over};
 use crate::py::int::PyInt;
@@ -82,11 +82,7 @@ impl Plan {
         let mut i = 0;
         while i < self.items.len() {
             let item = &self.items[i];
-            let reads = match item.token {
-                Some(token) => line.holds(token),
-                None => true,
-            };
-            if let (true, Some(raw)) = (reads, values[item.key]) {
+            if let Some(raw) = value_on(line, values, item.token, item.key) {
                 add_line(item, &mut part[i], line.start, raw);
             }
             i += 1;
