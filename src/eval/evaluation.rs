@@ -16,7 +16,6 @@ use crate::eval::model::{
 use crate::eval::schedule;
 use crate::eval::sweep;
 use crate::eval::thresholds::{self, CheckSpec};
-use crate::input::logs::Logs;
 use crate::input::manifest::{self, LongField, ManifestError, OrderError, OrderedRow};
 use crate::input::mode::{self, ModeChoice, ModeError};
 use crate::input::regression::Metric;
@@ -93,7 +92,7 @@ pub fn evaluate_scenario(
     resolver: &Resolver,
     checks: Vec<CheckSpec>,
     tokens: &[String],
-    logs: Logs,
+    logs: Readings,
     options: Options,
 ) -> Scenario {
     let OrderedRow { order, row } = ordered;
@@ -109,23 +108,8 @@ pub fn evaluate_scenario(
         streamer_log,
         tester_log: companion(row.tester_log()),
     };
-    // The scan's side of the suite's logs section.
-    let Logs {
-        json,
-        ansi,
-        quotes,
-        units,
-        cri,
-    } = logs;
-    let readings = Readings {
-        json,
-        ansi,
-        quotes,
-        units,
-        cri,
-    };
     let metrics_named = checks.iter().map(|spec| spec.metric.clone()).collect();
-    let reading = Reading::new(readings, metrics_named);
+    let reading = Reading::new(logs, metrics_named);
     let (log, mut metrics, mut file) = evidence::read_log(
         &files.streamer_log,
         seen_regular,

@@ -10,63 +10,29 @@
 //! reading, byte for byte. An object turns each reading on or off by name; a name
 //! left out is off. The readings themselves are `scan::format`'s and `scan::cri`'s.
 
+use crate::scan::format::Readings;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use std::fmt;
 
 /// The names of the readings, in the order the section documents them.
 pub const NAMES: [&str; 5] = ["json", "ansi", "quotes", "units", "cri"];
 
-/// Which readings of a log line are on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub struct Logs {
-    /// A line that is a JSON object is read as its message text and numeric members.
-    pub json: bool,
-    /// ANSI SGR colour sequences are removed before pairs are read.
-    pub ansi: bool,
-    /// A logfmt value in double quotes (`k="123"`) is read without them.
-    pub quotes: bool,
-    /// A suffix equal to the key's unit (`p50_us=412us`) is dropped; another is an error.
-    pub units: bool,
-    /// Kubernetes CRI records lose their prefix, and partial records are joined.
-    pub cri: bool,
-}
-
-impl Logs {
-    /// No reading on: the reference's.
-    pub const OFF: Logs = Logs {
-        json: false,
-        ansi: false,
-        quotes: false,
-        units: false,
-        cri: false,
-    };
-
-    /// Every reading on (`"logs": "auto"`).
-    pub const AUTO: Logs = Logs {
-        json: true,
-        ansi: true,
-        quotes: true,
-        units: true,
-        cri: true,
-    };
-
-    /// Returns true if and only if no reading is on.
-    pub fn is_off(&self) -> bool {
-        *self == Logs::OFF
-    }
-
-    /// Returns the flag of the reading called `name`.
-    fn flag(&mut self, name: &str) -> Option<&mut bool> {
-        match name {
-            "json" => Some(&mut self.json),
-            "ansi" => Some(&mut self.ansi),
-            "quotes" => Some(&mut self.quotes),
-            "units" => Some(&mut self.units),
-            "cri" => Some(&mut self.cri),
-            _ => None,
-        }
+/// Returns the flag of the reading called `name` in `logs`.
+fn flag<'a>(logs: &'a mut Readings, name: &str) -> Option<&'a mut bool> {
+    match name {
+        "json" => Some(&mut logs.json),
+        "ansi" => Some(&mut logs.ansi),
+        "quotes" => Some(&mut logs.quotes),
+        "units" => Some(&mut logs.units),
+        "cri" => Some(&mut logs.cri),
+        _ => None,
     }
 }
+
+/// The `"logs"` value of a suite file, read into the scanner's [`Readings`] (a type
+/// of the package `fault-scan`, which serde's traits cannot be given here).
+#[derive(Debug)]
+pub struct Logs(pub Readings);
 
 /// Reads the `"logs"` value of a suite file; serde_json places its errors at their
 /// line and column.
@@ -74,20 +40,20 @@ pub struct LogsSeed;
 
 impl<'de> serde::Deserialize<'de> for Logs {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Logs, D::Error> {
-        LogsSeed.deserialize(deserializer)
+        LogsSeed.deserialize(deserializer).map(Logs)
     }
 }
 
 impl<'de> DeserializeSeed<'de> for LogsSeed {
-    type Value = Logs;
+    type Value = Readings;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Logs, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Readings, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for LogsSeed {
-    type Value = Logs;
+    type Value = Readings;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -97,10 +63,10 @@ impl<'de> Visitor<'de> for LogsSeed {
         )
     }
 
-    fn visit_str<E: de::Error>(self, value: &str) -> Result<Logs, E> {
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Readings, E> {
         match value {
-            "auto" => Ok(Logs::AUTO),
-            "off" => Ok(Logs::OFF),
+            "auto" => Ok(Readings::AUTO),
+            "off" => Ok(Readings::default()),
             other => Err(E::custom(format!(
                 "logs {other:?} is not \"auto\", \"off\" or an object of readings ({})",
                 NAMES.join(", ")
@@ -108,8 +74,8 @@ impl<'de> Visitor<'de> for LogsSeed {
         }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Logs, A::Error> {
-        let mut logs = Logs::OFF;
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Readings, A::Error> {
+        let mut logs = Readings::default();
         let mut seen: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             if key == "//" {
@@ -121,7 +87,7 @@ impl<'de> Visitor<'de> for LogsSeed {
                     "key {key:?} appears twice in this object"
                 )));
             }
-            let Some(flag) = logs.flag(&key) else {
+            let Some(flag) = flag(&mut logs, &key) else {
                 return Err(de::Error::custom(format!(
                     "unknown reading {key:?}: \"logs\" turns on or off {} and \"//\" notes",
                     NAMES.join(", ")
@@ -140,24 +106,24 @@ impl<'de> Visitor<'de> for LogsSeed {
 mod tests {
     use super::*;
 
-    fn read(text: &str) -> Result<Logs, String> {
+    fn read(text: &str) -> Result<Readings, String> {
         let mut de = serde_json::Deserializer::from_str(text);
         LogsSeed.deserialize(&mut de).map_err(|err| err.to_string())
     }
 
     #[test]
     fn auto_off_and_objects_turn_readings_on_by_name() {
-        assert_eq!(read("\"auto\""), Ok(Logs::AUTO));
-        assert_eq!(read("\"off\""), Ok(Logs::OFF));
+        assert_eq!(read("\"auto\""), Ok(Readings::AUTO));
+        assert_eq!(read("\"off\""), Ok(Readings::default()));
         assert_eq!(
             read(r#"{"json": true, "//": "docker", "cri": false, "units": true}"#),
-            Ok(Logs {
+            Ok(Readings {
                 json: true,
                 units: true,
-                ..Logs::OFF
+                ..Readings::default()
             })
         );
-        assert!(Logs::default().is_off() && !Logs::AUTO.is_off());
+        assert!(Readings::default().is_off() && !Readings::AUTO.is_off());
     }
 
     #[test]

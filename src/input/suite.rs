@@ -23,6 +23,7 @@ use crate::input::object::{
     self, did_you_mean, Check, Checked, Given, Key, Noted, Object, Ordered,
 };
 use crate::input::regression::{Regression, Section};
+use crate::scan::format::Readings;
 use camino::{Utf8Path, Utf8PathBuf};
 use serde::de::{self, value::MapAccessDeserializer, Deserializer, Visitor};
 use serde::Deserialize;
@@ -212,7 +213,7 @@ pub struct Suite {
     /// How runs are judged against the runs before them; `None` when turned off.
     pub regression: Option<Regression>,
     /// How the streamer's logs are written (`"logs"`); off, the reference's reading, without it.
-    pub logs: Logs,
+    pub logs: Readings,
 }
 
 /// Why a suite file cannot be used.
@@ -477,7 +478,9 @@ pub fn parse(text: &str, path: &Utf8Path) -> Result<Suite, SuiteError> {
         regression: regression
             .0
             .map_or_else(|| Some(Regression::default()), |Section(on)| on),
-        logs: logs.0.unwrap_or_default(),
+        logs: logs
+            .0
+            .map_or_else(Readings::default, |Logs(readings)| readings),
     };
     check_tokens(&suite, text, path)?;
     Ok(suite)

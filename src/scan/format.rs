@@ -9,8 +9,8 @@ use crate::json_line;
 use crate::kv::{ascii_values_into, Keys, PairParser, ValuesVisit, PAIRS_BUDGET, VALUE_MAX};
 use std::borrow::Cow;
 
-/// Which readings of a line are on: the scan's side of the suite's `logs` section
-/// (`input::logs`, which the scan does not use; the evaluation hands it over).
+/// Which readings of a line are on: what the suite's `logs` section says (the
+/// library's `input::logs` reads it into this type).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Readings {
     /// A line that is a JSON object is read as its message text and metric members.
