@@ -115,25 +115,28 @@ fn testcase<'a>(junit: &'a str, test: &str) -> &'a str {
     &rest[..end]
 }
 
+/// Asserts that the harness passed `stack`'s `p50_us_max` and failed its `p99_us_max`
+/// with a message starting `failure`.
+fn assert_p50_passes_and_p99_fails(judged: &[(String, Verdict)], stack: &str, failure: &str) {
+    assert_eq!(
+        verdict(judged, stack, "p50_us_max"),
+        &Verdict::Pass,
+        "{stack}"
+    );
+    match verdict(judged, stack, "p99_us_max") {
+        Verdict::Failure(message) => {
+            assert!(message.starts_with(failure), "{stack}: {message}")
+        }
+        other => panic!("{stack}: p99_us_max {other:?}"),
+    }
+}
+
 #[test]
 fn with_logs_auto_both_faces_pass_one_check_and_fail_the_other_on_every_stack() {
     let suite = auto_suite();
     for stack in STACKS {
         let judged = harness(stack, Some(&suite));
-        assert_eq!(
-            verdict(&judged, stack, "p50_us_max"),
-            &Verdict::Pass,
-            "{stack}"
-        );
-        match verdict(&judged, stack, "p99_us_max") {
-            Verdict::Failure(message) => {
-                assert!(
-                    message.starts_with("p99_us=2500 > 2000"),
-                    "{stack}: {message}"
-                )
-            }
-            other => panic!("{stack}: p99_us_max {other:?}"),
-        }
+        assert_p50_passes_and_p99_fails(&judged, stack, "p99_us=2500 > 2000");
         for passing in [
             "torn_read_events_min",
             "ingest_to_emit_samples_min",
@@ -483,19 +486,8 @@ fn limits_over_all_lines_read_every_stack_alike() {
     .unwrap();
     for stack in STACKS {
         let judged = harness(stack, Some(&suite));
-        assert_eq!(
-            verdict(&judged, stack, "p50_us_max"),
-            &Verdict::Pass,
-            "{stack}"
-        );
-        match verdict(&judged, stack, "p99_us_max") {
-            // One metric line in each log: the JSON member that names the token in
-            // tracing-json's warmup line is no metric line.
-            Verdict::Failure(message) => assert!(
-                message.starts_with("p99_us=2500 > 2000 on 1 of 1 lines"),
-                "{stack}: {message}"
-            ),
-            other => panic!("{stack}: p99_us_max {other:?}"),
-        }
+        // One metric line in each log: the JSON member that names the token in
+        // tracing-json's warmup line is no metric line.
+        assert_p50_passes_and_p99_fails(&judged, stack, "p99_us=2500 > 2000 on 1 of 1 lines");
     }
 }
