@@ -51,6 +51,10 @@ pub(crate) use scan::py;
 pub mod report;
 pub use scan;
 pub mod stubs;
+// The unit tests' support: one file, the scanner's (its `hex` and code-point helpers
+// serve only the scanner's tests).
 #[cfg(test)]
+#[allow(dead_code)]
+#[path = "scan/testing.rs"]
 mod testing;
 pub use scan::timestamp;

@@ -1,7 +1,8 @@
-//! Support of the scanner's unit tests: the tests' one random number generator,
+//! Support of the unit tests, the scanner's and the library's (`src/lib.rs`
+//! includes this file too): the tests' one random number generator,
 //! scratch-folder type and python3 runner, which live in the integration
 //! tests' support module and are included from there by path (they use `std`
-//! only), and `hex`.
+//! only), and `hex` and the code-point helpers of the differential checks.
 //!
 //! A differential check against Python asks for the Python it needs
 //! ([`Needs`]); where python3 is missing or another version, the check says

@@ -1,7 +1,7 @@
 //! The one test-support module: paths, `BLESS` and output comparison here; one
 //! file per concern beside it. Some of its files are shared with other crates
 //! by path: `rng.rs`, `scratch.rs` and `tools.rs` with the crate's unit tests
-//! (`src/testing.rs`), `oracles.rs` with the fuzz targets (`fuzz/src/lib.rs`).
+//! (`src/scan/testing.rs`), `oracles.rs` with the fuzz targets (`fuzz/src/lib.rs`).
 
 pub mod chromium;
 pub mod harness;

@@ -2,7 +2,7 @@
 //! seedable, so that a failing seed replays.
 //!
 //! Shared by the integration tests and the crate's unit tests
-//! (`src/testing.rs` includes this file), so it uses `std` only.
+//! (`src/scan/testing.rs` includes this file), so it uses `std` only.
 
 /// Generates deterministic pseudo-random numbers (SplitMix64; any seed, 0 included).
 pub struct Rng(u64);

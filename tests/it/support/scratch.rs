@@ -6,7 +6,7 @@
 //! straight into a scratch folder has no siblings to take for its history.
 //!
 //! Shared by the integration tests and the crate's unit tests
-//! (`src/testing.rs` includes this file), so it uses `std` and camino only.
+//! (`src/scan/testing.rs` includes this file), so it uses `std` and camino only.
 
 use camino::{Utf8Path, Utf8PathBuf};
 use std::path::Path;

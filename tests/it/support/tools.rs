@@ -3,7 +3,7 @@
 //! `FAULT_REQUIRE_TOOLS=1` (what CI sets) turns every such skip into a failure.
 //!
 //! Shared by the integration tests and the crate's unit tests
-//! (`src/testing.rs` includes this file), so it uses `std` only.
+//! (`src/scan/testing.rs` includes this file), so it uses `std` only.
 
 use std::collections::BTreeSet;
 use std::io::{ErrorKind, Write};
